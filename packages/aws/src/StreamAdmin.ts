@@ -1,0 +1,108 @@
+import {
+  CreateStreamCommand,
+  DeleteStreamCommand,
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  StreamMode,
+} from '@aws-sdk/client-kinesis';
+import type { AwsClients } from './createClients.js';
+import { type PollOptions, pollUntil } from './pollUntil.js';
+import { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';
+
+export const StreamCapacity = {
+  PROVISIONED: 'PROVISIONED',
+  ON_DEMAND: 'ON_DEMAND',
+} as const;
+export type StreamCapacity = (typeof StreamCapacity)[keyof typeof StreamCapacity];
+
+export interface StreamDescription {
+  readonly name: string;
+  /** CREATING | ACTIVE | UPDATING | DELETING */
+  readonly status: string;
+  readonly capacity: StreamCapacity;
+  readonly openShardCount: number;
+}
+
+export type StreamSpec = { capacity: 'PROVISIONED'; shards: number } | { capacity: 'ON_DEMAND' };
+
+const DEFAULT_WAIT: PollOptions = { timeoutMs: 300_000, intervalMs: 500 };
+
+/** Creates, describes and deletes Kinesis streams; SDK errors are translated here. */
+export class StreamAdmin {
+  private readonly kinesis: KinesisClient;
+
+  constructor(private readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisEndpoint' | 'target'>) {
+    this.kinesis = clients.kinesis;
+  }
+
+  /** The stream as it is now, or undefined when it does not exist. */
+  async describe(name: string): Promise<StreamDescription | undefined> {
+    try {
+      const { StreamDescriptionSummary: summary } = await this.kinesis.send(
+        new DescribeStreamSummaryCommand({ StreamName: name }),
+      );
+      if (!summary) return undefined;
+      return {
+        name,
+        status: summary.StreamStatus ?? 'UNKNOWN',
+        capacity:
+          summary.StreamModeDetails?.StreamMode === StreamMode.ON_DEMAND
+            ? StreamCapacity.ON_DEMAND
+            : StreamCapacity.PROVISIONED,
+        openShardCount: summary.OpenShardCount ?? 0,
+      };
+    } catch (error) {
+      if (sdkErrorName(error) === 'ResourceNotFoundException') return undefined;
+      throw translateAwsError(error, this.context(`describe stream ${name}`));
+    }
+  }
+
+  /** Asks for the stream; false when it already existed (CreateStream said so). */
+  async create(name: string, spec: StreamSpec): Promise<boolean> {
+    const input =
+      spec.capacity === StreamCapacity.ON_DEMAND
+        ? { StreamName: name, StreamModeDetails: { StreamMode: StreamMode.ON_DEMAND } }
+        : { StreamName: name, ShardCount: spec.shards, StreamModeDetails: { StreamMode: StreamMode.PROVISIONED } };
+    try {
+      await this.kinesis.send(new CreateStreamCommand(input));
+      return true;
+    } catch (error) {
+      if (sdkErrorName(error) === 'ResourceInUseException') return false;
+      throw translateAwsError(error, this.context(`create stream ${name}`));
+    }
+  }
+
+  async waitUntilActive(name: string, options: Partial<PollOptions> = {}): Promise<StreamDescription> {
+    return pollUntil(
+      `stream ${name} to become ACTIVE`,
+      async () => {
+        const stream = await this.describe(name);
+        return stream?.status === 'ACTIVE' ? stream : undefined;
+      },
+      { ...DEFAULT_WAIT, ...options },
+    );
+  }
+
+  /** Asks for deletion; false when the stream was already gone. */
+  async delete(name: string): Promise<boolean> {
+    try {
+      await this.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
+      return true;
+    } catch (error) {
+      if (sdkErrorName(error) === 'ResourceNotFoundException') return false;
+      throw translateAwsError(error, this.context(`delete stream ${name}`));
+    }
+  }
+
+  async waitUntilGone(name: string, options: Partial<PollOptions> = {}): Promise<void> {
+    await pollUntil(
+      `stream ${name} to be deleted`,
+      async () => ((await this.describe(name)) === undefined ? true : undefined),
+      { ...DEFAULT_WAIT, ...options },
+    );
+  }
+
+  private context(action: string): AwsCallContext {
+    return { service: 'Kinesis', endpoint: this.clients.kinesisEndpoint, target: this.clients.target, action };
+  }
+}

@@ -1,0 +1,19 @@
+export {
+  type AwsClients,
+  createClients,
+  LOCAL_DYNAMODB_ENDPOINT_ENV,
+  LOCAL_KINESIS_ENDPOINT_ENV,
+  localClients,
+} from './createClients.js';
+export {
+  AwsConfigurationError,
+  AwsError,
+  AwsRequestError,
+  ResourceStateError,
+  ServiceUnreachableError,
+} from './errors.js';
+export { type PollOptions, pollUntil, sleep } from './pollUntil.js';
+export { StreamAdmin, StreamCapacity, type StreamDescription, type StreamSpec } from './StreamAdmin.js';
+export { TableAdmin, type TableDescription } from './TableAdmin.js';
+export { resolveTarget, TARGET_ENV, Target } from './Target.js';
+export { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';

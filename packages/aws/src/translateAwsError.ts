@@ -1,0 +1,88 @@
+import {
+  AwsConfigurationError,
+  AwsError,
+  AwsRequestError,
+  ResourceStateError,
+  ServiceUnreachableError,
+} from './errors.js';
+import { Target } from './Target.js';
+
+export interface AwsCallContext {
+  readonly service: 'Kinesis' | 'DynamoDB';
+  readonly endpoint: string;
+  readonly target: Target;
+  /** What was being done, e.g. "describe stream StockTradeStream". */
+  readonly action: string;
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+]);
+const PERMISSION_NAMES = new Set([
+  'AccessDeniedException',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'KMSAccessDeniedException',
+]);
+
+/** The name an SDK error carries (ResourceNotFoundException, …), or undefined. */
+export function sdkErrorName(error: unknown): string | undefined {
+  return error instanceof Error ? error.name : undefined;
+}
+
+/**
+ * Turns whatever the SDK threw into one of this package's errors with a one-line message.
+ * SDK error types stop here: callers above see only AwsError and its subclasses.
+ */
+export function translateAwsError(error: unknown, context: AwsCallContext): AwsError {
+  if (error instanceof AwsError) return error;
+  const name = sdkErrorName(error) ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const where = `${context.service} at ${context.endpoint}`;
+  if (isUnreachable(error)) {
+    const hint = context.target === Target.LOCAL ? ': is the embedded stack running? Start it with `pnpm stack`' : '';
+    return new ServiceUnreachableError(`cannot reach ${where} to ${context.action}${hint}`, error);
+  }
+  if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
+    return new AwsConfigurationError(
+      'no AWS credentials found: configure the credential chain (AWS_PROFILE, environment, SSO, instance role)',
+      error,
+    );
+  }
+  if (/region is missing/i.test(message)) {
+    return new AwsConfigurationError('no AWS region: set AWS_REGION (or a region in your AWS_PROFILE)', error);
+  }
+  if (PERMISSION_NAMES.has(name)) {
+    return new AwsConfigurationError(
+      `${context.service} refused to ${context.action}: ${name}: ${oneLine(message)}`,
+      error,
+    );
+  }
+  if (name === 'ResourceInUseException' || name === 'LimitExceededException') {
+    return new ResourceStateError(`cannot ${context.action}: ${name}: ${oneLine(message)}`, error);
+  }
+  return new AwsRequestError(`${where} failed to ${context.action}: ${name}: ${oneLine(message)}`, error);
+}
+
+function isUnreachable(error: unknown): boolean {
+  const seen = new Set<unknown>();
+  let current: unknown = error;
+  while (typeof current === 'object' && current !== null && !seen.has(current)) {
+    seen.add(current);
+    const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
+    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
+    if (Array.isArray(errors) && errors.some((inner) => isUnreachable(inner))) return true;
+    current = cause;
+  }
+  return false;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}

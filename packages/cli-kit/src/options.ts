@@ -1,0 +1,21 @@
+import { type AwsClients, createClients, resolveTarget, TARGET_ENV } from '@stock-trades/aws';
+import { Option } from 'commander';
+
+/** `--target local|aws`, the same on every command. */
+export function targetOption(): Option {
+  return new Option(
+    '--target <target>',
+    `local: the embedded stack (pnpm stack); aws: the AWS SDK's standard credentials, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_* (env ${TARGET_ENV})`,
+  );
+}
+
+/** Resolves `--target` (or its environment variable) and builds the SDK clients for it. */
+export function clientsFor(targetFlag: string | undefined): AwsClients {
+  return createClients(resolveTarget(targetFlag));
+}
+
+/** "the embedded stack at http://127.0.0.1:4568" or "AWS (us-east-1)": where a command is working. */
+export function describeTarget(clients: AwsClients): string {
+  if (clients.target === 'local') return `the embedded stack (Kinesis ${clients.kinesisEndpoint})`;
+  return `AWS (${process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'region from your profile'})`;
+}

@@ -1,0 +1,18 @@
+export { LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
+export { CoreError, InvalidOptionError, MalformedTradeError } from './errors.js';
+export {
+  AGGREGATOR_APPLICATION,
+  CONSUMER_APPLICATION,
+  PROJECT_RESOURCES,
+  type ProjectResource,
+  ResourceKind,
+  STATS_STREAM_NAME,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from './names.js';
+export { parseDuration } from './parseDuration.js';
+export { type NumberBounds, parseNumber } from './parseNumber.js';
+export { type StockTrade, TradeType } from './StockTrade.js';
+export { TradeGenerator, type TradeGeneratorOptions } from './TradeGenerator.js';
+export { type ParseTradeResult, parseTrade, serializeTrade, tradeToJson, validateTrade } from './tradeJson.js';
+export { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from './tutorialStockPrices.js';

@@ -1,0 +1,77 @@
+import { MalformedTradeError } from './errors.js';
+import { type StockTrade, TradeType } from './StockTrade.js';
+
+export type ParseTradeResult = { ok: true; trade: StockTrade } | { ok: false; error: MalformedTradeError };
+
+const MAX_TICKER_LENGTH = 16;
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/** The trade as the bytes a Kinesis record carries: UTF-8 JSON, fields in a fixed order. */
+export function serializeTrade(trade: StockTrade): Uint8Array {
+  return new TextEncoder().encode(tradeToJson(trade));
+}
+
+export function tradeToJson(trade: StockTrade): string {
+  const { tickerSymbol, tradeType, price, quantity, id, timestamp } = trade;
+  return JSON.stringify({ tickerSymbol, tradeType, price, quantity, id, timestamp });
+}
+
+/** Parses record bytes into a trade; never throws: bad data comes back as an error naming what is wrong. */
+export function parseTrade(data: Uint8Array | string): ParseTradeResult {
+  let text: string;
+  try {
+    text = typeof data === 'string' ? data : decoder.decode(data);
+  } catch {
+    return fail(undefined, 'record is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(undefined, `record is not JSON: ${preview(text)}`);
+  }
+  return validateTrade(value);
+}
+
+/** Checks that a parsed JSON value has the shape of a trade. */
+export function validateTrade(value: unknown): ParseTradeResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(undefined, `record is not a JSON object: ${preview(JSON.stringify(value))}`);
+  }
+  const record = value as Record<string, unknown>;
+  const { tickerSymbol, tradeType, price, quantity, id, timestamp } = record;
+  if (typeof tickerSymbol !== 'string' || tickerSymbol.length === 0 || tickerSymbol.length > MAX_TICKER_LENGTH) {
+    return fail(
+      'tickerSymbol',
+      `tickerSymbol must be a string of 1-${MAX_TICKER_LENGTH} characters, got ${show(tickerSymbol)}`,
+    );
+  }
+  if (tradeType !== TradeType.BUY && tradeType !== TradeType.SELL) {
+    return fail('tradeType', `tradeType must be "BUY" or "SELL", got ${show(tradeType)}`);
+  }
+  if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0) {
+    return fail('price', `price must be a positive number, got ${show(price)}`);
+  }
+  if (typeof quantity !== 'number' || !Number.isSafeInteger(quantity) || quantity < 1) {
+    return fail('quantity', `quantity must be a whole number of at least 1, got ${show(quantity)}`);
+  }
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
+    return fail('id', `id must be a non-negative whole number, got ${show(id)}`);
+  }
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+    return fail('timestamp', `timestamp must be an ISO-8601 date-time, got ${show(timestamp)}`);
+  }
+  return { ok: true, trade: { tickerSymbol, tradeType, price, quantity, id, timestamp } };
+}
+
+function fail(field: string | undefined, message: string): ParseTradeResult {
+  return { ok: false, error: new MalformedTradeError(field, message) };
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'nothing' : preview(JSON.stringify(value));
+}
+
+function preview(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}

@@ -1,0 +1,76 @@
+import { runProgram } from '@stock-trades/cli-kit';
+import { LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT, parseNumber } from '@stock-trades/core';
+import { Command } from 'commander';
+import { LocalStackError } from './errors.js';
+import { startLocalStack } from './startLocalStack.js';
+
+export interface StackCommandOptions {
+  kinesisPort: number;
+  dynamodbPort: number;
+  dataDir?: string;
+  verbose: boolean;
+}
+
+/** Starts the stack, prints where it is, and holds it up until `signal` fires or an emulator dies. */
+export async function runStack(options: StackCommandOptions, signal: AbortSignal, out = process.stdout): Promise<void> {
+  const stack = await startLocalStack({
+    kinesisPort: options.kinesisPort,
+    dynamodbPort: options.dynamodbPort,
+    dataDir: options.dataDir,
+    onOutput: options.verbose ? (service, line) => out.write(`[${service}] ${line}\n`) : undefined,
+  });
+  const nonDefault =
+    options.kinesisPort !== LOCAL_KINESIS_PORT || options.dynamodbPort !== LOCAL_DYNAMODB_PORT
+      ? [
+          'Other ports than the defaults: point the other commands at them with',
+          `  export STOCK_TRADES_KINESIS_ENDPOINT=${stack.kinesisEndpoint}`,
+          `  export STOCK_TRADES_DYNAMODB_ENDPOINT=${stack.dynamodbEndpoint}`,
+        ]
+      : [];
+  out.write(
+    [
+      'Embedded stack is up (127.0.0.1 only):',
+      `  Kinesis   ${stack.kinesisEndpoint}   (kinesis-local)`,
+      `  DynamoDB  ${stack.dynamodbEndpoint}   (dynalite)`,
+      `  State     ${options.dataDir ? `kept in ${options.dataDir}` : 'in memory (use --data DIR to keep it)'}`,
+      ...nonDefault,
+      'Leave this running; Ctrl-C stops both.',
+      '',
+    ].join('\n'),
+  );
+  const aborted = new Promise<'stop'>((resolve) => {
+    if (signal.aborted) resolve('stop');
+    signal.addEventListener('abort', () => resolve('stop'), { once: true });
+  });
+  const outcome = await Promise.race([aborted, stack.unexpectedExit]);
+  await stack.stop();
+  if (outcome !== 'stop') throw new LocalStackError('EMULATOR_EXITED', `${outcome}; the stack is stopped`);
+  out.write('Embedded stack stopped.\n');
+}
+
+export function buildProgram(signal: AbortSignal): Command {
+  return new Command('stack')
+    .description(
+      'Start the embedded Kinesis (kinesis-local) and DynamoDB (dynalite) on 127.0.0.1 and keep them up until Ctrl-C',
+    )
+    .option('--kinesis-port <port>', 'Kinesis port on 127.0.0.1', String(LOCAL_KINESIS_PORT))
+    .option('--dynamodb-port <port>', 'DynamoDB port on 127.0.0.1', String(LOCAL_DYNAMODB_PORT))
+    .option('--data <dir>', 'keep streams and tables in this folder across restarts (default: in memory)')
+    .option('--verbose', "show the emulators' own output", false)
+    .action(async (raw: { kinesisPort: string; dynamodbPort: string; data?: string; verbose: boolean }) => {
+      const port = (text: string, flag: string) => parseNumber(text, flag, { integer: true, min: 1, max: 65535 });
+      await runStack(
+        {
+          kinesisPort: port(raw.kinesisPort, '--kinesis-port'),
+          dynamodbPort: port(raw.dynamodbPort, '--dynamodb-port'),
+          dataDir: raw.data,
+          verbose: raw.verbose,
+        },
+        signal,
+      );
+    });
+}
+
+export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  return runProgram(buildProgram(signal), argv);
+}

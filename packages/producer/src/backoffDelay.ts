@@ -1,0 +1,19 @@
+export interface RetryPolicy {
+  /** Attempts per record, the first included; past this a record is reported undelivered. */
+  readonly maxAttempts: number;
+  /** Ceiling of the first retry's delay. */
+  readonly baseDelayMs: number;
+  /** No delay is longer than this. */
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+/**
+ * Exponential backoff with full jitter: the delay before retry `retry` (1 = the first
+ * retry) is uniform in [0, min(max, base × 2^(retry-1))]. `random` returns [0, 1).
+ */
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}

@@ -1,0 +1,126 @@
+import { StreamAdmin } from '@stock-trades/aws';
+import { clientsFor, describeTarget, ProgressLine, runProgram, targetOption } from '@stock-trades/cli-kit';
+import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { Command, Option } from 'commander';
+import { abortableSleep } from './abortableSleep.js';
+import { DEFAULT_RETRY_POLICY } from './backoffDelay.js';
+import { KinesisRecordsPort } from './KinesisRecordsPort.js';
+import {
+  DEFAULT_LINGER_MS,
+  DEFAULT_MAX_IN_FLIGHT,
+  PartitionKeyMode,
+  ProducerMode,
+  type ProducerOptions,
+} from './ProducerOptions.js';
+import { runProducer } from './runProducer.js';
+import { TradeLog } from './TradeLog.js';
+
+const DEFAULT_RATE = '100';
+
+interface RawOptions {
+  mode: ProducerMode;
+  rate?: string;
+  count?: string;
+  duration?: string;
+  seed?: string;
+  partitionKey: PartitionKeyMode;
+  stream: string;
+  tradeLog?: string;
+  linger: string;
+  maxAttempts: string;
+  target?: string;
+}
+
+/** Flags to plain options; every mistake is a one-line InvalidOptionError naming the flag. */
+export function parseProducerOptions(raw: RawOptions): ProducerOptions {
+  if (raw.mode === ProducerMode.TUTORIAL && raw.rate !== undefined) {
+    throw new InvalidOptionError('--rate does not apply to --mode tutorial, which puts one trade every 100 ms');
+  }
+  const rateText = raw.rate ?? DEFAULT_RATE;
+  return {
+    stream: raw.stream,
+    mode: raw.mode,
+    rate: rateText === 'max' ? undefined : parseNumber(rateText, '--rate', { min: 0.1, max: 1_000_000 }),
+    count: raw.count === undefined ? undefined : parseNumber(raw.count, '--count', { integer: true, min: 1 }),
+    durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration'),
+    seed: raw.seed === undefined ? undefined : parseNumber(raw.seed, '--seed', { integer: true, min: 0 }),
+    partitionKey: raw.partitionKey,
+    lingerMs: parseNumber(raw.linger, '--linger', { integer: true, min: 0, max: 100 }),
+    maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+    retryPolicy: {
+      ...DEFAULT_RETRY_POLICY,
+      maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 100 }),
+    },
+  };
+}
+
+export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = process.stdout): Command {
+  return new Command('producer')
+    .description(`Step 3: the StockTradesWriter: put random stock trades into ${STREAM_NAME}`)
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'batched: PutRecords batches with retries; tutorial: PutRecord one trade every 100 ms',
+      )
+        .choices(Object.values(ProducerMode))
+        .default(ProducerMode.BATCHED),
+    )
+    .option('--rate <trades/s>', `trades per second in batched mode, or "max" (default: ${DEFAULT_RATE})`)
+    .option('--count <n>', 'stop after n trades (default: run until Ctrl-C)')
+    .option('--duration <time>', 'stop after this long, e.g. 30s, 5m')
+    .option('--seed <n>', 'repeat exactly the same trades as another run with this seed')
+    .addOption(
+      new Option('--partition-key <kind>', 'ticker: trades of a stock share a shard; random: spread evenly')
+        .choices(Object.values(PartitionKeyMode))
+        .default(PartitionKeyMode.TICKER),
+    )
+    .option('--stream <name>', 'stream to write to', STREAM_NAME)
+    .option(
+      '--trade-log <file.jsonl>',
+      'write one JSON line per trade Kinesis acknowledged, with its shard and sequence number',
+    )
+    .option('--linger <ms>', 'longest a batch waits for more trades (0-100)', String(DEFAULT_LINGER_MS))
+    .option(
+      '--max-attempts <n>',
+      'attempts per record before it is reported undelivered',
+      String(DEFAULT_RETRY_POLICY.maxAttempts),
+    )
+    .addOption(targetOption())
+    .action(async (raw: RawOptions) => {
+      const options = parseProducerOptions(raw);
+      const clients = clientsFor(raw.target);
+      const tradeLog = raw.tradeLog ? new TradeLog(raw.tradeLog) : undefined;
+      const progress = new ProgressLine();
+      const say = (line: string) => {
+        progress.clear();
+        out.write(`${line}\n`);
+      };
+      try {
+        const rate =
+          options.mode === ProducerMode.TUTORIAL ? 'one trade every 100 ms' : `${options.rate ?? 'max'} trades/s`;
+        say(
+          `Writing trades to ${options.stream} on ${describeTarget(clients)}: ${options.mode} mode, ${rate}. Ctrl-C stops.`,
+        );
+        const streams = new StreamAdmin(clients);
+        const stats = await runProducer(options, {
+          port: new KinesisRecordsPort(clients),
+          streamStatus: async (stream) => (await streams.describe(stream))?.status,
+          now: Date.now,
+          sleep: abortableSleep,
+          signal,
+          tradeLog,
+          onProgress: (current) => progress.update(current.progressText()),
+          say: options.mode === ProducerMode.TUTORIAL && progress.enabled ? undefined : say,
+        }).finally(() => progress.clear());
+        say(stats.summaryText(options.stream));
+        if (raw.tradeLog) say(`Trade log: ${raw.tradeLog}`);
+      } finally {
+        await tradeLog?.close();
+        clients.destroy();
+      }
+    });
+}
+
+export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  return runProgram(buildProgram(signal), argv);
+}

@@ -1,0 +1,38 @@
+/** Base of every error the producer raises. */
+export class ProducerError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProducerError';
+    this.code = code;
+  }
+}
+
+/** A write the service refused for now (throttling, a transient fault): worth trying again after a pause. */
+export class RetryableWriteError extends ProducerError {
+  constructor(message: string, cause?: unknown) {
+    super('RETRYABLE_WRITE', message, { cause });
+    this.name = 'RetryableWriteError';
+  }
+}
+
+/** The run ended with trades that Kinesis never acknowledged. */
+export class UndeliveredTradesError extends ProducerError {
+  readonly undelivered: number;
+  constructor(undelivered: number, reason: string) {
+    super(
+      'UNDELIVERED_TRADES',
+      `${undelivered} trade${undelivered === 1 ? ' was' : 's were'} not delivered: ${reason}`,
+    );
+    this.name = 'UndeliveredTradesError';
+    this.undelivered = undelivered;
+  }
+}
+
+/** The stream to write to is missing or not ACTIVE. */
+export class StreamNotReadyError extends ProducerError {
+  constructor(message: string) {
+    super('STREAM_NOT_READY', message);
+    this.name = 'StreamNotReadyError';
+  }
+}

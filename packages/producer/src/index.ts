@@ -1,0 +1,18 @@
+export { type BatchResult, BatchSender, type DeliveredTrade, type WriteEntries } from './BatchSender.js';
+export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoffDelay.js';
+export { ProducerError, RetryableWriteError, StreamNotReadyError, UndeliveredTradesError } from './errors.js';
+export { KinesisRecordsPort } from './KinesisRecordsPort.js';
+export type { PendingTrade } from './PendingTrade.js';
+export {
+  DEFAULT_LINGER_MS,
+  DEFAULT_MAX_IN_FLIGHT,
+  PartitionKeyMode,
+  ProducerMode,
+  type ProducerOptions,
+  TUTORIAL_INTERVAL_MS,
+} from './ProducerOptions.js';
+export { ProductionStats } from './ProductionStats.js';
+export type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort } from './RecordsPort.js';
+export { type ProducerDeps, runProducer } from './runProducer.js';
+export { TradeBatcher } from './TradeBatcher.js';
+export { TradeLog, type TradeLogLine } from './TradeLog.js';

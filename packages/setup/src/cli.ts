@@ -1,0 +1,48 @@
+import { StreamAdmin, StreamCapacity, type StreamSpec } from '@stock-trades/aws';
+import { clientsFor, describeTarget, runProgram, targetOption } from '@stock-trades/cli-kit';
+import { InvalidOptionError, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { Command } from 'commander';
+import { runCreateStream } from './runCreateStream.js';
+
+const MAX_SHARDS = 1000;
+
+interface RawOptions {
+  shards?: string;
+  onDemand: boolean;
+  stream: string;
+  target?: string;
+}
+
+export function buildProgram(out: NodeJS.WritableStream = process.stdout): Command {
+  return new Command('create-stream')
+    .description(`Step 1: create the ${STREAM_NAME} Kinesis stream and wait until it is ACTIVE (idempotent)`)
+    .option('--shards <n>', 'number of shards, provisioned capacity (default: 1, as in the tutorial)')
+    .option('--on-demand', 'on-demand capacity instead of a fixed shard count', false)
+    .option('--stream <name>', 'stream name', STREAM_NAME)
+    .addOption(targetOption())
+    .action(async (raw: RawOptions) => {
+      const spec = streamSpec(raw);
+      const clients = clientsFor(raw.target);
+      try {
+        const say = (line: string) => out.write(`${line}\n`);
+        say(`Target: ${describeTarget(clients)}`);
+        await runCreateStream({ stream: raw.stream, spec }, new StreamAdmin(clients), say);
+      } finally {
+        clients.destroy();
+      }
+    });
+}
+
+function streamSpec(raw: RawOptions): StreamSpec {
+  if (raw.onDemand) {
+    if (raw.shards !== undefined) throw new InvalidOptionError('--shards and --on-demand cannot be used together');
+    return { capacity: StreamCapacity.ON_DEMAND };
+  }
+  const shards =
+    raw.shards === undefined ? 1 : parseNumber(raw.shards, '--shards', { integer: true, min: 1, max: MAX_SHARDS });
+  return { capacity: StreamCapacity.PROVISIONED, shards };
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  return runProgram(buildProgram(), argv);
+}

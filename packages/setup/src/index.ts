@@ -1,0 +1,1 @@
+export { type CreateStreamOptions, type CreateStreamOutcome, runCreateStream } from './runCreateStream.js';

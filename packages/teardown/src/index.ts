@@ -1,0 +1,1 @@
+export { type ResourceAdmin, runTeardown, type TeardownDeps, type TeardownResult } from './runTeardown.js';
