@@ -142,7 +142,7 @@ async function produceBatched(
     }
     deps.onProgress?.(stats);
     if (options.rate !== undefined && !shouldStop()) {
-      const nextDueAt = startedAt + ((stats.generated + 1) * 1000) / options.rate;
+      const nextDueAt = startedAt + (stats.generated * 1000) / options.rate;
       const lingerEndsAt = batcher.size > 0 ? batchOpenedAt + options.lingerMs : Number.POSITIVE_INFINITY;
       const wait = Math.min(nextDueAt, lingerEndsAt) - deps.now();
       if (wait > 0) await deps.sleep(wait, deps.signal);

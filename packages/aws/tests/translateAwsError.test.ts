@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AwsConfigurationError,
+  AwsRequestError,
+  ResourceStateError,
+  ServiceUnreachableError,
+  Target,
+  translateAwsError,
+} from '../src/index.js';
+
+const local = {
+  service: 'Kinesis',
+  endpoint: 'http://127.0.0.1:4568',
+  target: Target.LOCAL,
+  action: 'describe stream S',
+} as const;
+
+function sdkError(name: string, message: string, extra: object = {}): Error {
+  return Object.assign(new Error(message), { name, ...extra });
+}
+
+describe('translateAwsError', () => {
+  it('points at `pnpm stack` when the embedded Kinesis is not answering', () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4568'), { code: 'ECONNREFUSED' });
+    const error = translateAwsError(refused, local);
+    expect(error).toBeInstanceOf(ServiceUnreachableError);
+    expect(error.message).toBe(
+      'cannot reach Kinesis at http://127.0.0.1:4568 to describe stream S: is the embedded stack running? Start it with `pnpm stack`',
+    );
+  });
+
+  it('finds a refused connection inside an AggregateError', () => {
+    const inner = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
+    const error = translateAwsError(new AggregateError([inner], ''), { ...local, target: Target.AWS });
+    expect(error).toBeInstanceOf(ServiceUnreachableError);
+    expect(error.message).not.toContain('pnpm stack');
+  });
+
+  it('says what to configure for missing credentials or region, without echoing secrets', () => {
+    const noCreds = translateAwsError(sdkError('CredentialsProviderError', 'Could not load credentials'), local);
+    expect(noCreds).toBeInstanceOf(AwsConfigurationError);
+    expect(noCreds.message).toMatch(/no AWS credentials found/);
+    const noRegion = translateAwsError(new Error('Region is missing'), local);
+    expect(noRegion.message).toBe('no AWS region: set AWS_REGION (or a region in your AWS_PROFILE)');
+  });
+
+  it('reports a denied action with the service and what was being done', () => {
+    const error = translateAwsError(sdkError('AccessDeniedException', 'User is not authorized\n to perform'), local);
+    expect(error).toBeInstanceOf(AwsConfigurationError);
+    expect(error.message).toBe(
+      'Kinesis refused to describe stream S: AccessDeniedException: User is not authorized to perform',
+    );
+  });
+
+  it('keeps resource-state and other failures apart', () => {
+    expect(translateAwsError(sdkError('LimitExceededException', 'too many'), local)).toBeInstanceOf(ResourceStateError);
+    expect(translateAwsError(sdkError('ValidationException', 'bad'), local)).toBeInstanceOf(AwsRequestError);
+  });
+});

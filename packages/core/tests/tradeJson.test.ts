@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { MalformedTradeError, parseTrade, serializeTrade, tradeToJson } from '../src/index.js';
+import { aTrade } from './helpers/tradeFactory.js';
+
+describe('trade JSON', () => {
+  it('round-trips a trade through record bytes', () => {
+    const trade = aTrade({ tradeType: 'SELL', price: 0.01, quantity: 10_000, id: 0 });
+    expect(parseTrade(serializeTrade(trade))).toEqual({ ok: true, trade });
+  });
+
+  it('writes the tutorial’s fields in its order, then the timestamp', () => {
+    expect(tradeToJson(aTrade())).toBe(
+      '{"tickerSymbol":"AMZN","tradeType":"BUY","price":395.87,"quantity":16,"id":3,"timestamp":"2026-11-26T10:00:00.000Z"}',
+    );
+  });
+
+  it('ignores fields it does not know', () => {
+    const result = parseTrade(JSON.stringify({ ...aTrade(), venue: 'XNAS' }));
+    expect(result).toEqual({ ok: true, trade: aTrade() });
+  });
+
+  const malformed: Array<[string, Uint8Array | string, string | undefined, RegExp]> = [
+    ['bytes that are not UTF-8', new Uint8Array([0xff, 0xfe, 0x7b]), undefined, /not valid UTF-8/],
+    ['text that is not JSON', '{"tickerSymbol":', undefined, /not JSON/],
+    ['a JSON array', '[1,2]', undefined, /not a JSON object/],
+    ['JSON null', 'null', undefined, /not a JSON object/],
+    ['a missing ticker', JSON.stringify({ ...aTrade(), tickerSymbol: undefined }), 'tickerSymbol', /got nothing/],
+    ['an empty ticker', JSON.stringify({ ...aTrade(), tickerSymbol: '' }), 'tickerSymbol', /tickerSymbol/],
+    ['a numeric ticker', JSON.stringify({ ...aTrade(), tickerSymbol: 7 }), 'tickerSymbol', /got 7/],
+    ['an unknown trade type', JSON.stringify({ ...aTrade(), tradeType: 'HOLD' }), 'tradeType', /"HOLD"/],
+    ['a lower-case trade type', JSON.stringify({ ...aTrade(), tradeType: 'buy' }), 'tradeType', /"buy"/],
+    ['a price as text', JSON.stringify({ ...aTrade(), price: '12.5' }), 'price', /positive number/],
+    ['a negative price', JSON.stringify({ ...aTrade(), price: -1 }), 'price', /got -1/],
+    ['a zero quantity', JSON.stringify({ ...aTrade(), quantity: 0 }), 'quantity', /at least 1/],
+    ['a fractional quantity', JSON.stringify({ ...aTrade(), quantity: 1.5 }), 'quantity', /whole number/],
+    ['a negative id', JSON.stringify({ ...aTrade(), id: -4 }), 'id', /non-negative/],
+    [
+      'an id past 2^53',
+      '{"tickerSymbol":"T","tradeType":"BUY","price":1,"quantity":1,"id":9007199254740993,"timestamp":"2026-11-26T10:00:00Z"}',
+      'id',
+      /whole number/,
+    ],
+    ['a missing timestamp', JSON.stringify({ ...aTrade(), timestamp: undefined }), 'timestamp', /ISO-8601/],
+    [
+      'a timestamp that is no date',
+      JSON.stringify({ ...aTrade(), timestamp: 'yesterday' }),
+      'timestamp',
+      /"yesterday"/,
+    ],
+  ];
+
+  it.each(malformed)('rejects %s, naming what is wrong', (_, data, field, message) => {
+    // Act
+    const result = parseTrade(data);
+    // Assess
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBeInstanceOf(MalformedTradeError);
+    expect(result.error.code).toBe('MALFORMED_TRADE');
+    expect(result.error.field).toBe(field);
+    expect(result.error.message).toMatch(message);
+  });
+
+  it('keeps a long bad value out of the message', () => {
+    const result = parseTrade(JSON.stringify({ ...aTrade(), tickerSymbol: 'X'.repeat(500) }));
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error.message.length).toBeLessThan(150);
+  });
+});

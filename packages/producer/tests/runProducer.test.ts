@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_RETRY_POLICY,
+  type ProducerOptions,
+  runProducer,
+  type TradeLogLine,
+  UndeliveredTradesError,
+} from '../src/index.js';
+import { FakeRecordsPort } from './helpers/FakeRecordsPort.js';
+import { fakeTime } from './helpers/fakeTime.js';
+
+const base: ProducerOptions = {
+  stream: 'StockTradeStream',
+  mode: 'batched',
+  count: 1200,
+  seed: 1,
+  partitionKey: 'ticker',
+  lingerMs: 50,
+  maxInFlight: 4,
+  retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 5 },
+};
+
+function deps(port: FakeRecordsPort, status: () => string | undefined = () => 'ACTIVE') {
+  const time = fakeTime();
+  const log: TradeLogLine[] = [];
+  return {
+    log,
+    time,
+    deps: {
+      port,
+      streamStatus: async () => status(),
+      now: time.now,
+      sleep: time.sleep,
+      random: () => 0.5,
+      tradeLog: { write: (line: TradeLogLine) => log.push(line) },
+    },
+  };
+}
+
+describe('runProducer', () => {
+  it('delivers every trade exactly once through partial failures and throttling, and logs each after its ack', async () => {
+    // Prepare: a partial failure, a throttled call, another partial failure, then clean calls.
+    const port = new FakeRecordsPort([
+      { kind: 'failEntries', indexes: [0, 10, 499] },
+      { kind: 'throttle' },
+      { kind: 'failEntries', indexes: [5] },
+    ]);
+    const { deps: d, log } = deps(port);
+    // Act
+    const stats = await runProducer({ ...base, rate: undefined }, d);
+    // Assess
+    const ids = port.storedIds().sort((a, b) => a - b);
+    expect(ids).toEqual(Array.from({ length: 1200 }, (_, index) => index + 1));
+    expect(log.map((line) => line.trade.id).sort((a, b) => a - b)).toEqual(ids);
+    const stored = new Map(port.stored.map((record) => [record.sequenceNumber, record.shardId]));
+    for (const line of log) expect(stored.get(line.sequenceNumber)).toBe(line.shardId);
+    expect(stats.delivered).toBe(1200);
+    expect(stats.undelivered).toBe(0);
+    expect(stats.retriedRecords).toBeGreaterThan(0);
+  });
+
+  it('paces trades at --rate and lets a batch linger no longer than --linger', async () => {
+    const port = new FakeRecordsPort();
+    const { deps: d, time } = deps(port);
+
+    await runProducer({ ...base, rate: 100, count: 50, lingerMs: 50 }, d);
+
+    // 50 trades at 100/s take half a second of (fake) time; batches leave every ~50 ms.
+    expect(time.now() - Date.UTC(2026, 10, 26, 10)).toBeGreaterThanOrEqual(490);
+    expect(port.calls.length).toBeGreaterThanOrEqual(9);
+    expect(Math.max(...port.calls.map((call) => call.length))).toBeLessThanOrEqual(6);
+    expect(port.storedIds()).toHaveLength(50);
+  });
+
+  it('reports trades it gave up on and fails with their number', async () => {
+    const port = new FakeRecordsPort([], { kind: 'failIds', ids: new Set([7, 8, 9]) });
+    const { deps: d, log } = deps(port);
+
+    const run = runProducer({ ...base, count: 100, rate: undefined }, d);
+
+    await expect(run).rejects.toThrow(UndeliveredTradesError);
+    await expect(run).rejects.toThrow(/^3 trades were not delivered: gave up after 5 attempts/);
+    expect(log).toHaveLength(97);
+    expect(log.some((line) => [7, 8, 9].includes(line.trade.id))).toBe(false);
+  });
+
+  it('stops producing on a fatal error and counts everything not acknowledged', async () => {
+    const port = new FakeRecordsPort([{ kind: 'fatal', error: new Error('stream StockTradeStream was deleted') }]);
+    const { deps: d } = deps(port);
+
+    const run = runProducer({ ...base, count: 5000, rate: undefined }, d);
+
+    await expect(run).rejects.toThrow(/not delivered: stream StockTradeStream was deleted/);
+    expect(port.storedIds().length).toBeLessThan(5000);
+  });
+
+  it('stops when the signal fires and still delivers what was made', async () => {
+    const port = new FakeRecordsPort();
+    const { deps: d } = deps(port);
+    const controller = new AbortController();
+    let produced = 0;
+
+    const stats = await runProducer(
+      { ...base, count: undefined, rate: 1000 },
+      {
+        ...d,
+        signal: controller.signal,
+        onProgress: (current) => {
+          produced = current.generated;
+          if (produced >= 300) controller.abort();
+        },
+      },
+    );
+
+    expect(stats.generated).toBeGreaterThanOrEqual(300);
+    expect(stats.delivered).toBe(stats.generated);
+    expect(port.storedIds()).toHaveLength(stats.generated);
+  });
+
+  it('puts one trade at a time, 100 ms apart, in tutorial mode', async () => {
+    const port = new FakeRecordsPort();
+    const { deps: d, time } = deps(port);
+    const said: string[] = [];
+
+    await runProducer({ ...base, mode: 'tutorial', count: 3 }, { ...d, say: (line) => said.push(line) });
+
+    expect(port.calls.map((call) => call.length)).toEqual([1, 1, 1]);
+    expect(time.sleeps).toEqual([100, 100]);
+    expect(said[0]).toMatch(/^Putting trade: ID 1: (BUY|SELL) \d+ shares of \S+ for \$\d+\.\d{2}$/);
+  });
+
+  it('refuses a stream that does not exist or is not ACTIVE', async () => {
+    await expect(runProducer(base, deps(new FakeRecordsPort(), () => undefined).deps)).rejects.toThrow(
+      /does not exist: create it first with `pnpm create-stream`/,
+    );
+    await expect(runProducer(base, deps(new FakeRecordsPort(), () => 'UPDATING').deps)).rejects.toThrow(/is UPDATING/);
+  });
+});
