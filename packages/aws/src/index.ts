@@ -13,6 +13,7 @@ export {
   ServiceUnreachableError,
 } from './errors.js';
 export { type PollOptions, pollUntil, sleep } from './pollUntil.js';
+export { readAllRecords, type StoredRecord } from './readAllRecords.js';
 export { StreamAdmin, StreamCapacity, type StreamDescription, type StreamSpec } from './StreamAdmin.js';
 export { TableAdmin, type TableDescription } from './TableAdmin.js';
 export { resolveTarget, TARGET_ENV, Target } from './Target.js';

@@ -1,3 +1,4 @@
+export { abortableSleep } from './abortableSleep.js';
 export { type BatchResult, BatchSender, type DeliveredTrade, type WriteEntries } from './BatchSender.js';
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoffDelay.js';
 export { ProducerError, RetryableWriteError, StreamNotReadyError, UndeliveredTradesError } from './errors.js';

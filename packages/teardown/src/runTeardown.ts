@@ -40,7 +40,8 @@ export async function runTeardown(resources: readonly ProjectResource[], deps: T
   }
   deps.say('Will delete:');
   for (const resource of found) deps.say(`  ${label(resource)} (created by ${resource.createdBy})`);
-  if (!(await deps.confirm(`Delete these ${found.length} resource${found.length === 1 ? '' : 's'}? [y/N] `))) {
+  const question = found.length === 1 ? 'Delete it? [y/N] ' : `Delete these ${found.length}? [y/N] `;
+  if (!(await deps.confirm(question))) {
     deps.say('Nothing deleted.');
     return { deleted: [], alreadyGone, declined: true };
   }

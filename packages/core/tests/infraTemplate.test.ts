@@ -1,0 +1,93 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_RESOURCES, STREAM_NAME } from '../src/index.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+interface Statement {
+  Action: string[];
+  Resource: Array<{ 'Fn::Sub': string }>;
+}
+interface Resource {
+  Type: string;
+  Properties: { Name?: string; PolicyDocument?: { Statement: Statement[] } };
+}
+const template = JSON.parse(readFileSync(join(ROOT, 'infra/stock-trades.template.json'), 'utf8')) as {
+  Resources: Record<string, Resource>;
+};
+const resources = Object.values(template.Resources);
+const policies = Object.fromEntries(
+  Object.entries(template.Resources)
+    .filter(([, resource]) => resource.Type === 'AWS::IAM::ManagedPolicy')
+    .map(([name, resource]) => [name, resource.Properties.PolicyDocument?.Statement ?? []]),
+);
+
+/** Names an ARN in the template points at: "stream/StockTradeStream" → StockTradeStream. */
+function resourceName(arn: { 'Fn::Sub': string }): string {
+  return arn['Fn::Sub'].split(/:(?:stream|table)\//)[1] ?? '';
+}
+
+/** Every `new XCommand(` in the project's sources, as IAM actions ("kinesis:PutRecords"). */
+function actionsUsedInSources(): Set<string> {
+  const used = new Set<string>();
+  for (const pkg of readdirSync(join(ROOT, 'packages'))) {
+    const src = join(ROOT, 'packages', pkg, 'src');
+    for (const file of readdirSync(src, { recursive: true }) as string[]) {
+      if (!file.endsWith('.ts')) continue;
+      const text = readFileSync(join(src, file), 'utf8');
+      for (const [service, module] of [
+        ['kinesis', '@aws-sdk/client-kinesis'],
+        ['dynamodb', '@aws-sdk/client-dynamodb'],
+      ] as const) {
+        const imported = new RegExp(`import \\{([^}]*)\\} from '${module}'`).exec(text)?.[1] ?? '';
+        for (const [, command] of imported.matchAll(/(\w+)Command\b/g)) {
+          if (text.includes(`new ${command}Command(`)) used.add(`${service}:${command}`);
+        }
+      }
+    }
+  }
+  return used;
+}
+
+describe('infra/stock-trades.template.json', () => {
+  it('creates the streams core names, and no others', () => {
+    const streams = resources.filter((resource) => resource.Type === 'AWS::Kinesis::Stream');
+    const expected = PROJECT_RESOURCES.filter((resource) => resource.kind === 'stream').map(
+      (resource) => resource.name,
+    );
+    expect(streams.map((stream) => stream.Properties.Name).sort()).toEqual(expected.sort());
+  });
+
+  it('grants access only to resources on the project’s list', () => {
+    const ours = new Set(PROJECT_RESOURCES.map((resource) => resource.name));
+    for (const statements of Object.values(policies)) {
+      for (const statement of statements) {
+        for (const arn of statement.Resource) expect(ours, arn['Fn::Sub']).toContain(resourceName(arn));
+      }
+    }
+  });
+
+  it('allows every AWS call the code makes', () => {
+    const allowed = new Set(
+      Object.values(policies).flatMap((statements) => statements.flatMap((statement) => statement.Action)),
+    );
+    const used = actionsUsedInSources();
+    expect(used.size).toBeGreaterThan(0);
+    expect([...used].filter((action) => !allowed.has(action))).toEqual([]);
+  });
+
+  it('gives the producer only what the tutorial’s writer needs', () => {
+    expect(policies.ProducerPolicy).toEqual([
+      {
+        Sid: 'WriteTrades',
+        Effect: 'Allow',
+        Action: ['kinesis:DescribeStreamSummary', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+        Resource: [
+          { 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${STREAM_NAME}` },
+        ],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,110 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
+import { type AwsClients, localClients, readAllRecords } from '@stock-trades/aws';
+import { PROJECT_RESOURCES, parseTrade, STREAM_NAME } from '@stock-trades/core';
+import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from './helpers/runCli.js';
+
+describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
+  let stack: RunningLocalStack;
+  let clients: AwsClients;
+  let env: NodeJS.ProcessEnv;
+  const scratch = mkdtempSync(join(tmpdir(), 'steps-'));
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
+    clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+    env = {
+      STOCK_TRADES_TARGET: 'local',
+      STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+      STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+    };
+  });
+  afterAll(async () => {
+    clients?.destroy();
+    await stack?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('create-stream makes 4 shards, and says so again without error the second time', async () => {
+    const first = await runCli('setup', ['--shards', '4'], env);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/StockTradeStream is ACTIVE with 4 open shards/);
+
+    const second = await runCli('setup', ['--shards', '4'], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('StockTradeStream already exists (ACTIVE, 4 open shards): nothing to do.');
+
+    const mismatch = await runCli('setup', ['--shards', '2'], env);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toMatch(/^error: StockTradeStream already exists with 4 open shards, not 2/);
+  });
+
+  it('producer --count 1000 --trade-log: the stream holds exactly the logged trades, where the log says', async () => {
+    // Act
+    const tradeLog = join(scratch, 'trades.jsonl');
+    const run = await runCli(
+      'producer',
+      ['--count', '1000', '--rate', 'max', '--seed', '11', '--trade-log', tradeLog],
+      env,
+    );
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/Sent 1000 trades to StockTradeStream/);
+    const logged = readFileSync(tradeLog, 'utf8')
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { shardId: string; sequenceNumber: string; trade: { id: number; tickerSymbol: string } },
+      );
+    expect(logged).toHaveLength(1000);
+    expect(logged.map((line) => line.trade.id).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 1000 }, (_, index) => index + 1),
+    );
+
+    const stored = await readAllRecords(clients, STREAM_NAME);
+    expect(stored).toHaveLength(1000);
+    expect(new Set(stored.map((record) => record.shardId)).size).toBe(4);
+    const bySequence = new Map(stored.map((record) => [`${record.shardId}/${record.sequenceNumber}`, record]));
+    for (const line of logged) {
+      const record = bySequence.get(`${line.shardId}/${line.sequenceNumber}`);
+      expect(record, `trade ${line.trade.id} at ${line.shardId}/${line.sequenceNumber}`).toBeDefined();
+      const parsed = parseTrade(record?.data ?? new Uint8Array());
+      expect(parsed).toEqual({ ok: true, trade: line.trade });
+      expect(record?.partitionKey).toBe(line.trade.tickerSymbol);
+    }
+  });
+
+  it('producer refuses bad flags with one line and exit 2', async () => {
+    const run = await runCli('producer', ['--count', 'lots'], env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('error: --count must be a whole number, got "lots"\n');
+  });
+
+  it('teardown deletes everything the project made, twice without error, and nothing is left', async () => {
+    const refused = await runCli('teardown', [], env);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/run `pnpm teardown --yes`/);
+
+    const first = await runCli('teardown', ['--yes'], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain('stream StockTradeStream: deleted');
+
+    const second = await runCli('teardown', ['--yes'], env);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('stream StockTradeStream: already gone');
+    expect(second.stdout).toContain('Nothing to delete.');
+
+    const ours = new Set(PROJECT_RESOURCES.map((resource) => resource.name));
+    const streams = (await clients.kinesis.send(new ListStreamsCommand({}))).StreamNames ?? [];
+    const tables = (await clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? [];
+    expect([...streams, ...tables].filter((name) => ours.has(name))).toEqual([]);
+  });
+});
