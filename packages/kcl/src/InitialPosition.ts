@@ -1,0 +1,7 @@
+/** Where a worker starts on a shard that has no lease yet. */
+export type InitialPosition =
+  | { readonly type: 'TRIM_HORIZON' }
+  | { readonly type: 'LATEST' }
+  | { readonly type: 'AT_TIMESTAMP'; readonly timestamp: Date };
+
+export const TRIM_HORIZON: InitialPosition = { type: 'TRIM_HORIZON' };

@@ -1,0 +1,95 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type KinesisClient,
+  ListShardsCommand,
+  type Shard,
+} from '@aws-sdk/client-kinesis';
+import type { ShardInfo } from './Lease.js';
+import type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';
+import { translateSdkError } from './translateSdkError.js';
+
+/** StreamPort over the AWS SDK's Kinesis client, for one stream. */
+export class KinesisStreamPort implements StreamPort {
+  constructor(
+    private readonly kinesis: KinesisClient,
+    readonly streamName: string,
+  ) {}
+
+  async listShards(): Promise<ShardInfo[]> {
+    const shards: ShardInfo[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.kinesis.send(
+          new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: this.streamName }),
+        );
+        for (const shard of page.Shards ?? []) shards.push(toShardInfo(shard));
+        nextToken = page.NextToken;
+      } while (nextToken);
+    } catch (error) {
+      throw translateSdkError(error, `list shards of ${this.streamName}`);
+    }
+    return shards;
+  }
+
+  async getShardIterator(shardId: string, position: IteratorPosition): Promise<string> {
+    try {
+      const response = await this.kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: this.streamName,
+          ShardId: shardId,
+          ShardIteratorType: position.type,
+          ...(position.type === 'AT_TIMESTAMP' ? { Timestamp: position.timestamp } : {}),
+          ...(position.type === 'AT_SEQUENCE_NUMBER' || position.type === 'AFTER_SEQUENCE_NUMBER'
+            ? { StartingSequenceNumber: position.sequenceNumber }
+            : {}),
+        }),
+      );
+      if (!response.ShardIterator) throw new Error('GetShardIterator returned no iterator');
+      return response.ShardIterator;
+    } catch (error) {
+      throw translateSdkError(error, `get an iterator for ${shardId}`);
+    }
+  }
+
+  async getRecords(iterator: string, limit: number): Promise<RecordsPage> {
+    try {
+      const response = await this.kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: limit }));
+      return {
+        records: (response.Records ?? []).map((record) => ({
+          sequenceNumber: record.SequenceNumber ?? '',
+          partitionKey: record.PartitionKey ?? '',
+          data: record.Data ?? new Uint8Array(),
+          approximateArrivalTimestamp: record.ApproximateArrivalTimestamp,
+        })),
+        nextIterator: response.NextShardIterator ?? undefined,
+        millisBehindLatest: response.MillisBehindLatest ?? 0,
+        childShards: (response.ChildShards ?? []).map((child) => ({
+          shardId: child.ShardId ?? '',
+          parentShardIds: child.ParentShards ?? [],
+          hashKeyRange: {
+            startingHashKey: child.HashKeyRange?.StartingHashKey ?? '0',
+            endingHashKey: child.HashKeyRange?.EndingHashKey ?? '0',
+          },
+        })),
+      };
+    } catch (error) {
+      throw translateSdkError(error, 'get records');
+    }
+  }
+}
+
+function toShardInfo(shard: Shard): ShardInfo {
+  return {
+    shardId: shard.ShardId ?? '',
+    parentShardIds: [shard.ParentShardId, shard.AdjacentParentShardId].filter((id): id is string => Boolean(id)),
+    hashKeyRange: {
+      startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0',
+      endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '0',
+    },
+    ...(shard.SequenceNumberRange?.EndingSequenceNumber
+      ? { endingSequenceNumber: shard.SequenceNumberRange.EndingSequenceNumber }
+      : {}),
+  };
+}

@@ -1,0 +1,39 @@
+import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
+
+/** The range of 128-bit hash keys a shard owns, as decimal strings (Kinesis' own form). */
+export interface HashKeyRange {
+  readonly startingHashKey: string;
+  readonly endingHashKey: string;
+}
+
+/**
+ * One shard's lease, as stored in the lease table (Java KCL 2.x schema). Immutable:
+ * every change is a new value returned by the lease store after a conditional write.
+ */
+export interface Lease {
+  /** The shard id. */
+  readonly leaseKey: string;
+  /** Worker id of the holder; undefined when nobody holds it (new, or released). */
+  readonly leaseOwner: string | undefined;
+  /** Incremented by every take, renew, checkpoint and release: the lease's heartbeat. */
+  readonly leaseCounter: number;
+  readonly checkpoint: ExtendedSequenceNumber;
+  readonly ownerSwitchesSinceCheckpoint: number;
+  readonly parentShardIds: readonly string[];
+  readonly childShardIds: readonly string[];
+  readonly hashKeyRange: HashKeyRange | undefined;
+  /**
+   * Beyond KCL: a small string a record processor stores with its checkpoint, in the same
+   * conditional write (attribute `applicationState`; Java KCL's updates leave it alone).
+   */
+  readonly applicationState: string | undefined;
+}
+
+/** A shard as ListShards (or GetRecords' ChildShards) describes it. */
+export interface ShardInfo {
+  readonly shardId: string;
+  readonly parentShardIds: readonly string[];
+  readonly hashKeyRange: HashKeyRange;
+  /** Set when the shard is closed (it was split or merged). */
+  readonly endingSequenceNumber?: string;
+}

@@ -1,0 +1,122 @@
+import type { Clock } from './Clock.js';
+import { LeaseLostError } from './errors.js';
+import type { Lease } from './Lease.js';
+import type { LeaseStore } from './LeaseStore.js';
+import type { Logger } from './Logger.js';
+
+interface HeldLease {
+  lease: Lease;
+  /** Monotonic time of the last write that went through (take, renew, checkpoint). */
+  confirmedAt: number;
+  /** Writes to one lease run one after another, each on the counter the last one left. */
+  queue: Promise<unknown>;
+}
+
+export interface RenewerDeps {
+  readonly store: LeaseStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly failoverMs: number;
+  /** Told once when a lease we held is lost (taken by another, or expired without renewal). */
+  readonly onLeaseLost: (leaseKey: string, reason: string) => void;
+}
+
+/**
+ * Holds this worker's leases: renews them, and is the only way to write to them, so
+ * renewals and checkpoints never race each other with a stale counter.
+ */
+export class LeaseRenewer {
+  private readonly held = new Map<string, HeldLease>();
+
+  constructor(private readonly deps: RenewerDeps) {}
+
+  add(lease: Lease): void {
+    this.held.set(lease.leaseKey, { lease, confirmedAt: this.deps.clock.monotonicNow(), queue: Promise.resolve() });
+  }
+
+  has(leaseKey: string): boolean {
+    return this.held.has(leaseKey);
+  }
+
+  keys(): string[] {
+    return [...this.held.keys()];
+  }
+
+  current(leaseKey: string): Lease | undefined {
+    return this.held.get(leaseKey)?.lease;
+  }
+
+  /**
+   * Renews every lease whose reader `isHealthy` says is working. A lease whose reader has
+   * stalled is not renewed, so it expires and another worker takes it. A lease that could
+   * not be renewed for the whole failover time is given up as lost.
+   */
+  async renewAll(isHealthy: (leaseKey: string) => boolean): Promise<void> {
+    await Promise.all(
+      [...this.held.keys()].map(async (leaseKey) => {
+        if (!isHealthy(leaseKey)) {
+          this.deps.log.warn({ leaseKey }, 'not renewing lease: its shard reader has stalled');
+          this.expireIfStale(leaseKey);
+          return;
+        }
+        try {
+          await this.update(leaseKey, (lease) => this.deps.store.renewLease(lease));
+        } catch (error) {
+          if (error instanceof LeaseLostError) return;
+          this.deps.log.warn({ leaseKey, error: describe(error) }, 'lease renewal failed; will retry');
+          this.expireIfStale(leaseKey);
+        }
+      }),
+    );
+  }
+
+  /**
+   * Runs one write on a held lease, after any write already under way on it, and keeps
+   * the lease it returns. A LeaseLostError drops the lease and is rethrown.
+   */
+  update(leaseKey: string, write: (lease: Lease) => Promise<Lease>): Promise<Lease> {
+    const entry = this.held.get(leaseKey);
+    if (!entry) return Promise.reject(new LeaseLostError(leaseKey, 'this worker does not hold it'));
+    const next = entry.queue.then(async () => {
+      if (this.held.get(leaseKey) !== entry) throw new LeaseLostError(leaseKey, 'this worker no longer holds it');
+      try {
+        const written = await write(entry.lease);
+        entry.lease = written;
+        entry.confirmedAt = this.deps.clock.monotonicNow();
+        return written;
+      } catch (error) {
+        if (error instanceof LeaseLostError) this.lose(leaseKey, error.message);
+        throw error;
+      }
+    });
+    entry.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Gives a lease up with a conditional write so another worker can take it at once. */
+  async release(leaseKey: string): Promise<void> {
+    await this.update(leaseKey, (lease) => this.deps.store.releaseLease(lease));
+    this.held.delete(leaseKey);
+  }
+
+  /** Stops holding a lease without writing (its shard is finished, or it was lost). */
+  forget(leaseKey: string): void {
+    this.held.delete(leaseKey);
+  }
+
+  private expireIfStale(leaseKey: string): void {
+    const entry = this.held.get(leaseKey);
+    if (entry && this.deps.clock.monotonicNow() - entry.confirmedAt > this.deps.failoverMs) {
+      this.lose(leaseKey, `not renewed for ${this.deps.failoverMs} ms`);
+    }
+  }
+
+  private lose(leaseKey: string, reason: string): void {
+    if (!this.held.delete(leaseKey)) return;
+    this.deps.onLeaseLost(leaseKey, reason);
+  }
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,53 @@
+import type { UserRecord } from './deaggregate.js';
+import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
+
+export interface CheckpointOptions {
+  /** Stored with the checkpoint in the same conditional write (see Lease.applicationState). */
+  readonly applicationState?: string;
+}
+
+/** How a record processor records its progress. Every call is a conditional write on the lease. */
+export interface RecordProcessorCheckpointer {
+  /**
+   * Checkpoints at `position` (or, without one, at the last record delivered; at the end
+   * of a closed shard, SHARD_END). Throws LeaseLostError when the lease is gone, and
+   * InvalidCheckpointError for a position behind the current checkpoint or past what
+   * was delivered.
+   */
+  checkpoint(position?: ExtendedSequenceNumber, options?: CheckpointOptions): Promise<void>;
+  /** The checkpoint as last written (or as found when the lease was taken). */
+  readonly lastCheckpoint: ExtendedSequenceNumber;
+  /** The processor state stored with the last checkpoint, if any. */
+  readonly applicationState: string | undefined;
+}
+
+export interface InitializationInput {
+  readonly shardId: string;
+  /** Where processing resumes: the lease's checkpoint. */
+  readonly checkpoint: ExtendedSequenceNumber;
+  readonly applicationState: string | undefined;
+}
+
+export interface ProcessRecordsInput {
+  /** May be empty: processRecords is called after every read, so a processor can act on time. */
+  readonly records: readonly UserRecord[];
+  readonly millisBehindLatest: number;
+  readonly checkpointer: RecordProcessorCheckpointer;
+}
+
+/**
+ * One shard's processor, with the Java KCL 2.x lifecycle: initialize, then processRecords
+ * many times, then exactly one of leaseLost, shardEnded or shutdownRequested.
+ */
+export interface ShardRecordProcessor {
+  initialize(input: InitializationInput): Promise<void> | void;
+  processRecords(input: ProcessRecordsInput): Promise<void> | void;
+  /** Another worker has the lease now: do not checkpoint, just let go. */
+  leaseLost(): Promise<void> | void;
+  /** The shard is closed and every record was delivered: must checkpoint (SHARD_END). */
+  shardEnded(input: { readonly checkpointer: RecordProcessorCheckpointer }): Promise<void> | void;
+  /** The worker is stopping: checkpoint what is done; the lease is released right after. */
+  shutdownRequested(input: { readonly checkpointer: RecordProcessorCheckpointer }): Promise<void> | void;
+}
+
+export type ShardRecordProcessorFactory = (shardId: string) => ShardRecordProcessor;

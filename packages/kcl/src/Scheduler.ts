@@ -1,0 +1,238 @@
+import { type Clock, systemClock } from './Clock.js';
+import { chooseLeasesToTake } from './chooseLeasesToTake.js';
+import { Sentinel } from './ExtendedSequenceNumber.js';
+import { LeaseLostError } from './errors.js';
+import type { Lease, ShardInfo } from './Lease.js';
+import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
+import { describe, LeaseRenewer } from './LeaseRenewer.js';
+import type { LeaseStore } from './LeaseStore.js';
+import { type Logger, silentLogger } from './Logger.js';
+import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
+import type { SchedulerConfig } from './SchedulerConfig.js';
+import { ShardConsumer, type ShardConsumerOutcome } from './ShardConsumer.js';
+import { ShardSyncer } from './ShardSyncer.js';
+import type { StreamPort } from './StreamPort.js';
+
+export interface SchedulerDeps {
+  readonly stream: StreamPort;
+  readonly store: LeaseStore;
+  readonly processorFactory: ShardRecordProcessorFactory;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  readonly random?: () => number;
+}
+
+export interface WorkerStatus {
+  readonly workerId: string;
+  readonly shards: ReadonlyArray<{ readonly shardId: string; readonly millisBehindLatest: number }>;
+}
+
+/**
+ * A worker: keeps the lease table in step with the shards, takes and balances leases,
+ * renews them while their readers are healthy, and runs one ShardConsumer per lease.
+ * `run` resolves after a graceful shutdown: consumers stopped, processors checkpointed,
+ * leases released so other workers take them at once.
+ */
+export class Scheduler {
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly random: () => number;
+  private readonly renewer: LeaseRenewer;
+  private readonly tracker: LeaseExpiryTracker;
+  private readonly syncer: ShardSyncer;
+  private readonly consumers = new Map<string, { consumer: ShardConsumer; done: Promise<void> }>();
+  private readonly stopping = new AbortController();
+  private renewing = new AbortController();
+  private wake = new AbortController();
+  private lastBalanceAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly config: SchedulerConfig,
+    private readonly deps: SchedulerDeps,
+  ) {
+    this.clock = deps.clock ?? systemClock;
+    this.log = deps.log ?? silentLogger;
+    this.random = deps.random ?? Math.random;
+    this.tracker = new LeaseExpiryTracker(config.failoverMs);
+    this.syncer = new ShardSyncer(deps.stream, deps.store, config.initialPosition, this.log);
+    this.renewer = new LeaseRenewer({
+      store: deps.store,
+      clock: this.clock,
+      log: this.log,
+      failoverMs: config.failoverMs,
+      onLeaseLost: (leaseKey, reason) => {
+        this.log.warn({ leaseKey, reason }, 'lost lease');
+        this.consumers.get(leaseKey)?.consumer.stop('lease-lost');
+      },
+    });
+  }
+
+  get workerId(): string {
+    return this.config.workerId;
+  }
+
+  status(): WorkerStatus {
+    return {
+      workerId: this.config.workerId,
+      shards: [...this.consumers.values()].map(({ consumer }) => ({
+        shardId: consumer.shardId,
+        millisBehindLatest: consumer.millisBehindLatest,
+      })),
+    };
+  }
+
+  /** Runs until `signal` fires (or shutdown() is called), then stops gracefully. */
+  async run(signal?: AbortSignal): Promise<void> {
+    signal?.addEventListener('abort', () => this.shutdown(), { once: true });
+    await this.deps.store.ensureTable();
+    await this.syncer.sync();
+    this.log.info(
+      { workerId: this.workerId, stream: this.config.streamName, table: this.config.applicationName },
+      'worker started',
+    );
+    const renewLoop = this.renewLoop();
+    await Promise.all([this.takeLoop(), this.syncLoop()]);
+    await this.drain();
+    this.renewing.abort();
+    await renewLoop;
+    this.log.info({ workerId: this.workerId }, 'worker stopped');
+  }
+
+  shutdown(): void {
+    if (this.stopping.signal.aborted) return;
+    this.log.info({ workerId: this.workerId }, 'shutting down: stopping consumers, then releasing leases');
+    this.stopping.abort();
+  }
+
+  private async renewLoop(): Promise<void> {
+    while (!this.renewing.signal.aborted) {
+      await this.renewer.renewAll(
+        (leaseKey) => this.consumers.get(leaseKey)?.consumer.isHealthy(this.config.readerStallMs) ?? true,
+      );
+      await this.clock.sleep(this.config.renewIntervalMs, this.renewing.signal);
+    }
+  }
+
+  private async takeLoop(): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.takeRound();
+      } catch (error) {
+        this.log.warn({ error: describe(error) }, 'lease taking failed; will retry');
+      }
+      this.wake = new AbortController();
+      const wakeOrStop = AbortSignal.any([this.wake.signal, this.stopping.signal]);
+      await this.clock.sleep(this.config.leasePollIntervalMs, wakeOrStop);
+    }
+  }
+
+  private async syncLoop(): Promise<void> {
+    for (;;) {
+      await this.clock.sleep(this.config.shardSyncIntervalMs, this.stopping.signal);
+      if (this.stopping.signal.aborted) return;
+      await this.syncer
+        .sync()
+        .catch((error: unknown) => this.log.warn({ error: describe(error) }, 'shard sync failed'));
+    }
+  }
+
+  private async takeRound(): Promise<void> {
+    const now = this.clock.monotonicNow();
+    const observed = this.tracker.observe(await this.deps.store.listLeases(), now);
+    const allowSteal = now - this.lastBalanceAt >= this.config.takeIntervalMs;
+    if (allowSteal) this.lastBalanceAt = now;
+    const decision = chooseLeasesToTake(
+      observed.filter(({ lease }) => !this.renewer.has(lease.leaseKey) || lease.leaseOwner !== this.workerId),
+      this.workerId,
+      {
+        maxLeasesForWorker: this.config.maxLeasesForWorker,
+        maxLeasesToStealAtOneTime: this.config.maxLeasesToStealAtOneTime,
+        allowSteal,
+      },
+      this.random,
+    );
+    for (const lease of decision.take) await this.take(lease, false);
+    for (const lease of decision.steal) await this.take(lease, true);
+  }
+
+  private async take(lease: Lease, steal: boolean): Promise<void> {
+    if (this.stopping.signal.aborted) return;
+    try {
+      const taken = await this.deps.store.takeLease(lease, this.workerId);
+      this.renewer.add(taken);
+      const fields = {
+        leaseKey: lease.leaseKey,
+        from: lease.leaseOwner ?? null,
+        checkpoint: lease.checkpoint.sequenceNumber,
+      };
+      this.log.info(fields, steal ? 'stole lease' : 'took lease');
+      this.startConsumer(taken);
+    } catch (error) {
+      if (error instanceof LeaseLostError) {
+        this.log.debug({ leaseKey: lease.leaseKey }, 'another worker took the lease first');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  private startConsumer(lease: Lease): void {
+    if (lease.checkpoint.sequenceNumber === Sentinel.SHARD_END) {
+      void this.renewer.release(lease.leaseKey).catch(() => undefined);
+      return;
+    }
+    const consumer = new ShardConsumer(lease, {
+      stream: this.deps.stream,
+      store: this.deps.store,
+      renewer: this.renewer,
+      processor: this.deps.processorFactory(lease.leaseKey),
+      clock: this.clock,
+      log: this.log,
+      config: {
+        maxRecords: this.config.maxRecords,
+        poll: { minMs: this.config.pollMinMs, maxMs: this.config.pollMaxMs },
+        parentPollMs: this.config.parentPollMs,
+        initialTimestamp:
+          this.config.initialPosition.type === 'AT_TIMESTAMP' ? this.config.initialPosition.timestamp : undefined,
+      },
+      onShardEnd: (shardId, children) => this.onShardEnd(shardId, children),
+    });
+    const done = consumer.run().then((outcome) => this.onConsumerDone(lease.leaseKey, outcome));
+    this.consumers.set(lease.leaseKey, { consumer, done });
+  }
+
+  private async onShardEnd(shardId: string, children: ShardInfo[]): Promise<void> {
+    if (children.length > 0) {
+      await this.syncer.createChildLeases(children);
+      await this.renewer.update(shardId, (lease) =>
+        this.deps.store.setChildShards(
+          lease,
+          children.map((child) => child.shardId),
+        ),
+      );
+    } else {
+      await this.syncer.sync();
+    }
+  }
+
+  private async onConsumerDone(leaseKey: string, outcome: ShardConsumerOutcome): Promise<void> {
+    this.consumers.delete(leaseKey);
+    if (outcome === 'shard-ended' || outcome === 'shutdown') {
+      try {
+        await this.renewer.release(leaseKey);
+        this.log.info({ leaseKey, reason: outcome }, 'released lease');
+      } catch (error) {
+        this.log.warn({ leaseKey, error: describe(error) }, 'could not release lease; it will expire instead');
+        this.renewer.forget(leaseKey);
+      }
+      if (outcome === 'shard-ended') this.wake.abort();
+      return;
+    }
+    this.renewer.forget(leaseKey);
+  }
+
+  private async drain(): Promise<void> {
+    for (const { consumer } of this.consumers.values()) consumer.stop('shutdown');
+    await Promise.all([...this.consumers.values()].map(({ done }) => done));
+  }
+}

@@ -1,0 +1,74 @@
+import type { InitialPosition } from './InitialPosition.js';
+
+/** Timings and limits of a worker; the defaults are the Java KCL's where it has one. */
+export interface SchedulerConfig {
+  /** Names the lease table. */
+  readonly applicationName: string;
+  readonly streamName: string;
+  /** Unique per worker process. */
+  readonly workerId: string;
+  /** For shards without a lease yet. Default TRIM_HORIZON. */
+  readonly initialPosition: InitialPosition;
+  /** A lease whose counter has not moved for this long is expired. KCL default 10 s. */
+  readonly failoverMs: number;
+  /** How often held leases are renewed. KCL default failover / 3. */
+  readonly renewIntervalMs: number;
+  /** How often leases are balanced (stealing allowed). KCL default 2 × (failover + 25 ms). */
+  readonly takeIntervalMs: number;
+  /**
+   * How often the lease table is scanned for unowned and expired leases between balancing
+   * rounds (beyond KCL: released leases are taken within this time, not a take interval).
+   */
+  readonly leasePollIntervalMs: number;
+  readonly shardSyncIntervalMs: number;
+  readonly maxLeasesForWorker: number;
+  readonly maxLeasesToStealAtOneTime: number;
+  /** Records per GetRecords (Kinesis allows up to 10 000). */
+  readonly maxRecords: number;
+  readonly pollMinMs: number;
+  readonly pollMaxMs: number;
+  readonly parentPollMs: number;
+  /** A shard reader with no completed read for this long is unhealthy: its lease is not renewed. Default the failover time. */
+  readonly readerStallMs: number;
+}
+
+export type SchedulerSettings = Pick<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'> &
+  Partial<Omit<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'>>;
+
+const EPSILON_MS = 25;
+
+/** Fills in the defaults; timings derived from the failover time follow it when it is changed. */
+export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
+  const failoverMs = settings.failoverMs ?? 10_000;
+  const config: SchedulerConfig = {
+    initialPosition: { type: 'TRIM_HORIZON' },
+    renewIntervalMs: Math.floor(failoverMs / 3),
+    takeIntervalMs: 2 * (failoverMs + EPSILON_MS),
+    leasePollIntervalMs: Math.min(1000, Math.floor(failoverMs / 3)),
+    shardSyncIntervalMs: 60_000,
+    maxLeasesForWorker: Number.POSITIVE_INFINITY,
+    maxLeasesToStealAtOneTime: 1,
+    maxRecords: 10_000,
+    pollMinMs: 200,
+    pollMaxMs: 1000,
+    parentPollMs: 1000,
+    readerStallMs: failoverMs,
+    ...definedOnly(settings),
+    applicationName: settings.applicationName,
+    streamName: settings.streamName,
+    workerId: settings.workerId,
+    failoverMs,
+  };
+  if (config.renewIntervalMs >= config.failoverMs) {
+    throw new RangeError(
+      `renew interval (${config.renewIntervalMs} ms) must be shorter than the failover time (${config.failoverMs} ms)`,
+    );
+  }
+  if (config.pollMinMs < 200)
+    throw new RangeError('pollMinMs below 200 ms exceeds Kinesis’ 5 reads per shard per second');
+  return config;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,218 @@
+import type { Clock } from './Clock.js';
+import { deaggregate, type UserRecord } from './deaggregate.js';
+import { compareExtended, isSentinel, Sentinel } from './ExtendedSequenceNumber.js';
+import { ExpiredIteratorError, LeaseLostError, ThrottledError } from './errors.js';
+import type { Lease, ShardInfo } from './Lease.js';
+import type { LeaseRenewer } from './LeaseRenewer.js';
+import { describe } from './LeaseRenewer.js';
+import type { LeaseStore } from './LeaseStore.js';
+import type { Logger } from './Logger.js';
+import { nextPollDelay, type PollDelayPolicy } from './pollDelay.js';
+import type { ShardRecordProcessor } from './RecordProcessor.js';
+import { ShardCheckpointer } from './ShardCheckpointer.js';
+import type { IteratorPosition, StreamPort } from './StreamPort.js';
+
+export interface ShardConsumerConfig {
+  readonly maxRecords: number;
+  readonly poll: PollDelayPolicy;
+  /** How often to look whether the parents of a child shard have finished. */
+  readonly parentPollMs: number;
+  /** For leases whose checkpoint is AT_TIMESTAMP. */
+  readonly initialTimestamp?: Date;
+}
+
+export interface ShardConsumerDeps {
+  readonly stream: StreamPort;
+  readonly store: LeaseStore;
+  readonly renewer: LeaseRenewer;
+  readonly processor: ShardRecordProcessor;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly config: ShardConsumerConfig;
+  /** At shard end, with the closed shard's children (their leases are created right away). */
+  readonly onShardEnd: (shardId: string, children: ShardInfo[]) => Promise<void>;
+}
+
+export type ShardConsumerOutcome = 'shard-ended' | 'lease-lost' | 'shutdown' | 'failed';
+
+/**
+ * Reads one leased shard and drives its processor: waits for the parents to finish,
+ * polls GetRecords (deaggregating KPL records, dropping ones already processed), and
+ * ends in exactly one of shardEnded, leaseLost or shutdownRequested.
+ */
+export class ShardConsumer {
+  private readonly stopping = new AbortController();
+  private stopReason: 'lease-lost' | 'shutdown' | undefined;
+  /** Monotonic time of the last sign of life (a read, or a look at the parents). */
+  private lastProgressAt: number;
+  private millisBehind = 0;
+
+  constructor(
+    private readonly lease: Lease,
+    private readonly deps: ShardConsumerDeps,
+  ) {
+    this.lastProgressAt = deps.clock.monotonicNow();
+  }
+
+  get shardId(): string {
+    return this.lease.leaseKey;
+  }
+
+  get millisBehindLatest(): number {
+    return this.millisBehind;
+  }
+
+  /** False when no read has completed for `stallMs`: the lease should not be renewed. */
+  isHealthy(stallMs: number): boolean {
+    return this.deps.clock.monotonicNow() - this.lastProgressAt <= stallMs;
+  }
+
+  /** Asks the consumer to end; `lease-lost` skips the processor's checkpoint. */
+  stop(reason: 'lease-lost' | 'shutdown'): void {
+    this.stopReason ??= reason;
+    this.stopping.abort();
+  }
+
+  async run(): Promise<ShardConsumerOutcome> {
+    const { processor, log } = this.deps;
+    const shardId = this.shardId;
+    try {
+      if (!(await this.waitForParents())) return await this.finishStopped();
+      const checkpointer = new ShardCheckpointer(
+        shardId,
+        this.deps.renewer,
+        this.deps.store,
+        this.lease.checkpoint,
+        this.lease.applicationState,
+      );
+      await processor.initialize({
+        shardId,
+        checkpoint: this.lease.checkpoint,
+        applicationState: this.lease.applicationState,
+      });
+      const ended = await this.readLoop(checkpointer);
+      if (!ended) return await this.finishStopped(checkpointer);
+      checkpointer.atShardEnd = true;
+      await processor.shardEnded({ checkpointer });
+      if (checkpointer.lastCheckpoint.sequenceNumber !== Sentinel.SHARD_END) {
+        await checkpointer.checkpoint();
+        log.warn({ shardId }, 'processor did not checkpoint SHARD_END in shardEnded; checkpointed it');
+      }
+      await this.deps.onShardEnd(shardId, this.endChildren);
+      return 'shard-ended';
+    } catch (error) {
+      if (error instanceof LeaseLostError || this.stopReason === 'lease-lost') {
+        await this.safely(() => processor.leaseLost(), 'leaseLost');
+        return 'lease-lost';
+      }
+      log.error({ shardId, error: describe(error) }, 'shard consumer failed; its lease will expire for another worker');
+      return 'failed';
+    }
+  }
+
+  private endChildren: ShardInfo[] = [];
+
+  /** Resolves true when every parent lease is finished (or gone), false if stopped first. */
+  private async waitForParents(): Promise<boolean> {
+    const parents = this.lease.parentShardIds;
+    if (parents.length === 0) return true;
+    for (;;) {
+      if (this.stopping.signal.aborted) return false;
+      const pending: string[] = [];
+      for (const parent of parents) {
+        const parentLease = await this.deps.store.getLease(parent);
+        if (parentLease && parentLease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) pending.push(parent);
+      }
+      this.lastProgressAt = this.deps.clock.monotonicNow();
+      if (pending.length === 0) return true;
+      this.deps.log.debug({ shardId: this.shardId, waitingFor: pending }, 'waiting for parent shards to finish');
+      await this.deps.clock.sleep(this.deps.config.parentPollMs, this.stopping.signal);
+    }
+  }
+
+  /** Reads until the shard ends (true) or the consumer is stopped (false). */
+  private async readLoop(checkpointer: ShardCheckpointer): Promise<boolean> {
+    const { stream, clock, config, processor } = this.deps;
+    let iterator: string | undefined = await stream.getShardIterator(this.shardId, this.startPosition(checkpointer));
+    let delay = config.poll.minMs;
+    let throttledFor = 0;
+    while (!this.stopping.signal.aborted) {
+      let page: Awaited<ReturnType<StreamPort['getRecords']>>;
+      try {
+        page = await stream.getRecords(iterator, config.maxRecords);
+        throttledFor = 0;
+      } catch (error) {
+        if (error instanceof ExpiredIteratorError) {
+          iterator = await stream.getShardIterator(this.shardId, this.startPosition(checkpointer));
+          continue;
+        }
+        if (error instanceof ThrottledError) {
+          throttledFor = Math.min(5000, Math.max(config.poll.minMs, throttledFor * 2));
+          this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, 'GetRecords throttled; backing off');
+          await clock.sleep(throttledFor, this.stopping.signal);
+          continue;
+        }
+        throw error;
+      }
+      this.lastProgressAt = clock.monotonicNow();
+      this.millisBehind = page.millisBehindLatest;
+      const { records, outOfRange } = deaggregate(page.records, this.lease.hashKeyRange);
+      if (outOfRange > 0) {
+        this.deps.log.debug(
+          { shardId: this.shardId, outOfRange },
+          'dropped KPL user records outside the shard hash range',
+        );
+      }
+      const fresh = records.filter((record) => isAfter(record, checkpointer));
+      const last = fresh.at(-1);
+      if (last)
+        checkpointer.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+      await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
+      if (page.nextIterator === undefined) {
+        this.endChildren = page.childShards;
+        return true;
+      }
+      iterator = page.nextIterator;
+      delay = nextPollDelay(delay, page.records.length > 0, page.millisBehindLatest, config.poll);
+      await clock.sleep(delay, this.stopping.signal);
+    }
+    return false;
+  }
+
+  /**
+   * Where to read from: the initial position for a new lease; otherwise AT the checkpoint's
+   * sequence number, so the rest of a half-processed KPL aggregate is read again (what was
+   * already delivered is filtered out by sub-sequence number).
+   */
+  private startPosition(checkpointer: ShardCheckpointer): IteratorPosition {
+    const from = checkpointer.lastDelivered;
+    if (!isSentinel(from)) return { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: from.sequenceNumber };
+    if (from.sequenceNumber === Sentinel.LATEST) return { type: 'LATEST' };
+    if (from.sequenceNumber === Sentinel.AT_TIMESTAMP && this.deps.config.initialTimestamp) {
+      return { type: 'AT_TIMESTAMP', timestamp: this.deps.config.initialTimestamp };
+    }
+    return { type: 'TRIM_HORIZON' };
+  }
+
+  private async finishStopped(checkpointer?: ShardCheckpointer): Promise<ShardConsumerOutcome> {
+    if (this.stopReason === 'lease-lost') {
+      await this.safely(() => this.deps.processor.leaseLost(), 'leaseLost');
+      return 'lease-lost';
+    }
+    if (checkpointer) await this.deps.processor.shutdownRequested({ checkpointer });
+    return 'shutdown';
+  }
+
+  private async safely(call: () => Promise<void> | void, what: string): Promise<void> {
+    try {
+      await call();
+    } catch (error) {
+      this.deps.log.error({ shardId: this.shardId, error: describe(error) }, `processor ${what} failed`);
+    }
+  }
+}
+
+function isAfter(record: UserRecord, checkpointer: ShardCheckpointer): boolean {
+  const delivered = checkpointer.lastDelivered;
+  return isSentinel(delivered) || compareExtended(record, delivered) > 0;
+}

@@ -1,0 +1,29 @@
+import type { KinesisRecord } from './deaggregate.js';
+import type { ShardInfo } from './Lease.js';
+
+/** Where to start reading a shard. */
+export type IteratorPosition =
+  | { readonly type: 'TRIM_HORIZON' }
+  | { readonly type: 'LATEST' }
+  | { readonly type: 'AT_TIMESTAMP'; readonly timestamp: Date }
+  | { readonly type: 'AT_SEQUENCE_NUMBER'; readonly sequenceNumber: string }
+  | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
+
+export interface RecordsPage {
+  readonly records: KinesisRecord[];
+  /** Undefined when the shard is closed and fully read: the shard has ended. */
+  readonly nextIterator: string | undefined;
+  readonly millisBehindLatest: number;
+  /** At the end of a closed shard, the shards that continue it. */
+  readonly childShards: ShardInfo[];
+}
+
+/**
+ * What the library needs of Kinesis. Implementations throw ExpiredIteratorError,
+ * ThrottledError, ResourceNotFoundError or DependencyError, never SDK errors.
+ */
+export interface StreamPort {
+  listShards(): Promise<ShardInfo[]>;
+  getShardIterator(shardId: string, position: IteratorPosition): Promise<string>;
+  getRecords(iterator: string, limit: number): Promise<RecordsPage>;
+}

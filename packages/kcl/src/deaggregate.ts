@@ -1,0 +1,91 @@
+import {
+  type AggregatedRecordMessage,
+  AggregatedRecordType,
+  KPL_DIGEST_BYTES,
+  KPL_MAGIC,
+  md5,
+  partitionKeyHash,
+  toIndex,
+} from './kplFormat.js';
+import type { HashKeyRange } from './Lease.js';
+
+/** A record as GetRecords returns it. */
+export interface KinesisRecord {
+  readonly sequenceNumber: string;
+  readonly partitionKey: string;
+  readonly data: Uint8Array;
+  readonly approximateArrivalTimestamp?: Date;
+}
+
+/** What a record processor gets: a plain record, or one user record out of a KPL aggregate. */
+export interface UserRecord extends KinesisRecord {
+  /** The user record's index inside its aggregate; 0 for a plain record. */
+  readonly subSequenceNumber: number;
+  readonly explicitHashKey?: string;
+  /** True when this came out of a KPL aggregate. */
+  readonly aggregated: boolean;
+}
+
+export interface DeaggregationResult {
+  readonly records: UserRecord[];
+  /** Inner records dropped because their hash key is outside the shard's range (as KCL does). */
+  readonly outOfRange: number;
+}
+
+/**
+ * Unpacks KPL aggregates into user records numbered by sub-sequence number. A record
+ * without the magic bytes, with a wrong MD5, or whose protobuf does not decode is passed
+ * on whole as a plain record, as KCL does. With `hashKeyRange`, inner records whose hash
+ * key falls outside it are dropped (after a reshard, KPL aggregates can straddle shards).
+ */
+export function deaggregate(records: readonly KinesisRecord[], hashKeyRange?: HashKeyRange): DeaggregationResult {
+  const out: UserRecord[] = [];
+  let outOfRange = 0;
+  const range: readonly [bigint, bigint] | undefined = hashKeyRange
+    ? [BigInt(hashKeyRange.startingHashKey), BigInt(hashKeyRange.endingHashKey)]
+    : undefined;
+  for (const record of records) {
+    const message = decodeAggregate(record.data);
+    if (!message) {
+      out.push({ ...record, subSequenceNumber: 0, aggregated: false });
+      continue;
+    }
+    message.records.forEach((inner, subSequenceNumber) => {
+      const partitionKey = message.partition_key_table[toIndex(inner.partition_key_index)] ?? '';
+      const explicitHashKey = Object.hasOwn(inner, 'explicit_hash_key_index')
+        ? message.explicit_hash_key_table[toIndex(inner.explicit_hash_key_index ?? 0)]
+        : undefined;
+      if (range) {
+        const hash = explicitHashKey !== undefined ? BigInt(explicitHashKey) : partitionKeyHash(partitionKey);
+        if (hash < range[0] || hash > range[1]) {
+          outOfRange++;
+          return;
+        }
+      }
+      out.push({
+        sequenceNumber: record.sequenceNumber,
+        subSequenceNumber,
+        partitionKey,
+        ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
+        data: inner.data,
+        approximateArrivalTimestamp: record.approximateArrivalTimestamp,
+        aggregated: true,
+      });
+    });
+  }
+  return { records: out, outOfRange };
+}
+
+/** The AggregatedRecord inside `data`, or undefined when `data` is not a valid KPL aggregate. */
+export function decodeAggregate(data: Uint8Array): AggregatedRecordMessage | undefined {
+  if (data.byteLength < KPL_MAGIC.length + KPL_DIGEST_BYTES) return undefined;
+  for (let i = 0; i < KPL_MAGIC.length; i++) if (data[i] !== KPL_MAGIC[i]) return undefined;
+  const body = data.subarray(KPL_MAGIC.length, data.byteLength - KPL_DIGEST_BYTES);
+  const digest = data.subarray(data.byteLength - KPL_DIGEST_BYTES);
+  if (!md5(body).equals(digest)) return undefined;
+  try {
+    return AggregatedRecordType.decode(body) as unknown as AggregatedRecordMessage;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,59 @@
+/** Base of every error the KCL package raises; `code` is stable. */
+export class KclError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KclError';
+    this.code = code;
+  }
+}
+
+/** A conditional write on a lease failed: another worker owns it now, or it moved on without us. */
+export class LeaseLostError extends KclError {
+  readonly leaseKey: string;
+  constructor(leaseKey: string, detail = 'its owner or counter changed') {
+    super('LEASE_LOST', `lease ${leaseKey} was lost: ${detail}`);
+    this.name = 'LeaseLostError';
+    this.leaseKey = leaseKey;
+  }
+}
+
+/** A checkpoint that would move backwards, past what was delivered, or off a lease we do not hold. */
+export class InvalidCheckpointError extends KclError {
+  constructor(message: string) {
+    super('INVALID_CHECKPOINT', message);
+    this.name = 'InvalidCheckpointError';
+  }
+}
+
+/** A shard iterator that is older than five minutes: get a new one. */
+export class ExpiredIteratorError extends KclError {
+  constructor(message: string, cause?: unknown) {
+    super('EXPIRED_ITERATOR', message, { cause });
+    this.name = 'ExpiredIteratorError';
+  }
+}
+
+/** Kinesis or DynamoDB said slow down, or had a transient fault: retry after a pause. */
+export class ThrottledError extends KclError {
+  constructor(message: string, cause?: unknown) {
+    super('THROTTLED', message, { cause });
+    this.name = 'ThrottledError';
+  }
+}
+
+/** The stream, shard or table is not there. */
+export class ResourceNotFoundError extends KclError {
+  constructor(message: string, cause?: unknown) {
+    super('RESOURCE_NOT_FOUND', message, { cause });
+    this.name = 'ResourceNotFoundError';
+  }
+}
+
+/** Any other failure of a Kinesis or DynamoDB call, with the service's own words. */
+export class DependencyError extends KclError {
+  constructor(message: string, cause?: unknown) {
+    super('DEPENDENCY_FAILED', message, { cause });
+    this.name = 'DependencyError';
+  }
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto';
+import protobuf from 'protobufjs';
+
+/**
+ * The KPL aggregated-record format: magic bytes, a protobuf AggregatedRecord, and the MD5
+ * of the protobuf bytes. The schema is AWS's own (amazon-kinesis-producer,
+ * aggregation-format.md), parsed by protobufjs.
+ */
+export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
+export const KPL_DIGEST_BYTES = 16;
+
+const KPL_PROTO = `
+syntax = "proto2";
+message AggregatedRecord {
+  repeated string partition_key_table     = 1;
+  repeated string explicit_hash_key_table = 2;
+  repeated Record records                 = 3;
+}
+message Tag {
+  required string key   = 1;
+  optional string value = 2;
+}
+message Record {
+  required uint64 partition_key_index     = 1;
+  optional uint64 explicit_hash_key_index = 2;
+  required bytes  data                    = 3;
+  repeated Tag    tags                    = 4;
+}
+`;
+
+export const AggregatedRecordType = protobuf.parse(KPL_PROTO, { keepCase: true }).root.lookupType('AggregatedRecord');
+
+export interface AggregatedRecordMessage {
+  partition_key_table: string[];
+  explicit_hash_key_table: string[];
+  records: Array<{
+    partition_key_index: number | { toNumber(): number };
+    explicit_hash_key_index?: number | { toNumber(): number };
+    data: Uint8Array;
+  }>;
+}
+
+export function md5(bytes: Uint8Array): Buffer {
+  return createHash('md5').update(bytes).digest();
+}
+
+/** The 128-bit hash key Kinesis gives a partition key: its MD5 read as an unsigned big-endian integer. */
+export function partitionKeyHash(partitionKey: string): bigint {
+  return BigInt(`0x${md5(Buffer.from(partitionKey, 'utf8')).toString('hex')}`);
+}
+
+export function toIndex(value: number | { toNumber(): number }): number {
+  return typeof value === 'number' ? value : value.toNumber();
+}
