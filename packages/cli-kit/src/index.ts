@@ -1,3 +1,4 @@
+export { createLogger, type LogFormat, type Logger, type LoggerOptions, LogLevel } from './createLogger.js';
 export { ExitCode } from './exitCodes.js';
 export { clientsFor, describeTarget, targetOption } from './options.js';
 export { ProgressLine } from './ProgressLine.js';

@@ -1,5 +1,6 @@
 export { LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
 export { CoreError, InvalidOptionError, MalformedTradeError } from './errors.js';
+export { mergeSummaries } from './mergeSummaries.js';
 export {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
@@ -13,6 +14,16 @@ export {
 export { parseDuration } from './parseDuration.js';
 export { type NumberBounds, parseNumber } from './parseNumber.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
+export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';
 export { TradeGenerator, type TradeGeneratorOptions } from './TradeGenerator.js';
+export {
+  addTrade,
+  emptySummary,
+  isLarger,
+  type LargestSell,
+  type TickerTotals,
+  type TradeSummary,
+} from './TradeSummary.js';
 export { type ParseTradeResult, parseTrade, serializeTrade, tradeToJson, validateTrade } from './tradeJson.js';
 export { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from './tutorialStockPrices.js';
+export { describeWindowLength, formatWindow, windowStartOf } from './windows.js';

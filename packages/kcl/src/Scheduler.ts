@@ -142,7 +142,7 @@ export class Scheduler {
     const allowSteal = now - this.lastBalanceAt >= this.config.takeIntervalMs;
     if (allowSteal) this.lastBalanceAt = now;
     const decision = chooseLeasesToTake(
-      observed.filter(({ lease }) => !this.renewer.has(lease.leaseKey) || lease.leaseOwner !== this.workerId),
+      observed,
       this.workerId,
       {
         maxLeasesForWorker: this.config.maxLeasesForWorker,
@@ -156,7 +156,8 @@ export class Scheduler {
   }
 
   private async take(lease: Lease, steal: boolean): Promise<void> {
-    if (this.stopping.signal.aborted) return;
+    // A lease we hold whose renewals are late looks expired; it is still ours.
+    if (this.stopping.signal.aborted || this.renewer.has(lease.leaseKey)) return;
     try {
       const taken = await this.deps.store.takeLease(lease, this.workerId);
       this.renewer.add(taken);

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  clientsFor,
+  createLogger,
+  describeTarget,
+  type LogFormat,
+  type LogLevel,
+  runProgram,
+  targetOption,
+} from '@stock-trades/cli-kit';
+import { CONSUMER_APPLICATION, InvalidOptionError, parseDuration, STREAM_NAME } from '@stock-trades/core';
+import type { InitialPosition } from '@stock-trades/kcl';
+import { Command, Option } from 'commander';
+import { FanOutSink, JsonlSink } from './JsonlSink.js';
+import { PrintingSink } from './PrintingSink.js';
+import { type ConsumerOptions, runConsumer } from './runConsumer.js';
+import type { SampleSink } from './WindowSample.js';
+
+interface RawOptions {
+  workerId?: string;
+  applicationName: string;
+  stream: string;
+  window: string;
+  lateness: string;
+  initialPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
+  atTimestamp?: string;
+  failover: string;
+  renewInterval?: string;
+  takeInterval?: string;
+  leasePoll?: string;
+  checkpointInterval: string;
+  out?: string;
+  quiet: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  target?: string;
+}
+
+export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
+  const windowMs = parseDuration(raw.window, '--window');
+  const failoverMs = parseDuration(raw.failover, '--failover');
+  const optionalMs = (text: string | undefined, flag: string) =>
+    text === undefined ? undefined : parseDuration(text, flag);
+  const renewIntervalMs = optionalMs(raw.renewInterval, '--renew-interval');
+  if (renewIntervalMs !== undefined && renewIntervalMs >= failoverMs) {
+    throw new InvalidOptionError('--renew-interval must be shorter than --failover');
+  }
+  return {
+    scheduler: {
+      applicationName: raw.applicationName,
+      streamName: raw.stream,
+      workerId: raw.workerId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+      initialPosition: initialPosition(raw),
+      failoverMs,
+      renewIntervalMs,
+      takeIntervalMs: optionalMs(raw.takeInterval, '--take-interval'),
+      leasePollIntervalMs: optionalMs(raw.leasePoll, '--lease-poll'),
+    },
+    processor: {
+      windowMs,
+      latenessMs: parseLateness(raw.lateness),
+      checkpointIntervalMs: parseDuration(raw.checkpointInterval, '--checkpoint-interval'),
+    },
+  };
+}
+
+function parseLateness(text: string): number {
+  return text.trim() === '0' ? 0 : parseDuration(text, '--lateness');
+}
+
+function initialPosition(raw: RawOptions): InitialPosition {
+  if (raw.initialPosition !== 'AT_TIMESTAMP') {
+    if (raw.atTimestamp !== undefined)
+      throw new InvalidOptionError('--at-timestamp needs --initial-position AT_TIMESTAMP');
+    return { type: raw.initialPosition };
+  }
+  const timestamp = raw.atTimestamp === undefined ? Number.NaN : Date.parse(raw.atTimestamp);
+  if (Number.isNaN(timestamp)) {
+    throw new InvalidOptionError(
+      '--initial-position AT_TIMESTAMP needs --at-timestamp <ISO-8601 time>, e.g. 2026-11-26T10:00:00Z',
+    );
+  }
+  return { type: 'AT_TIMESTAMP', timestamp: new Date(timestamp) };
+}
+
+export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = process.stdout): Command {
+  return new Command('consumer')
+    .description(
+      `Steps 4-6: the StockTradesProcessor. Shares the shards of ${STREAM_NAME} with every other worker of the same application and prints each shard's stats per window`,
+    )
+    .option('--worker-id <id>', 'this worker’s id in the lease table (default: host name + random)')
+    .option('--application-name <name>', 'application name = lease table name', CONSUMER_APPLICATION)
+    .option('--stream <name>', 'stream to read', STREAM_NAME)
+    .option('--window <time>', 'event-time window of the per-shard stats', '60s')
+    .option('--lateness <time>', 'how long past its end a window waits for stragglers', '2s')
+    .addOption(
+      new Option('--initial-position <position>', 'where to start on a shard with no checkpoint yet')
+        .choices(['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'])
+        .default('TRIM_HORIZON'),
+    )
+    .option('--at-timestamp <time>', 'ISO-8601 start time, with --initial-position AT_TIMESTAMP')
+    .option('--failover <time>', 'a lease not renewed for this long is taken over (KCL default 10s)', '10s')
+    .option('--renew-interval <time>', 'how often leases are renewed (default: failover / 3)')
+    .option('--take-interval <time>', 'how often leases are balanced between workers (default: 2 × (failover + 25ms))')
+    .option('--lease-poll <time>', 'how often the lease table is checked for free leases (default: 1s)')
+    .option('--checkpoint-interval <time>', 'longest time between checkpoints while windows stay open', '10s')
+    .option('--out <file.jsonl>', 'also append each per-shard window sample as one JSON line')
+    .option('--quiet', 'do not print the per-shard stats', false)
+    .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'))
+    .addOption(targetOption())
+    .action(async (raw: RawOptions) => {
+      const options = parseConsumerOptions(raw);
+      const log = createLogger({
+        level: raw.logLevel,
+        format: raw.logFormat,
+        base: { workerId: options.scheduler.workerId },
+      });
+      const clients = clientsFor(raw.target);
+      const jsonl = raw.out ? new JsonlSink(raw.out) : undefined;
+      const sinks: SampleSink[] = [];
+      if (!raw.quiet) sinks.push(new PrintingSink((text) => out.write(text)));
+      if (jsonl) sinks.push(jsonl);
+      try {
+        log.info(
+          { target: describeTarget(clients), stream: raw.stream, table: raw.applicationName, window: raw.window },
+          `worker ${options.scheduler.workerId} starting`,
+        );
+        await runConsumer(options, { clients, sink: new FanOutSink(sinks), log, signal });
+      } finally {
+        await jsonl?.close();
+        clients.destroy();
+      }
+    });
+}
+
+export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  return runProgram(buildProgram(signal), argv);
+}

@@ -1,0 +1,7 @@
+export { ConsumerError } from './errors.js';
+export { FanOutSink, JsonlSink, sampleToJson } from './JsonlSink.js';
+export { formatSample, PrintingSink } from './PrintingSink.js';
+export { type ConsumerDeps, type ConsumerOptions, runConsumer } from './runConsumer.js';
+export { ShardWindows, type WindowSettings } from './ShardWindows.js';
+export { type ProcessorDeps, type ProcessorSettings, StockTradeRecordProcessor } from './StockTradeRecordProcessor.js';
+export type { SampleSink, WindowSample } from './WindowSample.js';
