@@ -1,17 +1,17 @@
 import { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoffDelay.js';
 import { RetryableWriteError } from './errors.js';
-import type { PendingTrade } from './PendingTrade.js';
+import type { PendingRecord } from './PendingRecord.js';
 import type { EntryOutcome, RecordEntry, RecordReceipt } from './RecordsPort.js';
 
-export interface DeliveredTrade extends RecordReceipt {
-  readonly pending: PendingTrade;
+export interface DeliveredRecord extends RecordReceipt {
+  readonly pending: PendingRecord;
 }
 
 export interface BatchResult {
-  /** Each trade Kinesis acknowledged, exactly once, with where it went. */
-  readonly delivered: DeliveredTrade[];
-  /** Trades still unacknowledged when the retry budget ran out or a fatal error struck. */
-  readonly undelivered: PendingTrade[];
+  /** Each record Kinesis acknowledged, exactly once, with where it went. */
+  readonly delivered: DeliveredRecord[];
+  /** Records still unacknowledged when the retry budget ran out or a fatal error struck. */
+  readonly undelivered: PendingRecord[];
   /** Records sent again (a record retried twice counts twice). */
   readonly retriedRecords: number;
   /** Why the undelivered ones were given up on, when there are any. */
@@ -47,8 +47,8 @@ export class BatchSender {
     this.random = deps.random ?? Math.random;
   }
 
-  async send(batch: readonly PendingTrade[]): Promise<BatchResult> {
-    const delivered: DeliveredTrade[] = [];
+  async send(batch: readonly PendingRecord[]): Promise<BatchResult> {
+    const delivered: DeliveredRecord[] = [];
     let pending = [...batch];
     let retriedRecords = 0;
     let lastReason = '';
@@ -74,7 +74,7 @@ export class BatchSender {
         const fatal = error instanceof Error ? error : new Error(String(error));
         return { delivered, undelivered: pending, retriedRecords, failure: fatal.message, fatal };
       }
-      const failed: PendingTrade[] = [];
+      const failed: PendingRecord[] = [];
       pending.forEach((item, index) => {
         const outcome = outcomes[index];
         if (outcome?.ok)

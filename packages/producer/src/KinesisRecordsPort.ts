@@ -1,7 +1,7 @@
-import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, ListShardsCommand, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, sdkErrorName, translateAwsError } from '@stock-trades/aws';
 import { RetryableWriteError } from './errors.js';
-import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort } from './RecordsPort.js';
+import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
 
 /** Errors a later attempt can get past: Kinesis' throttling and its transient faults. */
 const RETRYABLE = new Set([
@@ -30,7 +30,11 @@ export class KinesisRecordsPort implements RecordsPort {
       const response = await this.kinesis.send(
         new PutRecordsCommand({
           StreamName: stream,
-          Records: entries.map((entry) => ({ Data: entry.data, PartitionKey: entry.partitionKey })),
+          Records: entries.map((entry) => ({
+            Data: entry.data,
+            PartitionKey: entry.partitionKey,
+            ExplicitHashKey: entry.explicitHashKey,
+          })),
         }),
       );
       const results = response.Records ?? [];
@@ -53,11 +57,40 @@ export class KinesisRecordsPort implements RecordsPort {
   async putRecord(stream: string, entry: RecordEntry): Promise<RecordReceipt> {
     try {
       const response = await this.kinesis.send(
-        new PutRecordCommand({ StreamName: stream, Data: entry.data, PartitionKey: entry.partitionKey }),
+        new PutRecordCommand({
+          StreamName: stream,
+          Data: entry.data,
+          PartitionKey: entry.partitionKey,
+          ExplicitHashKey: entry.explicitHashKey,
+        }),
       );
       return { shardId: response.ShardId ?? 'unknown', sequenceNumber: response.SequenceNumber ?? 'unknown' };
     } catch (error) {
       throw this.translate(error, `put a record to ${stream}`);
+    }
+  }
+
+  async listShards(stream: string): Promise<ShardRange[]> {
+    const shards: ShardRange[] = [];
+    let nextToken: string | undefined;
+    try {
+      do {
+        const page = await this.kinesis.send(
+          new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: stream }),
+        );
+        for (const shard of page.Shards ?? []) {
+          shards.push({
+            shardId: shard.ShardId ?? '',
+            startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0',
+            endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '0',
+            open: !shard.SequenceNumberRange?.EndingSequenceNumber,
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return shards;
+    } catch (error) {
+      throw this.translate(error, `list the shards of ${stream}`);
     }
   }
 

@@ -28,6 +28,8 @@ export interface ProducerOptions {
   readonly durationMs?: number;
   readonly seed?: number;
   readonly partitionKey: PartitionKeyMode;
+  /** KPL aggregation: many trades per Kinesis record, packed per shard (batched mode only). */
+  readonly aggregate?: boolean;
   /** A batch waits at most this long for more trades before it goes out. */
   readonly lingerMs: number;
   /** PutRecords calls under way at once. */

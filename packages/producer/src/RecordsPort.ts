@@ -2,6 +2,17 @@
 export interface RecordEntry {
   readonly data: Uint8Array;
   readonly partitionKey: string;
+  /** Routes the record by this 128-bit hash key (decimal) instead of the partition key's MD5. */
+  readonly explicitHashKey?: string;
+}
+
+/** A shard and the hash keys it owns (decimal strings, inclusive). */
+export interface ShardRange {
+  readonly shardId: string;
+  readonly startingHashKey: string;
+  readonly endingHashKey: string;
+  /** False once the shard was split or merged. */
+  readonly open: boolean;
 }
 
 /** Where Kinesis put a record. */
@@ -20,4 +31,6 @@ export type EntryOutcome = ({ ok: true } & RecordReceipt) | { ok: false; errorCo
 export interface RecordsPort {
   putRecords(stream: string, entries: readonly RecordEntry[]): Promise<EntryOutcome[]>;
   putRecord(stream: string, entry: RecordEntry): Promise<RecordReceipt>;
+  /** Every shard of the stream, open and closed, with its hash-key range. */
+  listShards(stream: string): Promise<ShardRange[]>;
 }

@@ -6,6 +6,8 @@ import type { RecordReceipt } from './RecordsPort.js';
 /** One line of the trade log: a trade Kinesis acknowledged, and where it put it. */
 export interface TradeLogLine extends RecordReceipt {
   readonly trade: StockTrade;
+  /** With --aggregate: the trade's index inside its KPL aggregate. */
+  readonly subSequenceNumber?: number;
 }
 
 /**
@@ -25,8 +27,8 @@ export class TradeLog {
 
   write(line: TradeLogLine): void {
     if (this.failure) throw this.failure;
-    const { shardId, sequenceNumber, trade } = line;
-    this.stream.write(`${JSON.stringify({ shardId, sequenceNumber, trade })}\n`);
+    const { shardId, sequenceNumber, subSequenceNumber, trade } = line;
+    this.stream.write(`${JSON.stringify({ shardId, sequenceNumber, subSequenceNumber, trade })}\n`);
   }
 
   async close(): Promise<void> {

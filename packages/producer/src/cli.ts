@@ -26,6 +26,7 @@ interface RawOptions {
   partitionKey: PartitionKeyMode;
   stream: string;
   tradeLog?: string;
+  aggregate: boolean;
   linger: string;
   maxAttempts: string;
   target?: string;
@@ -36,6 +37,9 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
   if (raw.mode === ProducerMode.TUTORIAL && raw.rate !== undefined) {
     throw new InvalidOptionError('--rate does not apply to --mode tutorial, which puts one trade every 100 ms');
   }
+  if (raw.mode === ProducerMode.TUTORIAL && raw.aggregate) {
+    throw new InvalidOptionError('--aggregate does not apply to --mode tutorial, which puts one trade per record');
+  }
   const rateText = raw.rate ?? DEFAULT_RATE;
   return {
     stream: raw.stream,
@@ -45,6 +49,7 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
     durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration'),
     seed: raw.seed === undefined ? undefined : parseNumber(raw.seed, '--seed', { integer: true, min: 0 }),
     partitionKey: raw.partitionKey,
+    aggregate: raw.aggregate,
     lingerMs: parseNumber(raw.linger, '--linger', { integer: true, min: 0, max: 100 }),
     maxInFlight: DEFAULT_MAX_IN_FLIGHT,
     retryPolicy: {
@@ -79,6 +84,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
       '--trade-log <file.jsonl>',
       'write one JSON line per trade Kinesis acknowledged, with its shard and sequence number',
     )
+    .option('--aggregate', 'KPL aggregation: pack many trades (up to 50 KB) into each Kinesis record, per shard', false)
     .option('--linger <ms>', 'longest a batch waits for more trades (0-100)', String(DEFAULT_LINGER_MS))
     .option(
       '--max-attempts <n>',

@@ -1,9 +1,9 @@
 export { abortableSleep } from './abortableSleep.js';
-export { type BatchResult, BatchSender, type DeliveredTrade, type WriteEntries } from './BatchSender.js';
+export { type BatchResult, BatchSender, type DeliveredRecord, type WriteEntries } from './BatchSender.js';
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoffDelay.js';
 export { ProducerError, RetryableWriteError, StreamNotReadyError, UndeliveredTradesError } from './errors.js';
 export { KinesisRecordsPort } from './KinesisRecordsPort.js';
-export type { PendingTrade } from './PendingTrade.js';
+export type { KeyedTrade, PendingRecord } from './PendingRecord.js';
 export {
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -13,7 +13,9 @@ export {
   TUTORIAL_INTERVAL_MS,
 } from './ProducerOptions.js';
 export { ProductionStats } from './ProductionStats.js';
-export type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort } from './RecordsPort.js';
+export { RecordBatcher } from './RecordBatcher.js';
+export { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
+export type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
 export { type ProducerDeps, runProducer } from './runProducer.js';
-export { TradeBatcher } from './TradeBatcher.js';
+export { ShardMap } from './ShardMap.js';
 export { TradeLog, type TradeLogLine } from './TradeLog.js';

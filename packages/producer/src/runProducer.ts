@@ -1,11 +1,11 @@
-import { serializeTrade, TradeGenerator } from '@stock-trades/core';
+import { TradeGenerator } from '@stock-trades/core';
 import { type BatchResult, BatchSender } from './BatchSender.js';
 import { StreamNotReadyError, UndeliveredTradesError } from './errors.js';
-import type { PendingTrade } from './PendingTrade.js';
 import { PartitionKeyMode, ProducerMode, type ProducerOptions, TUTORIAL_INTERVAL_MS } from './ProducerOptions.js';
 import { ProductionStats } from './ProductionStats.js';
+import { produceBatched } from './produceBatched.js';
+import { PlainRecordBuilder } from './RecordBuilder.js';
 import type { RecordsPort } from './RecordsPort.js';
-import { TradeBatcher } from './TradeBatcher.js';
 import type { TradeLogLine } from './TradeLog.js';
 
 export interface ProducerDeps {
@@ -25,6 +25,9 @@ export interface ProducerDeps {
   readonly say?: (line: string) => void;
 }
 
+/** A trade generated for this run and the partition key it goes out with. */
+export type TradeSource = () => { trade: ReturnType<TradeGenerator['next']>; partitionKey: string };
+
 /**
  * The StockTradesWriter: checks that the stream is ACTIVE, then writes trades until the
  * count, the duration or the signal says stop, and waits for everything in flight.
@@ -42,113 +45,67 @@ export async function runProducer(options: ProducerOptions, deps: ProducerDeps):
   }
   const stats = new ProductionStats(deps.now);
   const generator = new TradeGenerator({ seed: options.seed, now: deps.now });
-  const makeTrade = (): PendingTrade => {
+  const nextTrade: TradeSource = () => {
     const trade = generator.next();
-    const partitionKey = options.partitionKey === PartitionKeyMode.TICKER ? trade.tickerSymbol : generator.randomKey();
     stats.generated++;
-    return { trade, entry: { data: serializeTrade(trade), partitionKey } };
+    const partitionKey = options.partitionKey === PartitionKeyMode.TICKER ? trade.tickerSymbol : generator.randomKey();
+    return { trade, partitionKey };
   };
+  let fatal: Error | undefined;
+  let lastFailure = '';
   const shouldStop = () =>
     deps.signal?.aborted === true ||
     fatal !== undefined ||
     (options.count !== undefined && stats.generated >= options.count) ||
     (options.durationMs !== undefined && stats.elapsedMs >= options.durationMs);
-
-  let fatal: Error | undefined;
-  let lastFailure = '';
-  const record = (result: BatchResult) => {
-    for (const { pending, shardId, sequenceNumber } of result.delivered) {
-      deps.tradeLog?.write({ trade: pending.trade, shardId, sequenceNumber });
-      stats.recordDelivered(shardId);
-    }
-    stats.undelivered += result.undelivered.length;
+  const noteFailures = (result: BatchResult) => {
+    stats.undelivered += result.undelivered.reduce((sum, record) => sum + record.trades.length, 0);
     stats.retriedRecords += result.retriedRecords;
     if (result.failure) {
       lastFailure = result.failure;
-      deps.say?.(`${result.undelivered.length} trades not delivered: ${result.failure}`);
+      deps.say?.(`${result.undelivered.length} records not delivered: ${result.failure}`);
     }
     fatal ??= result.fatal;
-    deps.onProgress?.(stats);
   };
 
   if (options.mode === ProducerMode.TUTORIAL) {
-    const sender = new BatchSender({
-      write: async ([entry]) => {
-        if (!entry) return [];
-        return [{ ok: true, ...(await deps.port.putRecord(options.stream, entry)) }];
-      },
-      policy: options.retryPolicy,
-      sleep: deps.sleep,
-      random: deps.random,
-    });
-    while (!shouldStop()) {
-      const item = makeTrade();
-      const { trade } = item;
-      deps.say?.(
-        `Putting trade: ID ${trade.id}: ${trade.tradeType} ${trade.quantity} shares of ${trade.tickerSymbol} for $${trade.price.toFixed(2)}`,
-      );
-      record(await sender.send([item]));
-      if (!shouldStop()) await deps.sleep(TUTORIAL_INTERVAL_MS, deps.signal);
-    }
+    await produceTutorial(options, deps, nextTrade, shouldStop, stats, noteFailures);
   } else {
-    await produceBatched(options, deps, makeTrade, record, shouldStop, stats);
+    await produceBatched(options, deps, { nextTrade, shouldStop, stats, noteFailures });
   }
-
   if (fatal) throw new UndeliveredTradesError(stats.undelivered, fatal.message);
   if (stats.undelivered > 0) throw new UndeliveredTradesError(stats.undelivered, lastFailure);
   return stats;
 }
 
-async function produceBatched(
+/** The tutorial's loop: PutRecord one trade, sleep 100 ms. */
+async function produceTutorial(
   options: ProducerOptions,
   deps: ProducerDeps,
-  makeTrade: () => PendingTrade,
-  record: (result: BatchResult) => void,
+  nextTrade: TradeSource,
   shouldStop: () => boolean,
   stats: ProductionStats,
+  noteFailures: (result: BatchResult) => void,
 ): Promise<void> {
+  const builder = new PlainRecordBuilder();
   const sender = new BatchSender({
-    write: (entries) => deps.port.putRecords(options.stream, entries),
+    write: async ([entry]) => (entry ? [{ ok: true, ...(await deps.port.putRecord(options.stream, entry)) }] : []),
     policy: options.retryPolicy,
     sleep: deps.sleep,
     random: deps.random,
   });
-  const batcher = new TradeBatcher();
-  const inFlight = new Set<Promise<void>>();
-  let batchOpenedAt = 0;
-
-  const dispatch = async (batch: PendingTrade[]) => {
-    while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
-    const sending = sender.send(batch).then(record);
-    const tracked = sending.finally(() => inFlight.delete(tracked));
-    inFlight.add(tracked);
-  };
-  const startedAt = deps.now();
-  // Without a rate, one loop turn makes a full batch's worth of trades.
-  const unpacedChunk = 500;
-
   while (!shouldStop()) {
-    const elapsed = deps.now() - startedAt;
-    let due =
-      options.rate === undefined ? unpacedChunk : Math.floor((elapsed * options.rate) / 1000) + 1 - stats.generated;
-    if (options.count !== undefined) due = Math.min(due, options.count - stats.generated);
-    for (let i = 0; i < due && !shouldStop(); i++) {
-      if (batcher.size === 0) batchOpenedAt = deps.now();
-      const full = batcher.add(makeTrade());
-      if (full) await dispatch(full);
+    const { trade, partitionKey } = nextTrade();
+    deps.say?.(
+      `Putting trade: ID ${trade.id}: ${trade.tradeType} ${trade.quantity} shares of ${trade.tickerSymbol} for $${trade.price.toFixed(2)}`,
+    );
+    const result = await sender.send(builder.add(trade, partitionKey));
+    for (const { shardId, sequenceNumber } of result.delivered) {
+      deps.tradeLog?.write({ trade, shardId, sequenceNumber });
+      stats.recordDelivered(shardId);
     }
-    if (batcher.size > 0 && deps.now() - batchOpenedAt >= options.lingerMs) {
-      await dispatch(batcher.drain() ?? []);
-    }
+    noteFailures(result);
     deps.onProgress?.(stats);
-    if (options.rate !== undefined && !shouldStop()) {
-      const nextDueAt = startedAt + (stats.generated * 1000) / options.rate;
-      const lingerEndsAt = batcher.size > 0 ? batchOpenedAt + options.lingerMs : Number.POSITIVE_INFINITY;
-      const wait = Math.min(nextDueAt, lingerEndsAt) - deps.now();
-      if (wait > 0) await deps.sleep(wait, deps.signal);
-    }
+    if (!shouldStop()) await deps.sleep(TUTORIAL_INTERVAL_MS, deps.signal);
   }
-  const rest = batcher.drain();
-  if (rest) await dispatch(rest);
-  while (inFlight.size > 0) await Promise.race(inFlight);
 }

@@ -1,16 +1,16 @@
 import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
 import { describe, expect, it } from 'vitest';
-import { BatchSender, type PendingTrade } from '../src/index.js';
+import { BatchSender, type PendingRecord } from '../src/index.js';
 import { type CallFault, FakeRecordsPort } from './helpers/FakeRecordsPort.js';
 import { fakeTime } from './helpers/fakeTime.js';
 
 const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
 
-function pendingTrades(count: number): PendingTrade[] {
+function pendingTrades(count: number): PendingRecord[] {
   return Array.from({ length: count }, (_, index) => {
     const trade = aTrade({ id: index + 1 });
-    return { trade, entry: { data: serializeTrade(trade), partitionKey: trade.tickerSymbol } };
+    return { trades: [{ trade, partitionKey: 'AMZN' }], entry: { data: serializeTrade(trade), partitionKey: 'AMZN' } };
   });
 }
 
@@ -38,7 +38,9 @@ describe('BatchSender', () => {
     // Assess
     expect(port.calls.map((call) => call.length)).toEqual([6, 3, 1]);
     expect(port.storedIds().sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
-    expect(result.delivered.map((item) => item.pending.trade.id).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(result.delivered.map((item) => item.pending.trades[0]?.trade.id ?? 0).sort((a, b) => a - b)).toEqual([
+      1, 2, 3, 4, 5, 6,
+    ]);
     expect(result.undelivered).toEqual([]);
     expect(result.retriedRecords).toBe(4);
   });
@@ -65,7 +67,7 @@ describe('BatchSender', () => {
 
     expect(port.calls).toHaveLength(policy.maxAttempts);
     expect(port.storedIds()).toEqual([1, 3]);
-    expect(result.undelivered.map((item) => item.trade.id)).toEqual([2]);
+    expect(result.undelivered.map((item) => item.trades[0]?.trade.id)).toEqual([2]);
     expect(result.failure).toMatch(/gave up after 4 attempts.*ProvisionedThroughputExceeded/);
     expect(result.fatal).toBeUndefined();
   });
@@ -81,8 +83,8 @@ describe('BatchSender', () => {
     const result = await sender.send(pendingTrades(2));
 
     expect(port.calls).toHaveLength(2);
-    expect(result.delivered.map((item) => item.pending.trade.id)).toEqual([2]);
-    expect(result.undelivered.map((item) => item.trade.id)).toEqual([1]);
+    expect(result.delivered.map((item) => item.pending.trades[0]?.trade.id)).toEqual([2]);
+    expect(result.undelivered.map((item) => item.trades[0]?.trade.id)).toEqual([1]);
     expect(result.fatal).toBe(denied);
   });
 });

@@ -1,4 +1,4 @@
-import { type PendingTrade, recordSize } from './PendingTrade.js';
+import { type PendingRecord, recordSize } from './PendingRecord.js';
 
 /** PutRecords' limits: 500 records and 5 MiB (data plus partition keys) per call. */
 export const MAX_BATCH_RECORDS = 500;
@@ -12,11 +12,11 @@ export interface BatchLimits {
 }
 
 /**
- * Gathers trades into PutRecords-sized batches. Pure: the caller decides when a
+ * Gathers records into PutRecords-sized batches. Pure: the caller decides when a
  * lingering batch goes out (`drain`); `add` hands back a batch the moment one is full.
  */
-export class TradeBatcher {
-  private items: PendingTrade[] = [];
+export class RecordBatcher {
+  private items: PendingRecord[] = [];
   private bytes = 0;
 
   constructor(private readonly limits: BatchLimits = { maxRecords: MAX_BATCH_RECORDS, maxBytes: MAX_BATCH_BYTES }) {}
@@ -25,13 +25,13 @@ export class TradeBatcher {
     return this.items.length;
   }
 
-  /** Adds a trade; returns the batch that had to go out to make room for it, if any. */
-  add(item: PendingTrade): PendingTrade[] | undefined {
+  /** Adds a record; returns the batch that had to go out to make room for it, if any. */
+  add(item: PendingRecord): PendingRecord[] | undefined {
     const size = recordSize(item.entry);
     if (size > MAX_RECORD_BYTES) {
       throw new RangeError(`a record of ${size} bytes is over Kinesis' 1 MiB limit`);
     }
-    let full: PendingTrade[] | undefined;
+    let full: PendingRecord[] | undefined;
     if (
       this.items.length > 0 &&
       (this.items.length >= this.limits.maxRecords || this.bytes + size > this.limits.maxBytes)
@@ -45,7 +45,7 @@ export class TradeBatcher {
   }
 
   /** Takes whatever is gathered (possibly nothing). */
-  drain(): PendingTrade[] | undefined {
+  drain(): PendingRecord[] | undefined {
     if (this.items.length === 0) return undefined;
     const batch = this.items;
     this.items = [];

@@ -1,0 +1,116 @@
+import { partitionKeyHash } from '@stock-trades/kcl';
+import { type BatchResult, BatchSender } from './BatchSender.js';
+import type { PendingRecord } from './PendingRecord.js';
+import type { ProducerOptions } from './ProducerOptions.js';
+import type { ProductionStats } from './ProductionStats.js';
+import { RecordBatcher } from './RecordBatcher.js';
+import { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
+import type { ProducerDeps, TradeSource } from './runProducer.js';
+import { ShardMap } from './ShardMap.js';
+
+export interface BatchedRun {
+  readonly nextTrade: TradeSource;
+  readonly shouldStop: () => boolean;
+  readonly stats: ProductionStats;
+  readonly noteFailures: (result: BatchResult) => void;
+}
+
+/** Without a rate, one loop turn makes this many trades. */
+const UNPACED_CHUNK = 500;
+
+/**
+ * Batched mode: trades (or, with --aggregate, KPL aggregates packed per shard) go into
+ * PutRecords batches of up to 500 records / 5 MiB, sent when full or when the oldest
+ * waiting trade has lingered `lingerMs`, with up to `maxInFlight` calls under way.
+ */
+export async function produceBatched(options: ProducerOptions, deps: ProducerDeps, run: BatchedRun): Promise<void> {
+  const { stats } = run;
+  const sender = new BatchSender({
+    write: (entries) => deps.port.putRecords(options.stream, entries),
+    policy: options.retryPolicy,
+    sleep: deps.sleep,
+    random: deps.random,
+  });
+  const aggregating = options.aggregate
+    ? new AggregatingRecordBuilder(new ShardMap(await deps.port.listShards(options.stream)))
+    : undefined;
+  const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
+  const batcher = new RecordBatcher();
+  const inFlight = new Set<Promise<void>>();
+  let openedAt: number | undefined;
+
+  /** Logs what landed where it was meant to; trades of an aggregate that a reshard misrouted go round again. */
+  const settle = async (result: BatchResult) => {
+    for (const { pending, shardId, sequenceNumber } of result.delivered) {
+      let landed = pending.trades.map((keyed, index) => ({ ...keyed, index, inShard: true }));
+      if (aggregating && pending.predictedShardId !== shardId) {
+        const fresh = new ShardMap(await deps.port.listShards(options.stream));
+        landed = landed.map((entry) => ({
+          ...entry,
+          inShard: fresh.holds(shardId, partitionKeyHash(entry.trade.tickerSymbol)),
+        }));
+        for (const record of aggregating.useShardMap(fresh)) queue(record);
+      }
+      for (const { trade, partitionKey, index, inShard } of landed) {
+        if (!inShard) {
+          for (const record of builder.add(trade, partitionKey)) queue(record);
+          continue;
+        }
+        const subSequenceNumber = aggregating ? { subSequenceNumber: index } : {};
+        deps.tradeLog?.write({ trade, shardId, sequenceNumber, ...subSequenceNumber });
+        stats.recordDelivered(shardId);
+      }
+    }
+    run.noteFailures(result);
+    deps.onProgress?.(stats);
+  };
+  const dispatch = async (batch: PendingRecord[] | undefined) => {
+    if (!batch) return;
+    while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
+    const tracked: Promise<void> = sender
+      .send(batch)
+      .then(settle)
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+  };
+  const waiting: PendingRecord[] = [];
+  const queue = (record: PendingRecord) => {
+    waiting.push(record);
+  };
+  const pump = async () => {
+    for (let record = waiting.shift(); record; record = waiting.shift()) await dispatch(batcher.add(record));
+  };
+  const flushAll = async () => {
+    for (const record of builder.flush()) queue(record);
+    await pump();
+    await dispatch(batcher.drain());
+    openedAt = undefined;
+  };
+
+  const startedAt = deps.now();
+  while (!run.shouldStop()) {
+    const elapsed = deps.now() - startedAt;
+    let due =
+      options.rate === undefined ? UNPACED_CHUNK : Math.floor((elapsed * options.rate) / 1000) + 1 - stats.generated;
+    if (options.count !== undefined) due = Math.min(due, options.count - stats.generated);
+    for (let i = 0; i < due && !run.shouldStop(); i++) {
+      openedAt ??= deps.now();
+      const { trade, partitionKey } = run.nextTrade();
+      for (const record of builder.add(trade, partitionKey)) queue(record);
+      await pump();
+    }
+    if (openedAt !== undefined && deps.now() - openedAt >= options.lingerMs) await flushAll();
+    deps.onProgress?.(stats);
+    if (options.rate !== undefined && !run.shouldStop()) {
+      const nextDueAt = startedAt + (stats.generated * 1000) / options.rate;
+      const lingerEndsAt = openedAt === undefined ? Number.POSITIVE_INFINITY : openedAt + options.lingerMs;
+      const wait = Math.min(nextDueAt, lingerEndsAt) - deps.now();
+      if (wait > 0) await deps.sleep(wait, deps.signal);
+    }
+  }
+  // Deliver what is left, including trades a reshard sent round again.
+  do {
+    await flushAll();
+    while (inFlight.size > 0) await Promise.race(inFlight);
+  } while (builder.held > 0 || waiting.length > 0 || batcher.size > 0);
+}
