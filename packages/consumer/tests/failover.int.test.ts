@@ -1,0 +1,131 @@
+import { describe, expect, it } from 'vitest';
+import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
+import { waitFor } from './helpers/processes.js';
+import {
+  expectedPerShardWindow,
+  mismatches,
+  observedPerShardWindow,
+  readJsonLines,
+  type SampleLine,
+  type TradeLogLine,
+} from './helpers/samples.js';
+
+const STREAM = 'FailoverStream';
+const APP = 'FailoverApp';
+const FAILOVER_MS = 3000;
+const RENEW_MS = 1000;
+const WINDOW_MS = 5000;
+const workerArgs = [
+  '--stream',
+  STREAM,
+  '--application-name',
+  APP,
+  '--failover',
+  '3s',
+  '--renew-interval',
+  '1s',
+  '--lease-poll',
+  '250ms',
+  '--window',
+  '5s',
+  '--lateness',
+  '1s',
+  '--checkpoint-interval',
+  '2s',
+];
+
+describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
+  const env = useEmbeddedStack();
+
+  it('balances, fails over within failover + one renew interval, resumes from the checkpoints, and counts every trade exactly once', async () => {
+    // Prepare: two workers share four shards, two each.
+    await env.createStream(STREAM, 4);
+    const a = env.startWorker('A', workerArgs);
+    const b = env.startWorker('B', workerArgs);
+    await waitFor(
+      'each worker to hold 2 leases',
+      async () => {
+        const held = [...owners(await env.leases(APP)).values()];
+        return (
+          held.length === 4 &&
+          held.filter((owner) => owner === 'A').length === 2 &&
+          held.filter((owner) => owner === 'B').length === 2
+        );
+      },
+      40_000,
+    );
+    const producer = env.startProducer('run', [
+      '--stream',
+      STREAM,
+      '--rate',
+      '200',
+      '--duration',
+      '24s',
+      '--seed',
+      '3',
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 9000));
+
+    // Act: kill A without warning; note the checkpoints it left.
+    a.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    await a.exited;
+    const left = (await env.leases(APP)).filter((lease) => lease.leaseOwner === 'A');
+    const takeoverMs = await waitFor(
+      'B to own all four leases',
+      async () => [...owners(await env.leases(APP)).values()].every((owner) => owner === 'B') && Date.now() - killedAt,
+      30_000,
+      50,
+    );
+    expect(await producer.exited).toBe(0);
+
+    // Assess: takeover time (the margin covers this test's own polling on a shared machine).
+    expect(left).toHaveLength(2);
+    expect(takeoverMs).toBeGreaterThanOrEqual(FAILOVER_MS - RENEW_MS);
+    expect(takeoverMs).toBeLessThanOrEqual(FAILOVER_MS + RENEW_MS + 500);
+    // B carried on from A's checkpoints (A had checkpointed progress, not just the start) ...
+    expect(left.some((lease) => /^\d+$/.test(lease.checkpoint.sequenceNumber))).toBe(true);
+    const resumed = b
+      .logs()
+      .filter((line) => line.msg === 'processing shard from its checkpoint' && Date.parse(line.time) >= killedAt);
+    for (const lease of left) {
+      const resumedAt = resumed.find((line) => line.shardId === lease.leaseKey);
+      expect(resumedAt?.checkpoint, lease.leaseKey).toBe(lease.checkpoint.sequenceNumber);
+      // ... and replayed nothing from before them.
+      const bSamples = readJsonLines<SampleLine>(env.path('B.jsonl')).filter(
+        (sample) =>
+          sample.shardId === lease.leaseKey &&
+          sample.firstSequenceNumber !== null &&
+          Date.parse(sample.windowEnd) > killedAt - 10_000,
+      );
+      expect(bSamples.length).toBeGreaterThan(0);
+      if (/^\d+$/.test(lease.checkpoint.sequenceNumber)) {
+        for (const sample of bSamples) {
+          expect(BigInt((sample.firstSequenceNumber ?? '0').split('/')[0] ?? '0')).toBeGreaterThan(
+            BigInt(lease.checkpoint.sequenceNumber),
+          );
+        }
+      }
+    }
+    // Every trade in the trade log is in exactly one window of its shard, A's and B's samples together.
+    const log = readJsonLines<TradeLogLine>(env.path('run.trades.jsonl'));
+    expect(log.length).toBeGreaterThan(4000);
+    const expected = expectedPerShardWindow(log, WINDOW_MS);
+    const bad = await waitFor(
+      'the samples to cover every window of the trade log',
+      () => {
+        const samples = [
+          ...readJsonLines<SampleLine>(env.path('A.jsonl')),
+          ...readJsonLines<SampleLine>(env.path('B.jsonl')),
+        ];
+        const found = mismatches(expected, observedPerShardWindow(samples));
+        return found.length === 0 ? found : undefined;
+      },
+      30_000,
+      500,
+    ).catch((error: Error) => [error.message]);
+    expect(bad).toEqual([]);
+    b.child.kill('SIGTERM');
+    expect(await b.exited).toBe(0);
+  });
+});

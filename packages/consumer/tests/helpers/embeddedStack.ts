@@ -1,0 +1,83 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
+import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { afterAll, beforeAll } from 'vitest';
+import { type CommandProcess, startCommand } from './processes.js';
+
+/**
+ * For one test file: the embedded stack on free ports, a scratch folder, and every
+ * process the tests start, all stopped and removed afterwards.
+ */
+export function useEmbeddedStack() {
+  let stack: RunningLocalStack | undefined;
+  let clients: AwsClients | undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'consumer-it-'));
+  const processes: CommandProcess[] = [];
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
+    clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  });
+  afterAll(async () => {
+    for (const running of processes) running.child.kill('SIGKILL');
+    await Promise.all(processes.map((running) => running.exited));
+    clients?.destroy();
+    await stack?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const fixture = {
+    dir,
+    path: (name: string) => join(dir, name),
+    get clients(): AwsClients {
+      if (!clients) throw new Error('stack not started');
+      return clients;
+    },
+    get env(): NodeJS.ProcessEnv {
+      if (!stack) throw new Error('stack not started');
+      return {
+        STOCK_TRADES_TARGET: 'local',
+        STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+        STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+      };
+    },
+    async createStream(name: string, shards: number): Promise<void> {
+      const admin = new StreamAdmin(fixture.clients);
+      await admin.create(name, { capacity: 'PROVISIONED', shards });
+      await admin.waitUntilActive(name);
+    },
+    leases(table: string): Promise<Lease[]> {
+      return new DynamoLeaseStore(fixture.clients.dynamodb, table).listLeases().catch(() => []);
+    },
+    /** Starts a consumer worker writing JSON logs and its samples to files named after it. */
+    startWorker(workerId: string, args: readonly string[]): CommandProcess {
+      const worker = startCommand(
+        'consumer',
+        ['--worker-id', workerId, '--quiet', '--log-format', 'json', '--out', join(dir, `${workerId}.jsonl`), ...args],
+        fixture.env,
+        join(dir, `${workerId}.log`),
+      );
+      processes.push(worker);
+      return worker;
+    },
+    startProducer(name: string, args: readonly string[]): CommandProcess {
+      const producer = startCommand(
+        'producer',
+        ['--trade-log', join(dir, `${name}.trades.jsonl`), ...args],
+        fixture.env,
+        join(dir, `${name}.log`),
+      );
+      processes.push(producer);
+      return producer;
+    },
+  };
+  return fixture;
+}
+
+/** Shard → owner, from a lease listing. */
+export function owners(leases: readonly Lease[]): Map<string, string | undefined> {
+  return new Map(leases.map((lease) => [lease.leaseKey, lease.leaseOwner]));
+}

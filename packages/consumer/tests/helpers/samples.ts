@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  addTrade,
+  emptySummary,
+  mergeSummaries,
+  type StockTrade,
+  type TradeSummary,
+  windowStartOf,
+} from '@stock-trades/core';
+
+export interface SampleLine {
+  shardId: string;
+  windowStart: string;
+  windowEnd: string;
+  firstSequenceNumber: string | null;
+  lastSequenceNumber: string | null;
+  late: boolean;
+  trades: number;
+  malformed: number;
+  largestSell: TradeSummary['largestSell'];
+  perTicker: TradeSummary['perTicker'];
+}
+
+export interface TradeLogLine {
+  shardId: string;
+  sequenceNumber: string;
+  subSequenceNumber?: number;
+  trade: StockTrade;
+}
+
+/** JSON lines of a file; a line cut short by a killed process is skipped. */
+export function readJsonLines<T>(path: string): T[] {
+  if (!existsSync(path)) return [];
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .flatMap((line) => {
+      try {
+        return line.trim() ? [JSON.parse(line) as T] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+const position = (text: string | null): [bigint, number] => {
+  if (text === null) return [-1n, 0];
+  const [sequence = '0', sub = '0'] = text.split('/');
+  return [BigInt(sequence), Number(sub)];
+};
+
+/** Of samples with the same identity (shard, window, first record), the one reaching furthest. */
+export function dedupeSamples(samples: readonly SampleLine[]): SampleLine[] {
+  const byIdentity = new Map<string, SampleLine>();
+  for (const sample of samples) {
+    const identity = `${sample.shardId}|${sample.windowStart}|${sample.firstSequenceNumber}`;
+    const previous = byIdentity.get(identity);
+    const [a, as] = position(sample.lastSequenceNumber);
+    const [b, bs] = position(previous?.lastSequenceNumber ?? null);
+    if (!previous || a > b || (a === b && as > bs)) byIdentity.set(identity, sample);
+  }
+  return [...byIdentity.values()];
+}
+
+export function summaryOfSample(sample: SampleLine): TradeSummary {
+  return {
+    trades: sample.trades,
+    malformed: sample.malformed,
+    perTicker: sample.perTicker,
+    largestSell: sample.largestSell,
+  };
+}
+
+/** Per "shardId|windowStartMs": the summary of the trade log's trades, computed directly. */
+export function expectedPerShardWindow(log: readonly TradeLogLine[], windowMs: number): Map<string, TradeSummary> {
+  const expected = new Map<string, TradeSummary>();
+  for (const line of log) {
+    const key = `${line.shardId}|${windowStartOf(Date.parse(line.trade.timestamp), windowMs)}`;
+    const summary = expected.get(key) ?? emptySummary();
+    addTrade(summary, line.trade);
+    expected.set(key, summary);
+  }
+  return expected;
+}
+
+/** Per "shardId|windowStartMs": the merge of every (deduplicated) sample of that shard and window. */
+export function observedPerShardWindow(samples: readonly SampleLine[]): Map<string, TradeSummary> {
+  const observed = new Map<string, TradeSummary>();
+  for (const sample of dedupeSamples(samples)) {
+    const key = `${sample.shardId}|${Date.parse(sample.windowStart)}`;
+    observed.set(key, mergeSummaries(observed.get(key) ?? emptySummary(), summaryOfSample(sample)));
+  }
+  return observed;
+}
+
+/** Keys whose summaries differ between the trade log and the samples (windows with trades only). */
+export function mismatches(expected: Map<string, TradeSummary>, observed: Map<string, TradeSummary>): string[] {
+  const bad: string[] = [];
+  for (const [key, summary] of expected) {
+    const got = observed.get(key);
+    if (!got || JSON.stringify(normalize(got)) !== JSON.stringify(normalize(summary))) {
+      bad.push(`${key}: expected ${summary.trades} trades, got ${got?.trades ?? 'no sample'}`);
+    }
+  }
+  for (const [key, summary] of observed) {
+    if (!expected.has(key) && summary.trades > 0) bad.push(`${key}: ${summary.trades} trades not in the trade log`);
+  }
+  return bad;
+}
+
+function normalize(summary: TradeSummary): TradeSummary {
+  const perTicker = Object.fromEntries(Object.entries(summary.perTicker).sort(([a], [b]) => a.localeCompare(b)));
+  return { ...summary, malformed: 0, perTicker };
+}
