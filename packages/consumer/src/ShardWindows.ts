@@ -64,9 +64,11 @@ export class ShardWindows {
     }
   }
 
-  /** Counts a trade at `position` (or a malformed record, with `trade` undefined, at `arrivalMs`). */
-  add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, arrivalMs: number): AddOutcome {
-    const eventMs = trade ? Date.parse(trade.timestamp) : arrivalMs;
+  /**
+   * Counts a trade at `position` in the window of `eventMs` (its timestamp), or, with
+   * `trade` undefined, a malformed record in the window of `eventMs` (its arrival time).
+   */
+  add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, eventMs: number): AddOutcome {
     const start = windowStartOf(eventMs, this.settings.windowMs);
     const mark = this.marks.get(start);
     if (mark && compareExtended(position, mark) <= 0) {

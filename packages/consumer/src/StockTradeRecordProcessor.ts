@@ -60,8 +60,8 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
         );
         this.deps.onMalformed?.(this.shardId, formatExtended(position));
       }
-      const arrival = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
-      windows.add(position, parsed.ok ? parsed.trade : undefined, arrival);
+      if (parsed.ok) windows.add(position, parsed.trade, parsed.timestampMs);
+      else windows.add(position, undefined, record.approximateArrivalTimestamp?.getTime() ?? this.deps.now());
     }
     const closed = windows.takeClosed(this.deps.now(), millisBehindLatest === 0);
     if (closed.length > 0) {

@@ -14,10 +14,10 @@ const settings = { windowMs: W, latenessMs: 1000 };
 describe('ShardWindows', () => {
   it('closes a window once the shard’s event time passes its end plus the lateness', () => {
     const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), 0);
-    windows.add(at(2), tradeAt(10_500), 0);
+    windows.add(at(1), tradeAt(1000), T0 + 1000);
+    windows.add(at(2), tradeAt(10_500), T0 + 10_500);
     expect(windows.takeClosed(0, false)).toEqual([]);
-    windows.add(at(3), tradeAt(11_000), 0);
+    windows.add(at(3), tradeAt(11_000), T0 + 11_000);
     const [closed] = windows.takeClosed(0, false);
     expect(closed).toMatchObject({
       windowStart: T0,
@@ -38,13 +38,13 @@ describe('ShardWindows', () => {
 
   it('keeps the checkpoint just before the oldest record of a window still open', () => {
     const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), 0); // window 0
-    windows.add(at(2), tradeAt(10_200), 0); // window 1 opens after record 1
-    windows.add(at(3), tradeAt(2000), 0); // window 0 again, interleaved
+    windows.add(at(1), tradeAt(1000), T0 + 1000); // window 0
+    windows.add(at(2), tradeAt(10_200), T0 + 10_200); // window 1 opens after record 1
+    windows.add(at(3), tradeAt(2000), T0 + 2000); // window 0 again, interleaved
     expect(windows.safeCheckpoint()).toEqual(start);
-    windows.add(at(4), tradeAt(10_600), 0);
+    windows.add(at(4), tradeAt(10_600), T0 + 10_600);
     expect(windows.takeClosed(0, false)).toEqual([]);
-    windows.add(at(5), tradeAt(11_100), 0); // event time 11.1 s ≥ 10 s + 1 s: window 0 closes
+    windows.add(at(5), tradeAt(11_100), T0 + 11_100); // event time 11.1 s ≥ 10 s + 1 s: window 0 closes
     expect(windows.takeClosed(0, false).map((sample) => sample.summary.trades)).toEqual([2]);
     expect(windows.safeCheckpoint()).toEqual(at(1)); // window 1's first record is 2; resume after 1
   });
@@ -52,20 +52,19 @@ describe('ShardWindows', () => {
   it('after a crash, skips replayed records of emitted windows and counts the rest once', () => {
     // Prepare: the first owner emits window 0 and saves its mark with a checkpoint before window 1.
     const first = new ShardWindows('s', settings, start, undefined);
-    first.add(at(1), tradeAt(1000), 0);
-    first.add(at(2), tradeAt(12_000), 0);
-    first.add(at(3), tradeAt(2000), 0);
-    first.add(at(4), tradeAt(13_000), 0);
-    first.add(at(5), tradeAt(11_500), 0);
+    first.add(at(1), tradeAt(1000), T0 + 1000);
+    first.add(at(2), tradeAt(12_000), T0 + 12_000);
+    first.add(at(3), tradeAt(2000), T0 + 2000);
+    first.add(at(4), tradeAt(13_000), T0 + 13_000);
+    first.add(at(5), tradeAt(11_500), T0 + 11_500);
     const emitted = first.takeClosed(0, false);
     const checkpoint = first.safeCheckpoint();
     const saved = first.state(checkpoint);
     // Act: the next owner replays everything after the checkpoint.
     const second = new ShardWindows('s', settings, checkpoint, saved);
-    const outcomes = [2, 3, 4, 5].map((n) =>
-      second.add(at(n), tradeAt([0, 0, 12_000, 2000, 13_000, 11_500][n] ?? 0), 0),
-    );
-    second.add(at(6), tradeAt(22_000), 0);
+    const offsets = [0, 0, 12_000, 2000, 13_000, 11_500];
+    const outcomes = [2, 3, 4, 5].map((n) => second.add(at(n), tradeAt(offsets[n] ?? 0), T0 + (offsets[n] ?? 0)));
+    second.add(at(6), tradeAt(22_000), T0 + 22_000);
     const replayed = second.takeClosed(0, false);
     // Assess: record 3 (window 0, already out) is skipped; window 1 holds 2, 4, 5 exactly once.
     expect(emitted.map((sample) => sample.summary.trades)).toEqual([2]);
@@ -75,10 +74,10 @@ describe('ShardWindows', () => {
 
   it('sends a trade that comes after its window went out in a further, late sample', () => {
     const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), 0);
-    windows.add(at(2), tradeAt(11_500), 0);
+    windows.add(at(1), tradeAt(1000), T0 + 1000);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
     expect(windows.takeClosed(0, false)).toHaveLength(1);
-    windows.add(at(3), tradeAt(3000, { quantity: 9999, tradeType: 'SELL' }), 0);
+    windows.add(at(3), tradeAt(3000, { quantity: 9999, tradeType: 'SELL' }), T0 + 3000);
     const [late] = windows.takeClosed(0, false);
     expect(late).toMatchObject({ windowStart: T0, late: true, firstSequenceNumber: '1003' });
     expect(late?.summary.largestSell?.quantity).toBe(9999);
@@ -87,15 +86,15 @@ describe('ShardWindows', () => {
   it('counts a malformed record in the window of its arrival time', () => {
     const windows = new ShardWindows('s', settings, start, undefined);
     windows.add(at(1), undefined, T0 + 4000);
-    windows.add(at(2), tradeAt(11_500), 0);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
     const [closed] = windows.takeClosed(0, false);
     expect(closed?.summary).toMatchObject({ trades: 0, malformed: 1 });
   });
 
   it('forgets marks the checkpoint has passed, and tolerates a state it cannot read', () => {
     const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), 0);
-    windows.add(at(2), tradeAt(11_500), 0);
+    windows.add(at(1), tradeAt(1000), T0 + 1000);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
     windows.takeClosed(0, false);
     expect(JSON.parse(windows.state(start)).marks).toEqual({ [T0]: '1001' });
     expect(JSON.parse(windows.state(at(1))).marks).toEqual({});

@@ -1,8 +1,7 @@
 import { emptySummary, mergeSummaries } from '@stock-trades/core';
+import { dedupeSamples, readJsonLines, type SampleLine, summaryOfSample, waitFor } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 import { useEmbeddedStack } from './helpers/embeddedStack.js';
-import { waitFor } from './helpers/processes.js';
-import { dedupeSamples, readJsonLines, type SampleLine, summaryOfSample } from './helpers/samples.js';
 
 const COUNT = 3000;
 

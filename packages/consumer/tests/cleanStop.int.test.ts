@@ -1,6 +1,6 @@
+import { waitFor } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
-import { waitFor } from './helpers/processes.js';
 
 const STREAM = 'CleanStopStream';
 const APP = 'CleanStopApp';

@@ -1,6 +1,3 @@
-import { describe, expect, it } from 'vitest';
-import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
-import { waitFor } from './helpers/processes.js';
 import {
   expectedPerShardWindow,
   mismatches,
@@ -8,7 +5,10 @@ import {
   readJsonLines,
   type SampleLine,
   type TradeLogLine,
-} from './helpers/samples.js';
+  waitFor,
+} from '@stock-trades/testkit';
+import { describe, expect, it } from 'vitest';
+import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
 
 const STREAM = 'FailoverStream';
 const APP = 'FailoverApp';

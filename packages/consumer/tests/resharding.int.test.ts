@@ -1,7 +1,4 @@
 import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
-import { useEmbeddedStack } from './helpers/embeddedStack.js';
-import { waitFor } from './helpers/processes.js';
 import {
   expectedPerShardWindow,
   mismatches,
@@ -9,7 +6,10 @@ import {
   readJsonLines,
   type SampleLine,
   type TradeLogLine,
-} from './helpers/samples.js';
+  waitFor,
+} from '@stock-trades/testkit';
+import { describe, expect, it } from 'vitest';
+import { useEmbeddedStack } from './helpers/embeddedStack.js';
 
 const STREAM = 'ReshardStream';
 const APP = 'ReshardApp';

@@ -13,6 +13,7 @@ export {
 } from './names.js';
 export { parseDuration } from './parseDuration.js';
 export { type NumberBounds, parseNumber } from './parseNumber.js';
+export { parseTimestamp } from './parseTimestamp.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
 export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';
 export { TradeGenerator, type TradeGeneratorOptions } from './TradeGenerator.js';

@@ -1,7 +1,11 @@
 import { MalformedTradeError } from './errors.js';
+import { parseTimestamp } from './parseTimestamp.js';
 import { type StockTrade, TradeType } from './StockTrade.js';
 
-export type ParseTradeResult = { ok: true; trade: StockTrade } | { ok: false; error: MalformedTradeError };
+/** A parsed trade comes with its timestamp in ms since the epoch, already computed. */
+export type ParseTradeResult =
+  | { ok: true; trade: StockTrade; timestampMs: number }
+  | { ok: false; error: MalformedTradeError };
 
 const MAX_TICKER_LENGTH = 16;
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -58,10 +62,23 @@ export function validateTrade(value: unknown): ParseTradeResult {
   if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) {
     return fail('id', `id must be a non-negative whole number, got ${show(id)}`);
   }
-  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) {
+  const timestampMs = typeof timestamp === 'string' ? parseTimestamp(timestamp) : Number.NaN;
+  if (typeof timestamp !== 'string' || Number.isNaN(timestampMs)) {
     return fail('timestamp', `timestamp must be an ISO-8601 date-time, got ${show(timestamp)}`);
   }
-  return { ok: true, trade: { tickerSymbol, tradeType, price, quantity, id, timestamp } };
+  // The parsed object itself when it has just the trade's fields (the hot path); a copy without the extras otherwise.
+  const trade = hasOnlyTradeFields(record)
+    ? (record as unknown as StockTrade)
+    : { tickerSymbol, tradeType, price, quantity, id, timestamp };
+  return { ok: true, trade, timestampMs };
+}
+
+const TRADE_FIELD_COUNT = 6;
+
+function hasOnlyTradeFields(record: Record<string, unknown>): boolean {
+  let count = 0;
+  for (const _ in record) count++;
+  return count === TRADE_FIELD_COUNT;
 }
 
 function fail(field: string | undefined, message: string): ParseTradeResult {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, parseDuration, parseNumber } from '../src/index.js';
+import { InvalidOptionError, parseDuration, parseNumber, parseTimestamp } from '../src/index.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -32,5 +32,29 @@ describe('parseNumber', () => {
     ['11', /at most 10/],
   ])('rejects "%s"', (text, message) => {
     expect(() => parseNumber(text, '--shards', { integer: true, min: 1, max: 10 })).toThrow(message);
+  });
+});
+
+describe('parseTimestamp', () => {
+  it.each([
+    '2026-11-26T10:00:00.000Z',
+    '2024-02-29T23:59:59.999Z',
+    '1970-01-01T00:00:00.000Z',
+    '2026-11-26T10:00:00Z',
+    '2026-11-26T11:00:00.000+01:00',
+  ])('agrees with Date.parse on %s', (text) => {
+    expect(parseTimestamp(text)).toBe(Date.parse(text));
+  });
+
+  it.each([
+    '2026-02-29T10:00:00.000Z',
+    '2026-13-01T10:00:00.000Z',
+    '2026-11-31T10:00:00.000Z',
+    '2026-11-26T24:00:00.000Z',
+    '2026-11-26T10:60:00.000Z',
+    '2026-11-26T10:00:00.0x0Z',
+    'yesterday',
+  ])('refuses %s', (text) => {
+    expect(parseTimestamp(text)).toBeNaN();
   });
 });

@@ -5,7 +5,7 @@ import { aTrade } from './helpers/tradeFactory.js';
 describe('trade JSON', () => {
   it('round-trips a trade through record bytes', () => {
     const trade = aTrade({ tradeType: 'SELL', price: 0.01, quantity: 10_000, id: 0 });
-    expect(parseTrade(serializeTrade(trade))).toEqual({ ok: true, trade });
+    expect(parseTrade(serializeTrade(trade))).toEqual({ ok: true, trade, timestampMs: Date.parse(trade.timestamp) });
   });
 
   it('writes the tutorial’s fields in its order, then the timestamp', () => {
@@ -16,7 +16,7 @@ describe('trade JSON', () => {
 
   it('ignores fields it does not know', () => {
     const result = parseTrade(JSON.stringify({ ...aTrade(), venue: 'XNAS' }));
-    expect(result).toEqual({ ok: true, trade: aTrade() });
+    expect(result).toEqual({ ok: true, trade: aTrade(), timestampMs: Date.UTC(2026, 10, 26, 10) });
   });
 
   const malformed: Array<[string, Uint8Array | string, string | undefined, RegExp]> = [

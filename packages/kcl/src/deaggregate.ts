@@ -5,7 +5,6 @@ import {
   KPL_MAGIC,
   md5,
   partitionKeyHash,
-  toIndex,
 } from './kplFormat.js';
 import type { HashKeyRange } from './Lease.js';
 
@@ -47,31 +46,44 @@ export function deaggregate(records: readonly KinesisRecord[], hashKeyRange?: Ha
   for (const record of records) {
     const message = decodeAggregate(record.data);
     if (!message) {
-      out.push({ ...record, subSequenceNumber: 0, aggregated: false });
-      continue;
-    }
-    message.records.forEach((inner, subSequenceNumber) => {
-      const partitionKey = message.partition_key_table[toIndex(inner.partition_key_index)] ?? '';
-      const explicitHashKey = Object.hasOwn(inner, 'explicit_hash_key_index')
-        ? message.explicit_hash_key_table[toIndex(inner.explicit_hash_key_index ?? 0)]
-        : undefined;
-      if (range) {
-        const hash = explicitHashKey !== undefined ? BigInt(explicitHashKey) : partitionKeyHash(partitionKey);
-        if (hash < range[0] || hash > range[1]) {
-          outOfRange++;
-          return;
-        }
-      }
       out.push({
         sequenceNumber: record.sequenceNumber,
-        subSequenceNumber,
-        partitionKey,
-        ...(explicitHashKey !== undefined ? { explicitHashKey } : {}),
-        data: inner.data,
+        partitionKey: record.partitionKey,
+        data: record.data,
         approximateArrivalTimestamp: record.approximateArrivalTimestamp,
+        subSequenceNumber: 0,
+        aggregated: false,
+      });
+      continue;
+    }
+    // Whether each key of the tables falls in the shard: hashed once per aggregate, not per record.
+    const inRange = (hash: bigint) => !range || (hash >= range[0] && hash <= range[1]);
+    const keyInRange = range ? message.partition_key_table.map((key) => inRange(partitionKeyHash(key))) : undefined;
+    const explicitInRange = range ? message.explicit_hash_key_table.map((key) => inRange(BigInt(key))) : undefined;
+    const { records: inner, partition_key_table: keys, explicit_hash_key_table: explicitKeys } = message;
+    const { sequenceNumber, approximateArrivalTimestamp } = record;
+    for (let subSequenceNumber = 0; subSequenceNumber < inner.length; subSequenceNumber++) {
+      const user = inner[subSequenceNumber] as (typeof inner)[number];
+      const keyIndex = user.partition_key_index;
+      const explicitIndex = Object.hasOwn(user, 'explicit_hash_key_index') ? (user.explicit_hash_key_index ?? 0) : -1;
+      if (
+        keyInRange &&
+        explicitInRange &&
+        !(explicitIndex >= 0 ? explicitInRange[explicitIndex] : keyInRange[keyIndex])
+      ) {
+        outOfRange++;
+        continue;
+      }
+      out.push({
+        sequenceNumber,
+        partitionKey: keys[keyIndex] ?? '',
+        data: user.data,
+        approximateArrivalTimestamp,
+        subSequenceNumber,
+        explicitHashKey: explicitIndex >= 0 ? explicitKeys[explicitIndex] : undefined,
         aggregated: true,
       });
-    });
+    }
   }
   return { records: out, outOfRange };
 }

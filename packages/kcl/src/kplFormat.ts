@@ -4,7 +4,10 @@ import protobuf from 'protobufjs';
 /**
  * The KPL aggregated-record format: magic bytes, a protobuf AggregatedRecord, and the MD5
  * of the protobuf bytes. The schema is AWS's own (amazon-kinesis-producer,
- * aggregation-format.md), parsed by protobufjs.
+ * aggregation-format.md), parsed by protobufjs, with one change: the two indexes are
+ * declared uint32, not uint64. Both are varints on the wire, so the bytes are the same
+ * for any table under 2^32 entries, and decoding gives plain numbers instead of a Long
+ * object per record (the golden vectors from AWS's own aggregator check this).
  */
 export const KPL_MAGIC = Uint8Array.of(0xf3, 0x89, 0x9a, 0xc2);
 export const KPL_DIGEST_BYTES = 16;
@@ -21,8 +24,8 @@ message Tag {
   optional string value = 2;
 }
 message Record {
-  required uint64 partition_key_index     = 1;
-  optional uint64 explicit_hash_key_index = 2;
+  required uint32 partition_key_index     = 1;
+  optional uint32 explicit_hash_key_index = 2;
   required bytes  data                    = 3;
   repeated Tag    tags                    = 4;
 }
@@ -34,8 +37,8 @@ export interface AggregatedRecordMessage {
   partition_key_table: string[];
   explicit_hash_key_table: string[];
   records: Array<{
-    partition_key_index: number | { toNumber(): number };
-    explicit_hash_key_index?: number | { toNumber(): number };
+    partition_key_index: number;
+    explicit_hash_key_index?: number;
     data: Uint8Array;
   }>;
 }
@@ -47,8 +50,4 @@ export function md5(bytes: Uint8Array): Buffer {
 /** The 128-bit hash key Kinesis gives a partition key: its MD5 read as an unsigned big-endian integer. */
 export function partitionKeyHash(partitionKey: string): bigint {
   return BigInt(`0x${md5(Buffer.from(partitionKey, 'utf8')).toString('hex')}`);
-}
-
-export function toIndex(value: number | { toNumber(): number }): number {
-  return typeof value === 'number' ? value : value.toNumber();
 }

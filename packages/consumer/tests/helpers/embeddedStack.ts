@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
 import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { type CommandProcess, startCommand } from '@stock-trades/testkit';
 import { afterAll, beforeAll } from 'vitest';
-import { type CommandProcess, startCommand } from './processes.js';
 
 /**
  * For one test file: the embedded stack on free ports, a scratch folder, and every
