@@ -1,4 +1,3 @@
-import { partitionKeyHash } from '@stock-trades/kcl';
 import type { ShardRange } from './RecordsPort.js';
 
 /** Which open shard a partition key lands in, from the stream's hash-key ranges. */
