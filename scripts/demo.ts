@@ -7,8 +7,9 @@
 import { localClients, readAllRecords, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { ExitCode, ProgressLine, reportError, shutdownSignal } from '@stock-trades/cli-kit';
 import { PROJECT_RESOURCES, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { abortableSleep, DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
 import { runCreateStream } from '@stock-trades/setup';
 import { runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
@@ -53,7 +54,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
         port: new KinesisRecordsPort(clients),
         streamStatus: async (name) => (await streams.describe(name))?.status,
         now: Date.now,
-        sleep: abortableSleep,
+        sleep: systemClock.sleep,
         signal,
         onProgress: (current) => {
           if (progress.enabled) progress.update(current.progressText());

@@ -13,9 +13,10 @@ import {
   Scheduler,
   type ShardRecordProcessor,
   schedulerConfig,
+  systemClock,
 } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { abortableSleep, DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
 import { startCommand, waitFor } from '@stock-trades/testkit';
 
 const FULL_RANGE = { startingHashKey: '0', endingHashKey: (2n ** 128n - 1n).toString() };
@@ -191,13 +192,13 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
         port: new KinesisRecordsPort(clients),
         streamStatus: async () => 'ACTIVE',
         now: Date.now,
-        sleep: abortableSleep,
+        sleep: systemClock.sleep,
       },
     );
   await produce(5); // warm-up: polling settles to the rate of arrivals
   measuring = true;
   await produce(30);
-  await abortableSleep(2000);
+  await systemClock.sleep(2000);
   measuring = false;
   stop.abort();
   await running;

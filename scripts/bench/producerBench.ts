@@ -1,7 +1,7 @@
 import { localClients, StreamAdmin } from '@stock-trades/aws';
+import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import {
-  abortableSleep,
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_RETRY_POLICY,
@@ -27,7 +27,7 @@ export async function benchProducer(): Promise<object> {
       port: new KinesisRecordsPort(clients),
       streamStatus: async () => 'ACTIVE',
       now: Date.now,
-      sleep: abortableSleep,
+      sleep: systemClock.sleep,
     };
     const base: ProducerOptions = {
       stream: '',

@@ -1,6 +1,6 @@
 import { waitFor } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
+import { owners, useEmbeddedStack, waitForBalance } from './helpers/embeddedStack.js';
 
 const STREAM = 'CleanStopStream';
 const APP = 'CleanStopApp';
@@ -14,19 +14,7 @@ describe('two workers, four shards, one stopped cleanly', () => {
     await env.createStream(STREAM, 4);
     const a = env.startWorker('A', workerArgs);
     const b = env.startWorker('B', workerArgs);
-    await waitFor(
-      'each worker to hold 2 leases',
-      async () => {
-        const held = [...owners(await env.leases(APP)).values()];
-        return (
-          held.length === 4 &&
-          held.filter((owner) => owner === 'A').length === 2 &&
-          held.filter((owner) => owner === 'B').length === 2
-        );
-      },
-      60_000,
-      250,
-    );
+    await waitForBalance(env, APP, ['A', 'B'], 2, 60_000);
     // Balanced: a full balancing round later (2 × (10 s + 25 ms)), nobody has stolen anything more.
     const stealsBefore = [...a.logs(), ...b.logs()].filter((line) => line.msg === 'stole lease').length;
     await new Promise((resolve) => setTimeout(resolve, 21_000));

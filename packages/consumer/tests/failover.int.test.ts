@@ -1,38 +1,19 @@
-import {
-  expectedPerShardWindow,
-  mismatches,
-  observedPerShardWindow,
-  readJsonLines,
-  type SampleLine,
-  type TradeLogLine,
-  waitFor,
-} from '@stock-trades/testkit';
+import { readJsonLines, type SampleLine, waitFor } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { owners, useEmbeddedStack } from './helpers/embeddedStack.js';
+import {
+  fastWorkerArgs,
+  owners,
+  useEmbeddedStack,
+  waitForBalance,
+  waitForExactSamples,
+} from './helpers/embeddedStack.js';
 
 const STREAM = 'FailoverStream';
 const APP = 'FailoverApp';
 const FAILOVER_MS = 3000;
 const RENEW_MS = 1000;
 const WINDOW_MS = 5000;
-const workerArgs = [
-  '--stream',
-  STREAM,
-  '--application-name',
-  APP,
-  '--failover',
-  '3s',
-  '--renew-interval',
-  '1s',
-  '--lease-poll',
-  '250ms',
-  '--window',
-  '5s',
-  '--lateness',
-  '1s',
-  '--checkpoint-interval',
-  '2s',
-];
+const workerArgs = fastWorkerArgs(STREAM, APP);
 
 describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
   const env = useEmbeddedStack();
@@ -42,18 +23,7 @@ describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
     await env.createStream(STREAM, 4);
     const a = env.startWorker('A', workerArgs);
     const b = env.startWorker('B', workerArgs);
-    await waitFor(
-      'each worker to hold 2 leases',
-      async () => {
-        const held = [...owners(await env.leases(APP)).values()];
-        return (
-          held.length === 4 &&
-          held.filter((owner) => owner === 'A').length === 2 &&
-          held.filter((owner) => owner === 'B').length === 2
-        );
-      },
-      40_000,
-    );
+    await waitForBalance(env, APP, ['A', 'B'], 2, 40_000);
     const producer = env.startProducer('run', [
       '--stream',
       STREAM,
@@ -108,23 +78,9 @@ describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
       }
     }
     // Every trade in the trade log is in exactly one window of its shard, A's and B's samples together.
-    const log = readJsonLines<TradeLogLine>(env.path('run.trades.jsonl'));
-    expect(log.length).toBeGreaterThan(4000);
-    const expected = expectedPerShardWindow(log, WINDOW_MS);
-    const bad = await waitFor(
-      'the samples to cover every window of the trade log',
-      () => {
-        const samples = [
-          ...readJsonLines<SampleLine>(env.path('A.jsonl')),
-          ...readJsonLines<SampleLine>(env.path('B.jsonl')),
-        ];
-        const found = mismatches(expected, observedPerShardWindow(samples));
-        return found.length === 0 ? found : undefined;
-      },
-      30_000,
-      500,
-    ).catch((error: Error) => [error.message]);
-    expect(bad).toEqual([]);
+    const exact = await waitForExactSamples(env, 'run.trades.jsonl', ['A', 'B'], WINDOW_MS, 30_000);
+    expect(exact.trades).toBeGreaterThan(4000);
+    expect(exact.differences).toEqual([]);
     b.child.kill('SIGTERM');
     expect(await b.exited).toBe(0);
   });

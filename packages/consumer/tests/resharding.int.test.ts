@@ -1,37 +1,12 @@
 import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import {
-  expectedPerShardWindow,
-  mismatches,
-  observedPerShardWindow,
-  readJsonLines,
-  type SampleLine,
-  type TradeLogLine,
-  waitFor,
-} from '@stock-trades/testkit';
+import { readJsonLines, type TradeLogLine, waitFor } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { useEmbeddedStack } from './helpers/embeddedStack.js';
+import { fastWorkerArgs, useEmbeddedStack, waitForExactSamples } from './helpers/embeddedStack.js';
 
 const STREAM = 'ReshardStream';
 const APP = 'ReshardApp';
 const WINDOW_MS = 5000;
-const workerArgs = [
-  '--stream',
-  STREAM,
-  '--application-name',
-  APP,
-  '--failover',
-  '3s',
-  '--renew-interval',
-  '1s',
-  '--lease-poll',
-  '250ms',
-  '--window',
-  '5s',
-  '--lateness',
-  '1s',
-  '--checkpoint-interval',
-  '2s',
-];
+const workerArgs = fastWorkerArgs(STREAM, APP);
 
 describe('UpdateShardCount 2 → 4 mid-stream', () => {
   const env = useEmbeddedStack();
@@ -60,24 +35,12 @@ describe('UpdateShardCount 2 → 4 mid-stream', () => {
     expect(await producer.exited).toBe(0);
 
     // Assess: every trade counted once, in its own shard's window, parents' and children's samples together.
-    const log = readJsonLines<TradeLogLine>(env.path('run.trades.jsonl'));
-    const shardsWritten = new Set(log.map((line) => line.shardId));
+    const shardsWritten = new Set(
+      readJsonLines<TradeLogLine>(env.path('run.trades.jsonl')).map((line) => line.shardId),
+    );
     expect(shardsWritten.size).toBeGreaterThan(2);
-    const expected = expectedPerShardWindow(log, WINDOW_MS);
-    const bad = await waitFor(
-      'the samples to cover every window of the trade log',
-      () => {
-        const samples = [
-          ...readJsonLines<SampleLine>(env.path('A.jsonl')),
-          ...readJsonLines<SampleLine>(env.path('B.jsonl')),
-        ];
-        const found = mismatches(expected, observedPerShardWindow(samples));
-        return found.length === 0 ? found : undefined;
-      },
-      45_000,
-      500,
-    ).catch((error: Error) => [error.message]);
-    expect(bad).toEqual([]);
+    const exact = await waitForExactSamples(env, 'run.trades.jsonl', ['A', 'B'], WINDOW_MS, 45_000);
+    expect(exact.differences).toEqual([]);
 
     // No child was processed before every one of its parents had ended.
     const leases = await env.leases(APP);

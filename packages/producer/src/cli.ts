@@ -1,8 +1,8 @@
 import { StreamAdmin } from '@stock-trades/aws';
 import { clientsFor, describeTarget, ProgressLine, runProgram, targetOption } from '@stock-trades/cli-kit';
 import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { systemClock } from '@stock-trades/kcl';
 import { Command, Option } from 'commander';
-import { abortableSleep } from './abortableSleep.js';
 import { DEFAULT_RETRY_POLICY } from './backoffDelay.js';
 import { KinesisRecordsPort } from './KinesisRecordsPort.js';
 import {
@@ -112,7 +112,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
           port: new KinesisRecordsPort(clients),
           streamStatus: async (stream) => (await streams.describe(stream))?.status,
           now: Date.now,
-          sleep: abortableSleep,
+          sleep: systemClock.sleep,
           signal,
           tradeLog,
           onProgress: (current) => progress.update(current.progressText()),

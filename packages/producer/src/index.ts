@@ -1,4 +1,3 @@
-export { abortableSleep } from './abortableSleep.js';
 export { type BatchResult, BatchSender, type DeliveredRecord, type WriteEntries } from './BatchSender.js';
 export { backoffDelay, DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoffDelay.js';
 export { ProducerError, RetryableWriteError, StreamNotReadyError, UndeliveredTradesError } from './errors.js';

@@ -4,7 +4,17 @@ import { join } from 'node:path';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
 import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
-import { type CommandProcess, startCommand } from '@stock-trades/testkit';
+import {
+  type CommandProcess,
+  expectedPerShardWindow,
+  mismatches,
+  observedPerShardWindow,
+  readJsonLines,
+  type SampleLine,
+  startCommand,
+  type TradeLogLine,
+  waitFor,
+} from '@stock-trades/testkit';
 import { afterAll, beforeAll } from 'vitest';
 
 /**
@@ -80,4 +90,62 @@ export function useEmbeddedStack() {
 /** Shard → owner, from a lease listing. */
 export function owners(leases: readonly Lease[]): Map<string, string | undefined> {
   return new Map(leases.map((lease) => [lease.leaseKey, lease.leaseOwner]));
+}
+
+/** Fast lease timings for tests: failover 3 s, renew 1 s, look for free leases every 250 ms; 5 s windows. */
+export function fastWorkerArgs(stream: string, application: string): string[] {
+  return [
+    ...['--stream', stream, '--application-name', application],
+    ...['--failover', '3s', '--renew-interval', '1s', '--lease-poll', '250ms'],
+    ...['--window', '5s', '--lateness', '1s', '--checkpoint-interval', '2s'],
+  ];
+}
+
+/** Waits until each of `workers` holds exactly `each` of the application's leases (and nothing else is held). */
+export async function waitForBalance(
+  fixture: ReturnType<typeof useEmbeddedStack>,
+  application: string,
+  workers: readonly string[],
+  each: number,
+  timeoutMs: number,
+): Promise<void> {
+  await waitFor(
+    `${workers.join(', ')} to hold ${each} leases each`,
+    async () => {
+      const held = [...owners(await fixture.leases(application)).values()];
+      return (
+        held.length === workers.length * each &&
+        workers.every((worker) => held.filter((owner) => owner === worker).length === each)
+      );
+    },
+    timeoutMs,
+    250,
+  );
+}
+
+/**
+ * Waits until the workers' samples, merged per shard and window, equal the statistics
+ * computed directly from the trade log; returns what still differs if they never do.
+ */
+export async function waitForExactSamples(
+  fixture: ReturnType<typeof useEmbeddedStack>,
+  tradeLog: string,
+  workers: readonly string[],
+  windowMs: number,
+  timeoutMs: number,
+): Promise<{ trades: number; differences: string[] }> {
+  const log = readJsonLines<TradeLogLine>(fixture.path(tradeLog));
+  const expected = expectedPerShardWindow(log, windowMs);
+  let differences: string[] = [];
+  await waitFor(
+    'the samples to match the trade log',
+    () => {
+      const samples = workers.flatMap((worker) => readJsonLines<SampleLine>(fixture.path(`${worker}.jsonl`)));
+      differences = mismatches(expected, observedPerShardWindow(samples));
+      return differences.length === 0;
+    },
+    timeoutMs,
+    500,
+  ).catch(() => undefined);
+  return { trades: log.length, differences };
 }
