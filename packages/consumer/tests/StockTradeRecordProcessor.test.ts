@@ -1,0 +1,104 @@
+import { serializeTrade } from '@stock-trades/core';
+import { aTrade } from '@stock-trades/core/testing';
+import type { ExtendedSequenceNumber, RecordProcessorCheckpointer, UserRecord } from '@stock-trades/kcl';
+import { describe, expect, it } from 'vitest';
+import { StockTradeRecordProcessor, type WindowSample } from '../src/index.js';
+
+const T0 = Date.UTC(2026, 10, 26, 10);
+
+/** A checkpointer that records every write, as the lease would see them. */
+function recordingCheckpointer() {
+  const writes: Array<{ position: ExtendedSequenceNumber; state?: string }> = [];
+  const checkpointer: RecordProcessorCheckpointer & { lastCheckpoint: ExtendedSequenceNumber } = {
+    lastCheckpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
+    applicationState: undefined,
+    async checkpoint(position, options) {
+      const target = position ?? this.lastCheckpoint;
+      writes.push({ position: target, state: options?.applicationState });
+      this.lastCheckpoint = target;
+    },
+  };
+  return { checkpointer, writes };
+}
+
+const record = (n: number, data: Uint8Array): UserRecord => ({
+  sequenceNumber: String(100 + n),
+  subSequenceNumber: 0,
+  partitionKey: 'k',
+  data,
+  aggregated: false,
+  approximateArrivalTimestamp: new Date(T0 + 1000),
+});
+
+function setup() {
+  const emitted: WindowSample[] = [];
+  const warnings: Array<{ fields: object; message: string }> = [];
+  const processor = new StockTradeRecordProcessor(
+    'shardId-000000000007',
+    { windowMs: 10_000, latenessMs: 0, checkpointIntervalMs: 60_000 },
+    {
+      sink: { emit: async (samples) => void emitted.push(...samples) },
+      log: { debug() {}, info() {}, warn: (fields, message) => void warnings.push({ fields, message }), error() {} },
+      now: () => T0,
+    },
+  );
+  processor.initialize({
+    shardId: 'shardId-000000000007',
+    checkpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
+    applicationState: undefined,
+  });
+  return { processor, emitted, warnings };
+}
+
+describe('StockTradeRecordProcessor', () => {
+  it('counts and logs a malformed record with its shard and sequence number, and carries on', async () => {
+    const { processor, emitted, warnings } = setup();
+    const { checkpointer, writes } = recordingCheckpointer();
+    const trade = aTrade({ timestamp: new Date(T0 + 2000).toISOString() });
+    const later = aTrade({ id: 4, timestamp: new Date(T0 + 12_000).toISOString() });
+
+    await processor.processRecords({
+      records: [
+        record(1, Buffer.from('{"tickerSymbol":')),
+        record(2, serializeTrade(trade)),
+        record(3, serializeTrade(later)),
+      ],
+      millisBehindLatest: 1000,
+      checkpointer,
+    });
+
+    expect(warnings).toEqual([
+      {
+        fields: { shardId: 'shardId-000000000007', sequenceNumber: '101', reason: expect.stringMatching(/not JSON/) },
+        message: 'skipped malformed record',
+      },
+    ]);
+    expect(emitted).toHaveLength(1);
+    expect(emitted[0]?.summary).toMatchObject({ trades: 1, malformed: 1 });
+    // A fence write before the emission, then the checkpoint just before the open window's first record.
+    expect(writes.map((write) => write.position.sequenceNumber)).toEqual(['TRIM_HORIZON', '102']);
+    // The window's mark (102) is not past the checkpoint, so no replay can reach it: nothing to keep but the next window.
+    expect(JSON.parse(writes[1]?.state ?? '{}')).toEqual({ v: 1, next: T0 + 10_000, marks: {} });
+  });
+
+  it('emits nothing when the fence write finds the lease gone', async () => {
+    const { processor, emitted } = setup();
+    const { checkpointer } = recordingCheckpointer();
+    checkpointer.checkpoint = async () => {
+      throw new Error('lease shardId-000000000007 was lost');
+    };
+    const trades = [
+      aTrade({ timestamp: new Date(T0).toISOString() }),
+      aTrade({ id: 5, timestamp: new Date(T0 + 11_000).toISOString() }),
+    ];
+
+    const run = processor.processRecords({
+      records: trades.map((trade, index) => record(index, serializeTrade(trade))),
+      millisBehindLatest: 5,
+      checkpointer,
+    });
+
+    await expect(run).rejects.toThrow(/was lost/);
+    expect(emitted).toEqual([]);
+  });
+});
