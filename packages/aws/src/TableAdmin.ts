@@ -1,4 +1,9 @@
-import { DeleteTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from './createClients.js';
 import { type PollOptions, pollUntil } from './pollUntil.js';
 import { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';
@@ -27,6 +32,35 @@ export class TableAdmin {
       if (sdkErrorName(error) === 'ResourceNotFoundException') return undefined;
       throw translateAwsError(error, this.context(`describe table ${name}`));
     }
+  }
+
+  /** Creates a table keyed by one string attribute, on-demand billing; false when it already existed. */
+  async create(name: string, keyAttribute: string): Promise<boolean> {
+    try {
+      await this.dynamodb.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [{ AttributeName: keyAttribute, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: keyAttribute, KeyType: 'HASH' }],
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (sdkErrorName(error) === 'ResourceInUseException') return false;
+      throw translateAwsError(error, this.context(`create table ${name}`));
+    }
+  }
+
+  async waitUntilActive(name: string, options: Partial<PollOptions> = {}): Promise<TableDescription> {
+    return pollUntil(
+      `table ${name} to become ACTIVE`,
+      async () => {
+        const table = await this.describe(name);
+        return table?.status === 'ACTIVE' ? table : undefined;
+      },
+      { ...DEFAULT_WAIT, ...options },
+    );
   }
 
   /** Asks for deletion; false when the table was already gone. */

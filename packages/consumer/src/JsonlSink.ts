@@ -20,14 +20,19 @@ export class JsonlSink implements SampleSink {
   }
 }
 
+/** A sample as one JSON object: the line `--out` writes and the record sent to the stats stream. */
 export function sampleToJson(sample: WindowSample): object {
   return {
+    v: 1,
     shardId: sample.shardId,
     windowStart: new Date(sample.windowStart).toISOString(),
     windowEnd: new Date(sample.windowEnd).toISOString(),
     firstSequenceNumber: sample.firstSequenceNumber,
     lastSequenceNumber: sample.lastSequenceNumber,
     late: sample.late,
+    final: sample.final,
+    childShardIds: sample.childShardIds,
+    hashKeyRange: sample.hashKeyRange,
     trades: sample.summary.trades,
     malformed: sample.summary.malformed,
     largestSell: sample.summary.largestSell,

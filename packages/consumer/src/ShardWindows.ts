@@ -1,5 +1,11 @@
 import { addTrade, emptySummary, type StockTrade, type TradeSummary, windowStartOf } from '@stock-trades/core';
-import { compareExtended, type ExtendedSequenceNumber, formatExtended, isSentinel } from '@stock-trades/kcl';
+import {
+  compareExtended,
+  type ExtendedSequenceNumber,
+  formatExtended,
+  type HashKeyRange,
+  isSentinel,
+} from '@stock-trades/kcl';
 import type { WindowSample } from './WindowSample.js';
 
 export interface WindowSettings {
@@ -21,6 +27,8 @@ interface SavedState {
   readonly v: 1;
   /** The next window this shard will emit. */
   readonly next: number | null;
+  /** Set when the shard has ended: its last window, which its children report too. */
+  readonly final?: number;
   /** windowStart → position up to which the window's records have gone out. */
   readonly marks: Record<string, string>;
 }
@@ -45,6 +53,7 @@ export class ShardWindows {
   private next: number | undefined;
   /** Until a window has gone out, an earlier record moves the first window back instead of being late. */
   private emittedAny = false;
+  private finalWindow: number | undefined;
   private watermark = Number.NEGATIVE_INFINITY;
   private lastProcessed: ExtendedSequenceNumber;
 
@@ -53,14 +62,21 @@ export class ShardWindows {
     private readonly settings: WindowSettings,
     checkpoint: ExtendedSequenceNumber,
     savedState: string | undefined,
+    private readonly hashKeyRange: HashKeyRange | null = null,
+    /** The saved states of the shard's finished parents: a child first reports the window its parents ended in. */
+    parentStates: ReadonlyArray<string | undefined> = [],
   ) {
     this.lastProcessed = checkpoint;
     const saved = parseState(savedState);
     if (saved) {
       this.next = saved.next ?? undefined;
       this.emittedAny = saved.next !== null;
-      for (const [start, position] of Object.entries(saved.marks))
+      for (const [start, position] of Object.entries(saved.marks)) {
         this.marks.set(Number(start), parsePosition(position));
+      }
+    } else {
+      const parentFinals = parentStates.flatMap((state) => parseState(state)?.final ?? []);
+      if (parentFinals.length > 0) this.next = Math.min(...parentFinals);
     }
   }
 
@@ -116,11 +132,22 @@ export class ShardWindows {
     return samples;
   }
 
-  /** Every open window and late part, for the end of a closed shard: nothing more will come. */
-  takeAll(): WindowSample[] {
+  /**
+   * For the end of a closed shard: every open window and late part, in order, the last one
+   * marked final (an empty final sample when nothing was open) and naming the children.
+   */
+  takeAll(nowMs: number, childShardIds: readonly string[]): WindowSample[] {
     const samples = this.takeClosed(Number.NEGATIVE_INFINITY, false);
-    for (const [start, part] of [...this.open].sort(([a], [b]) => a - b)) samples.push(this.sample(start, part, false));
+    const { windowMs } = this.settings;
+    const opened = [...this.open.keys()].sort((a, b) => a - b);
+    const final = Math.max(this.next ?? windowStartOf(nowMs, windowMs), opened.at(-1) ?? Number.NEGATIVE_INFINITY);
+    for (let start = this.next ?? final; start <= final; start += windowMs) {
+      const sample = this.sample(start, this.open.get(start), false);
+      samples.push(start === final ? { ...sample, final: true, childShardIds } : sample);
+    }
     this.open.clear();
+    this.next = final + windowMs;
+    this.finalWindow = final;
     return samples;
   }
 
@@ -140,7 +167,12 @@ export class ShardWindows {
       if (!isSentinel(checkpoint) && compareExtended(mark, checkpoint) <= 0) this.marks.delete(start);
       else marks[start] = formatExtended(mark);
     }
-    const saved: SavedState = { v: 1, next: this.next ?? null, marks };
+    const saved: SavedState = {
+      v: 1,
+      next: this.next ?? null,
+      marks,
+      ...(this.finalWindow === undefined ? {} : { final: this.finalWindow }),
+    };
     return JSON.stringify(saved);
   }
 
@@ -157,6 +189,9 @@ export class ShardWindows {
       firstSequenceNumber: part ? formatExtended(part.first) : null,
       lastSequenceNumber: part ? formatExtended(part.last) : null,
       late,
+      final: false,
+      childShardIds: [],
+      hashKeyRange: this.hashKeyRange,
       summary: part?.summary ?? emptySummary(),
     };
   }

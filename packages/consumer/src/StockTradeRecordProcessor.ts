@@ -4,6 +4,7 @@ import type {
   Logger,
   ProcessRecordsInput,
   RecordProcessorCheckpointer,
+  ShardEndedInput,
   ShardRecordProcessor,
 } from '@stock-trades/kcl';
 import { compareExtended, formatExtended } from '@stock-trades/kcl';
@@ -40,7 +41,14 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   ) {}
 
   initialize(input: InitializationInput): void {
-    this.windows = new ShardWindows(this.shardId, this.settings, input.checkpoint, input.applicationState);
+    this.windows = new ShardWindows(
+      this.shardId,
+      this.settings,
+      input.checkpoint,
+      input.applicationState,
+      input.hashKeyRange ?? null,
+      input.parents.map((parent) => parent.applicationState),
+    );
     this.lastCheckpointAt = this.deps.now();
     this.deps.log.info(
       { shardId: this.shardId, checkpoint: formatExtended(input.checkpoint) },
@@ -78,9 +86,9 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     this.windows = undefined;
   }
 
-  async shardEnded({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
+  async shardEnded({ checkpointer, childShardIds }: ShardEndedInput): Promise<void> {
     const windows = this.requireWindows();
-    const rest = windows.takeAll();
+    const rest = windows.takeAll(this.deps.now(), childShardIds);
     if (rest.length > 0) {
       await this.fence(checkpointer);
       await this.deps.sink.emit(rest);

@@ -16,6 +16,11 @@ export interface WindowSample {
   readonly lastSequenceNumber: string | null;
   /** True for a further sample of a window that had already gone out (a late trade). */
   readonly late: boolean;
+  /** The shard's last window: the shard is closed (split or merged) and continues in `childShardIds`. */
+  readonly final: boolean;
+  readonly childShardIds: readonly string[];
+  /** The hash keys the shard owns; with every shard's, how the aggregator knows a window is complete. */
+  readonly hashKeyRange: { readonly startingHashKey: string; readonly endingHashKey: string } | null;
   readonly summary: TradeSummary;
 }
 

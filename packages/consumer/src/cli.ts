@@ -9,10 +9,16 @@ import {
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
-import { CONSUMER_APPLICATION, InvalidOptionError, parseDuration, STREAM_NAME } from '@stock-trades/core';
+import {
+  CONSUMER_APPLICATION,
+  InvalidOptionError,
+  parseDuration,
+  STATS_STREAM_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
 import type { InitialPosition } from '@stock-trades/kcl';
 import { Command, Option } from 'commander';
-import { FanOutSink, JsonlSink } from './JsonlSink.js';
+import { JsonlSink } from './JsonlSink.js';
 import { PrintingSink } from './PrintingSink.js';
 import { type ConsumerOptions, runConsumer } from './runConsumer.js';
 import type { SampleSink } from './WindowSample.js';
@@ -31,6 +37,7 @@ interface RawOptions {
   leasePoll?: string;
   checkpointInterval: string;
   out?: string;
+  statsStream: string | false;
   quiet: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -106,6 +113,12 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--lease-poll <time>', 'how often the lease table is checked for free leases (default: 1s)')
     .option('--checkpoint-interval <time>', 'longest time between checkpoints while windows stay open', '10s')
     .option('--out <file.jsonl>', 'also append each per-shard window sample as one JSON line')
+    .option(
+      '--stats-stream <name>',
+      'send each per-shard window sample to this stream, for pnpm aggregator',
+      STATS_STREAM_NAME,
+    )
+    .option('--no-stats-stream', 'do not send samples anywhere but stdout (and --out)')
     .option('--quiet', 'do not print the per-shard stats', false)
     .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
     .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'))
@@ -127,7 +140,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
           { target: describeTarget(clients), stream: raw.stream, table: raw.applicationName, window: raw.window },
           `worker ${options.scheduler.workerId} starting`,
         );
-        await runConsumer(options, { clients, sink: new FanOutSink(sinks), log, signal });
+        await runConsumer({ ...options, statsStream: raw.statsStream || undefined }, { clients, sinks, log, signal });
       } finally {
         await jsonl?.close();
         clients.destroy();

@@ -6,38 +6,54 @@ import {
   Scheduler,
   type SchedulerSettings,
   schedulerConfig,
+  systemClock,
 } from '@stock-trades/kcl';
+import { KinesisRecordsPort } from '@stock-trades/producer';
 import { ConsumerError } from './errors.js';
+import { FanOutSink } from './JsonlSink.js';
+import { KinesisSampleSink } from './KinesisSampleSink.js';
 import { type ProcessorSettings, StockTradeRecordProcessor } from './StockTradeRecordProcessor.js';
 import type { SampleSink } from './WindowSample.js';
 
 export interface ConsumerOptions {
   readonly scheduler: SchedulerSettings;
   readonly processor: ProcessorSettings;
+  /** Where samples go for the aggregator; undefined: nowhere but the sinks. */
+  readonly statsStream?: string;
 }
 
 export interface ConsumerDeps {
   readonly clients: AwsClients;
-  readonly sink: SampleSink;
+  /** Where else samples go: printed, written to a file. */
+  readonly sinks: readonly SampleSink[];
   readonly log: Logger;
   readonly signal: AbortSignal;
   readonly now?: () => number;
 }
 
 /**
- * Step 4: a StockTradesProcessor worker. Checks the stream, then runs a KCL scheduler
+ * Step 4: a StockTradesProcessor worker. Checks the streams, then runs a KCL scheduler
  * with one StockTradeRecordProcessor per leased shard until the signal fires, and stops
  * gracefully (checkpoints, releases its leases).
  */
 export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps): Promise<void> {
   const config = schedulerConfig(options.scheduler);
-  const stream = await new StreamAdmin(deps.clients).describe(config.streamName);
-  if (!stream) {
-    throw new ConsumerError(
-      'STREAM_NOT_FOUND',
-      `stream ${config.streamName} does not exist: create it first with \`pnpm create-stream\``,
-    );
+  const streams = new StreamAdmin(deps.clients);
+  for (const name of [config.streamName, options.statsStream]) {
+    if (name && !(await streams.describe(name))) {
+      throw new ConsumerError(
+        'STREAM_NOT_FOUND',
+        `stream ${name} does not exist: create it first with \`pnpm create-stream\``,
+      );
+    }
   }
+  const sinks = options.statsStream
+    ? [
+        ...deps.sinks,
+        new KinesisSampleSink(new KinesisRecordsPort(deps.clients), options.statsStream, systemClock.sleep),
+      ]
+    : deps.sinks;
+  const sink = new FanOutSink(sinks);
   const now = deps.now ?? Date.now;
   let malformed = 0;
   const scheduler = new Scheduler(config, {
@@ -45,7 +61,7 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
     store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
     processorFactory: (shardId) =>
       new StockTradeRecordProcessor(shardId, options.processor, {
-        sink: deps.sink,
+        sink,
         log: deps.log,
         now,
         onMalformed: () => {

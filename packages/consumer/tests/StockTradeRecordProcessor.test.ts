@@ -46,6 +46,8 @@ function setup() {
     shardId: 'shardId-000000000007',
     checkpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
     applicationState: undefined,
+    hashKeyRange: undefined,
+    parents: [],
   });
   return { processor, emitted, warnings };
 }

@@ -1,7 +1,13 @@
 import { emptySummary, mergeSummaries } from '@stock-trades/core';
-import { dedupeSamples, readJsonLines, type SampleLine, summaryOfSample, waitFor } from '@stock-trades/testkit';
+import {
+  dedupeSamples,
+  readJsonLines,
+  type SampleLine,
+  summaryOfSample,
+  useEmbeddedStack,
+  waitFor,
+} from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { useEmbeddedStack } from './helpers/embeddedStack.js';
 
 const COUNT = 3000;
 

@@ -1,6 +1,5 @@
-import { waitFor } from '@stock-trades/testkit';
+import { owners, useEmbeddedStack, waitFor, waitForBalance } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { owners, useEmbeddedStack, waitForBalance } from './helpers/embeddedStack.js';
 
 const STREAM = 'CleanStopStream';
 const APP = 'CleanStopApp';

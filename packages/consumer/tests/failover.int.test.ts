@@ -1,12 +1,14 @@
-import { readJsonLines, type SampleLine, waitFor } from '@stock-trades/testkit';
-import { describe, expect, it } from 'vitest';
 import {
   fastWorkerArgs,
   owners,
+  readJsonLines,
+  type SampleLine,
   useEmbeddedStack,
+  waitFor,
   waitForBalance,
   waitForExactSamples,
-} from './helpers/embeddedStack.js';
+} from '@stock-trades/testkit';
+import { describe, expect, it } from 'vitest';
 
 const STREAM = 'FailoverStream';
 const APP = 'FailoverApp';

@@ -21,6 +21,9 @@ describe('formatSample', () => {
       firstSequenceNumber: '1',
       lastSequenceNumber: '9',
       late: false,
+      final: false,
+      childShardIds: [],
+      hashKeyRange: null,
       summary,
     });
     expect(text.split('\n')).toEqual([
@@ -42,6 +45,9 @@ describe('formatSample', () => {
       firstSequenceNumber: null,
       lastSequenceNumber: null,
       late: false,
+      final: false,
+      childShardIds: [],
+      hashKeyRange: null,
       summary: emptySummary(),
     });
     expect(text).toContain('Most popular stock being bought: none, 0 buys.');

@@ -1,7 +1,13 @@
 import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import { readJsonLines, type TradeLogLine, waitFor } from '@stock-trades/testkit';
+import {
+  fastWorkerArgs,
+  readJsonLines,
+  type TradeLogLine,
+  useEmbeddedStack,
+  waitFor,
+  waitForExactSamples,
+} from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { fastWorkerArgs, useEmbeddedStack, waitForExactSamples } from './helpers/embeddedStack.js';
 
 const STREAM = 'ReshardStream';
 const APP = 'ReshardApp';

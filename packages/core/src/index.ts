@@ -8,6 +8,7 @@ export {
   type ProjectResource,
   ResourceKind,
   STATS_STREAM_NAME,
+  STATS_TABLE_KEY,
   STATS_TABLE_NAME,
   STREAM_NAME,
 } from './names.js';

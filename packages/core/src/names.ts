@@ -8,6 +8,8 @@ export const CONSUMER_APPLICATION = 'StockTradesProcessor';
 export const AGGREGATOR_APPLICATION = 'StockTradesAggregator';
 /** Where the aggregator writes one item per window with `--table`. */
 export const STATS_TABLE_NAME = 'StockTradeStats';
+/** The stats table's partition key: the window's start, ISO-8601. */
+export const STATS_TABLE_KEY = 'windowStart';
 
 export const ResourceKind = {
   STREAM: 'stream',

@@ -1,5 +1,6 @@
 import type { UserRecord } from './deaggregate.js';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
+import type { HashKeyRange } from './Lease.js';
 
 export interface CheckpointOptions {
   /** Stored with the checkpoint in the same conditional write (see Lease.applicationState). */
@@ -26,6 +27,19 @@ export interface InitializationInput {
   /** Where processing resumes: the lease's checkpoint. */
   readonly checkpoint: ExtendedSequenceNumber;
   readonly applicationState: string | undefined;
+  /** The hash keys the shard owns. */
+  readonly hashKeyRange: HashKeyRange | undefined;
+  /**
+   * Beyond KCL: the shard's parents as their leases ended (all at SHARD_END, or gone), with
+   * the state their processors stored, so a child can carry on where they stopped.
+   */
+  readonly parents: ReadonlyArray<{ readonly shardId: string; readonly applicationState: string | undefined }>;
+}
+
+export interface ShardEndedInput {
+  readonly checkpointer: RecordProcessorCheckpointer;
+  /** Beyond KCL: the shards that continue this one (from GetRecords' ChildShards). */
+  readonly childShardIds: readonly string[];
 }
 
 export interface ProcessRecordsInput {
@@ -45,7 +59,7 @@ export interface ShardRecordProcessor {
   /** Another worker has the lease now: do not checkpoint, just let go. */
   leaseLost(): Promise<void> | void;
   /** The shard is closed and every record was delivered: must checkpoint (SHARD_END). */
-  shardEnded(input: { readonly checkpointer: RecordProcessorCheckpointer }): Promise<void> | void;
+  shardEnded(input: ShardEndedInput): Promise<void> | void;
   /** The worker is stopping: checkpoint what is done; the lease is released right after. */
   shutdownRequested(input: { readonly checkpointer: RecordProcessorCheckpointer }): Promise<void> | void;
 }

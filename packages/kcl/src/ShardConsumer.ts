@@ -8,7 +8,7 @@ import { describe } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
 import type { Logger } from './Logger.js';
 import { nextPollDelay, type PollDelayPolicy } from './pollDelay.js';
-import type { ShardRecordProcessor } from './RecordProcessor.js';
+import type { InitializationInput, ShardRecordProcessor } from './RecordProcessor.js';
 import { ShardCheckpointer } from './ShardCheckpointer.js';
 import type { IteratorPosition, StreamPort } from './StreamPort.js';
 
@@ -46,6 +46,8 @@ export class ShardConsumer {
   /** Monotonic time of the last sign of life (a read, or a look at the parents). */
   private lastProgressAt: number;
   private millisBehind = 0;
+  /** The closed shard's children, as the last GetRecords named them. */
+  private endChildren: ShardInfo[] = [];
 
   constructor(
     private readonly lease: Lease,
@@ -77,7 +79,8 @@ export class ShardConsumer {
     const { processor, log } = this.deps;
     const shardId = this.shardId;
     try {
-      if (!(await this.waitForParents())) return await this.finishStopped();
+      const parents = await this.waitForParents();
+      if (!parents) return await this.finishStopped();
       const checkpointer = new ShardCheckpointer(
         shardId,
         this.deps.renewer,
@@ -89,11 +92,13 @@ export class ShardConsumer {
         shardId,
         checkpoint: this.lease.checkpoint,
         applicationState: this.lease.applicationState,
+        hashKeyRange: this.lease.hashKeyRange,
+        parents,
       });
       const ended = await this.readLoop(checkpointer);
       if (!ended) return await this.finishStopped(checkpointer);
       checkpointer.atShardEnd = true;
-      await processor.shardEnded({ checkpointer });
+      await processor.shardEnded({ checkpointer, childShardIds: this.endChildren.map((child) => child.shardId) });
       if (checkpointer.lastCheckpoint.sequenceNumber !== Sentinel.SHARD_END) {
         await checkpointer.checkpoint();
         log.warn({ shardId }, 'processor did not checkpoint SHARD_END in shardEnded; checkpointed it');
@@ -110,21 +115,21 @@ export class ShardConsumer {
     }
   }
 
-  private endChildren: ShardInfo[] = [];
-
-  /** Resolves true when every parent lease is finished (or gone), false if stopped first. */
-  private async waitForParents(): Promise<boolean> {
+  /** The parents once every one is finished (or gone), or undefined if stopped first. */
+  private async waitForParents(): Promise<InitializationInput['parents'] | undefined> {
     const parents = this.lease.parentShardIds;
-    if (parents.length === 0) return true;
+    if (parents.length === 0) return [];
     for (;;) {
-      if (this.stopping.signal.aborted) return false;
+      if (this.stopping.signal.aborted) return undefined;
       const pending: string[] = [];
+      const finished: Array<InitializationInput['parents'][number]> = [];
       for (const parent of parents) {
         const parentLease = await this.deps.store.getLease(parent);
         if (parentLease && parentLease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) pending.push(parent);
+        else finished.push({ shardId: parent, applicationState: parentLease?.applicationState });
       }
       this.lastProgressAt = this.deps.clock.monotonicNow();
-      if (pending.length === 0) return true;
+      if (pending.length === 0) return finished;
       this.deps.log.debug({ shardId: this.shardId, waitingFor: pending }, 'waiting for parent shards to finish');
       await this.deps.clock.sleep(this.deps.config.parentPollMs, this.stopping.signal);
     }

@@ -36,6 +36,7 @@ export type {
   InitializationInput,
   ProcessRecordsInput,
   RecordProcessorCheckpointer,
+  ShardEndedInput,
   ShardRecordProcessor,
   ShardRecordProcessorFactory,
 } from './RecordProcessor.js';

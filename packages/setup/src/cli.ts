@@ -1,7 +1,15 @@
-import { StreamAdmin, StreamCapacity, type StreamSpec } from '@stock-trades/aws';
+import { StreamAdmin, StreamCapacity, type StreamSpec, TableAdmin } from '@stock-trades/aws';
 import { clientsFor, describeTarget, runProgram, targetOption } from '@stock-trades/cli-kit';
-import { InvalidOptionError, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import {
+  InvalidOptionError,
+  parseNumber,
+  STATS_STREAM_NAME,
+  STATS_TABLE_KEY,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
 import { Command } from 'commander';
+import { ensureTable } from './ensureTable.js';
 import { runCreateStream } from './runCreateStream.js';
 
 const MAX_SHARDS = 1000;
@@ -15,7 +23,9 @@ interface RawOptions {
 
 export function buildProgram(out: NodeJS.WritableStream = process.stdout): Command {
   return new Command('create-stream')
-    .description(`Step 1: create the ${STREAM_NAME} Kinesis stream and wait until it is ACTIVE (idempotent)`)
+    .description(
+      `Step 1: create the ${STREAM_NAME} Kinesis stream (and, for the second stage, ${STATS_STREAM_NAME} and the ${STATS_TABLE_NAME} table) and wait until they are ACTIVE (idempotent)`,
+    )
     .option('--shards <n>', 'number of shards, provisioned capacity (default: 1, as in the tutorial)')
     .option('--on-demand', 'on-demand capacity instead of a fixed shard count', false)
     .option('--stream <name>', 'stream name', STREAM_NAME)
@@ -26,7 +36,14 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
       try {
         const say = (line: string) => out.write(`${line}\n`);
         say(`Target: ${describeTarget(clients)}`);
-        await runCreateStream({ stream: raw.stream, spec }, new StreamAdmin(clients), say);
+        const streams = new StreamAdmin(clients);
+        await runCreateStream({ stream: raw.stream, spec }, streams, say);
+        await runCreateStream(
+          { stream: STATS_STREAM_NAME, spec: { capacity: StreamCapacity.PROVISIONED, shards: 1 } },
+          streams,
+          say,
+        );
+        await ensureTable(new TableAdmin(clients), STATS_TABLE_NAME, STATS_TABLE_KEY, say);
       } finally {
         clients.destroy();
       }

@@ -1,1 +1,2 @@
+export { ensureTable } from './ensureTable.js';
 export { type CreateStreamOptions, type CreateStreamOutcome, runCreateStream } from './runCreateStream.js';

@@ -1,10 +1,15 @@
+export { fastWorkerArgs, owners, useEmbeddedStack, waitForBalance, waitForExactSamples } from './embeddedStack.js';
 export { type CommandProcess, startCommand, waitFor } from './processes.js';
 export {
   dedupeSamples,
   expectedPerShardWindow,
+  expectedPerWindow,
+  latestResults,
   mismatches,
   observedPerShardWindow,
+  type ResultLine,
   readJsonLines,
+  resultMismatches,
   type SampleLine,
   summaryOfSample,
   type TradeLogLine,

@@ -4,6 +4,7 @@ import {
   emptySummary,
   mergeSummaries,
   type StockTrade,
+  stockStats,
   type TradeSummary,
   windowStartOf,
 } from '@stock-trades/core';
@@ -110,4 +111,87 @@ export function mismatches(expected: Map<string, TradeSummary>, observed: Map<st
 function normalize(summary: TradeSummary): TradeSummary {
   const perTicker = Object.fromEntries(Object.entries(summary.perTicker).sort(([a], [b]) => a.localeCompare(b)));
   return { ...summary, malformed: 0, perTicker };
+}
+
+/** One line of the aggregator's `--out` (the JSONL contract). */
+export interface ResultLine {
+  windowStart: string;
+  windowEnd: string;
+  complete: boolean;
+  revision: number;
+  shards: string[];
+  missingShards: string[];
+  trades: number;
+  malformed: number;
+  mostPopularBuy: { ticker: string; count: number } | null;
+  mostPopularSell: { ticker: string; count: number } | null;
+  largestSell: { ticker: string; quantity: number; tradeId: number } | null;
+  perTicker: TradeSummary['perTicker'];
+}
+
+/** Per window start (ms): the summary of every trade of the log whose timestamp falls in it, all shards together. */
+export function expectedPerWindow(log: readonly TradeLogLine[], windowMs: number): Map<number, TradeSummary> {
+  const expected = new Map<number, TradeSummary>();
+  for (const line of log) {
+    const start = windowStartOf(Date.parse(line.trade.timestamp), windowMs);
+    const summary = expected.get(start) ?? emptySummary();
+    addTrade(summary, line.trade);
+    expected.set(start, summary);
+  }
+  return expected;
+}
+
+/** The highest revision of each window's result. */
+export function latestResults(lines: readonly ResultLine[]): Map<number, ResultLine> {
+  const latest = new Map<number, ResultLine>();
+  for (const line of lines) {
+    const start = Date.parse(line.windowStart);
+    const previous = latest.get(start);
+    if (!previous || line.revision > previous.revision) latest.set(start, line);
+  }
+  return latest;
+}
+
+/**
+ * Windows of the trade log whose latest result is missing, incomplete, or differs field
+ * by field (trades, every ticker's totals, most popular bought and sold, largest sell)
+ * from the statistics computed directly from the trade log.
+ */
+export function resultMismatches(expected: Map<number, TradeSummary>, results: Map<number, ResultLine>): string[] {
+  const bad: string[] = [];
+  for (const [start, summary] of expected) {
+    const result = results.get(start);
+    const window = new Date(start).toISOString();
+    if (!result) {
+      bad.push(`${window}: no result`);
+      continue;
+    }
+    const stats = stockStats(summary);
+    const want = {
+      complete: true,
+      trades: summary.trades,
+      perTicker: sortKeys(summary.perTicker),
+      mostPopularBuy: stats.mostPopularBuy,
+      mostPopularSell: stats.mostPopularSell,
+      largestSell: stats.largestSell,
+    };
+    const got = {
+      complete: result.complete,
+      trades: result.trades,
+      perTicker: sortKeys(result.perTicker),
+      mostPopularBuy: result.mostPopularBuy,
+      mostPopularSell: result.mostPopularSell,
+      largestSell: result.largestSell,
+    };
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      bad.push(
+        `${window} (revision ${result.revision}, complete ${result.complete}): ${result.trades} trades, expected ${summary.trades}`,
+      );
+    }
+  }
+  return bad;
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 }

@@ -4,18 +4,16 @@ import { join } from 'node:path';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
 import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { afterAll, beforeAll } from 'vitest';
+import { type CommandProcess, startCommand, waitFor } from './processes.js';
 import {
-  type CommandProcess,
   expectedPerShardWindow,
   mismatches,
   observedPerShardWindow,
   readJsonLines,
   type SampleLine,
-  startCommand,
   type TradeLogLine,
-  waitFor,
-} from '@stock-trades/testkit';
-import { afterAll, beforeAll } from 'vitest';
+} from './samples.js';
 
 /**
  * For one test file: the embedded stack on free ports, a scratch folder, and every
@@ -72,6 +70,17 @@ export function useEmbeddedStack() {
       );
       processes.push(worker);
       return worker;
+    },
+    /** Starts the aggregator writing JSON logs and its results to files named after it. */
+    startAggregator(name: string, args: readonly string[]): CommandProcess {
+      const aggregator = startCommand(
+        'aggregator',
+        ['--worker-id', name, '--quiet', '--log-format', 'json', '--out', join(dir, `${name}.jsonl`), ...args],
+        fixture.env,
+        join(dir, `${name}.log`),
+      );
+      processes.push(aggregator);
+      return aggregator;
     },
     startProducer(name: string, args: readonly string[]): CommandProcess {
       const producer = startCommand(

@@ -1,0 +1,192 @@
+import { createHash } from 'node:crypto';
+import { emptySummary, mergeSummaries, stockStats, type TradeSummary } from '@stock-trades/core';
+import type { StatsSample } from './StatsSample.js';
+import type { WindowResult } from './WindowResult.js';
+import { type Reporter, windowCoverage } from './windowCoverage.js';
+
+export interface BookSettings {
+  /** An incomplete window goes out anyway this long after its first sample arrived. */
+  readonly graceMs: number;
+  /** A window is forgotten this long after it went out complete (later samples then start it afresh). */
+  readonly retentionMs: number;
+}
+
+interface WindowState {
+  readonly start: number;
+  readonly end: number;
+  /** Deduplicated samples by identity (shard, window, first record): the one reaching furthest wins. */
+  readonly samples: Map<string, StatsSample>;
+  readonly reporters: Map<string, Reporter>;
+  readonly firstSeenAt: number;
+  /** Opaque position of the record before this window's first sample (for the checkpoint). */
+  readonly resumeAfter: unknown;
+  emitted: { revision: number; fingerprint: string; complete: boolean; at: number } | undefined;
+  dirty: boolean;
+}
+
+/** What went out per window, kept with the checkpoint so a replay does not print a window again. */
+export type EmittedState = Record<string, [revision: number, fingerprint: string]>;
+
+/**
+ * The aggregator's windows, as a pure state machine: samples come in, results to emit
+ * come out. Results are exact: duplicate samples (a replay after a consumer crash) count
+ * once, late samples revise a window, and a window is complete only when every shard
+ * open during it has reported (see windowCoverage).
+ */
+export class WindowBook {
+  private readonly windows = new Map<number, WindowState>();
+  private readonly shards = new Map<string, { range: StatsSample['hashKeyRange']; finalWindow?: number }>();
+  /** Revisions already emitted before a restart, for windows that come back in the replay. */
+  private readonly restored: Map<number, { revision: number; fingerprint: string }>;
+
+  constructor(
+    private readonly settings: BookSettings,
+    emitted: EmittedState = {},
+  ) {
+    this.restored = new Map(
+      Object.entries(emitted).map(([start, [revision, fingerprint]]) => [Number(start), { revision, fingerprint }]),
+    );
+  }
+
+  /** Adds a sample; `resumeAfter` is the position just before it, kept if it opens a window. */
+  add(sample: StatsSample, nowMs: number, resumeAfter: unknown): void {
+    let window = this.windows.get(sample.windowStart);
+    if (!window) {
+      const restored = this.restored.get(sample.windowStart);
+      window = {
+        start: sample.windowStart,
+        end: sample.windowEnd,
+        samples: new Map(),
+        reporters: new Map(),
+        firstSeenAt: nowMs,
+        resumeAfter,
+        emitted: restored && { ...restored, complete: false, at: nowMs },
+        dirty: true,
+      };
+      this.windows.set(sample.windowStart, window);
+    }
+    const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;
+    const previous = window.samples.get(identity);
+    if (!previous || reachesFurther(sample, previous)) {
+      window.samples.set(identity, sample);
+      window.dirty = true;
+    }
+    if (!sample.late) {
+      const known = window.reporters.get(sample.shardId);
+      window.reporters.set(sample.shardId, {
+        shardId: sample.shardId,
+        range: sample.hashKeyRange,
+        final: sample.final || (known?.final ?? false),
+        childShardIds: sample.final ? sample.childShardIds : (known?.childShardIds ?? []),
+      });
+    }
+    const shard = this.shards.get(sample.shardId) ?? { range: sample.hashKeyRange };
+    if (sample.final) shard.finalWindow = sample.windowStart;
+    this.shards.set(sample.shardId, shard);
+  }
+
+  /**
+   * Results to emit now, oldest window first: a window that became complete, one whose
+   * grace period ran out incomplete, and a new revision of any window whose result changed.
+   */
+  due(nowMs: number): WindowResult[] {
+    const results: WindowResult[] = [];
+    for (const window of [...this.windows.values()].sort((a, b) => a.start - b.start)) {
+      const graceOver = nowMs - window.firstSeenAt >= this.settings.graceMs;
+      if (!window.dirty && (window.emitted || !graceOver)) continue;
+      const result = this.resultOf(window);
+      if (!window.emitted && !result.complete && !graceOver) continue;
+      window.dirty = false;
+      const fingerprint = fingerprintOf(result);
+      if (window.emitted?.fingerprint === fingerprint) {
+        window.emitted.complete = result.complete;
+        continue;
+      }
+      const revision = (window.emitted?.revision ?? 0) + 1;
+      window.emitted = { revision, fingerprint, complete: result.complete, at: nowMs };
+      results.push({ ...result, revision });
+    }
+    this.forget(nowMs);
+    return results;
+  }
+
+  /** The opaque position just before the oldest sample of any window still kept. */
+  oldestResumePoint(): unknown {
+    let oldest: WindowState | undefined;
+    for (const window of this.windows.values()) if (!oldest || window.start < oldest.start) oldest = window;
+    return oldest?.resumeAfter;
+  }
+
+  /** Revision and fingerprint of every window still kept, to save with the checkpoint. */
+  emittedState(): EmittedState {
+    const state: EmittedState = {};
+    for (const window of this.windows.values()) {
+      if (window.emitted) state[window.start] = [window.emitted.revision, window.emitted.fingerprint];
+    }
+    return state;
+  }
+
+  get size(): number {
+    return this.windows.size;
+  }
+
+  private forget(nowMs: number): void {
+    for (const [start, window] of this.windows) {
+      if (window.emitted?.complete && !window.dirty && nowMs - window.emitted.at >= this.settings.retentionMs) {
+        this.windows.delete(start);
+        this.restored.delete(start);
+      }
+    }
+  }
+
+  private resultOf(window: WindowState): Omit<WindowResult, 'revision'> {
+    const summary: TradeSummary = mergeSummaries(
+      emptySummary(),
+      ...[...window.samples.values()].map((sample) => sample.summary),
+    );
+    const coverage = windowCoverage([...window.reporters.values()]);
+    const stats = stockStats(summary);
+    const reported = new Set(window.reporters.keys());
+    const missing = new Set(coverage.missingChildren);
+    for (const gap of coverage.gaps) {
+      const named = [...this.shards].filter(
+        ([shardId, shard]) =>
+          !reported.has(shardId) &&
+          shard.range !== null &&
+          shard.range.start <= gap.end &&
+          shard.range.end >= gap.start &&
+          (shard.finalWindow === undefined || shard.finalWindow >= window.start),
+      );
+      if (named.length === 0) missing.add(`hash keys ${gap.start}-${gap.end}`);
+      for (const [shardId] of named) missing.add(shardId);
+    }
+    return {
+      windowStart: new Date(window.start).toISOString(),
+      windowEnd: new Date(window.end).toISOString(),
+      complete: coverage.complete,
+      shards: [...reported].sort(),
+      missingShards: [...missing].sort(),
+      trades: summary.trades,
+      malformed: summary.malformed,
+      mostPopularBuy: stats.mostPopularBuy,
+      mostPopularSell: stats.mostPopularSell,
+      largestSell: stats.largestSell,
+      perTicker: Object.fromEntries(Object.entries(summary.perTicker).sort(([a], [b]) => (a < b ? -1 : 1))),
+    };
+  }
+}
+
+function reachesFurther(candidate: StatsSample, current: StatsSample): boolean {
+  const position = (text: string | null): [bigint, number] => {
+    if (text === null) return [-1n, 0];
+    const [sequence = '0', sub = '0'] = text.split('/');
+    return [BigInt(sequence), Number(sub)];
+  };
+  const [a, as] = position(candidate.lastSequenceNumber);
+  const [b, bs] = position(current.lastSequenceNumber);
+  return a > b || (a === b && as > bs) || (a === b && as === bs && candidate.final && !current.final);
+}
+
+function fingerprintOf(result: Omit<WindowResult, 'revision'>): string {
+  return createHash('md5').update(JSON.stringify(result)).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { TableAdmin } from '@stock-trades/aws';
+import {
+  clientsFor,
+  createLogger,
+  describeTarget,
+  type LogFormat,
+  type LogLevel,
+  runProgram,
+  targetOption,
+} from '@stock-trades/cli-kit';
+import { AGGREGATOR_APPLICATION, parseDuration, STATS_STREAM_NAME, STATS_TABLE_NAME } from '@stock-trades/core';
+import { Command, Option } from 'commander';
+import { AggregatorError } from './errors.js';
+import {
+  DynamoResultSink,
+  FanOutResultSink,
+  JsonlResultSink,
+  PrintingResultSink,
+  type ResultSink,
+} from './ResultSink.js';
+import { type AggregatorOptions, runAggregator } from './runAggregator.js';
+
+interface RawOptions {
+  workerId?: string;
+  applicationName: string;
+  stream: string;
+  grace: string;
+  retention: string;
+  failover: string;
+  out?: string;
+  table: boolean;
+  quiet: boolean;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  target?: string;
+}
+
+export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
+  return {
+    scheduler: {
+      applicationName: raw.applicationName,
+      streamName: raw.stream,
+      workerId: raw.workerId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+      failoverMs: parseDuration(raw.failover, '--failover'),
+    },
+    book: { graceMs: parseDuration(raw.grace, '--grace'), retentionMs: parseDuration(raw.retention, '--retention') },
+  };
+}
+
+export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = process.stdout): Command {
+  return new Command('aggregator')
+    .description(
+      `The second stage: merge the per-shard samples in ${STATS_STREAM_NAME} into exact all-shard stats per window`,
+    )
+    .option('--worker-id <id>', 'this worker’s id in the lease table (default: host name + random)')
+    .option('--application-name <name>', 'application name = lease table name', AGGREGATOR_APPLICATION)
+    .option('--stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
+    .option('--grace <time>', 'how long after its first sample an incomplete window is shown anyway', '30s')
+    .option('--retention <time>', 'how long a complete window is kept for late samples to revise it', '10m')
+    .option('--failover <time>', 'a lease not renewed for this long is taken over', '10s')
+    .option('--out <file.jsonl>', 'append one JSON line per window result (see the README for the fields)')
+    .option('--table', `also write each window's result to the DynamoDB table ${STATS_TABLE_NAME}`, false)
+    .option('--quiet', 'do not print the results', false)
+    .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
+    .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'))
+    .addOption(targetOption())
+    .action(async (raw: RawOptions) => {
+      const options = parseAggregatorOptions(raw);
+      const log = createLogger({
+        level: raw.logLevel,
+        format: raw.logFormat,
+        base: { workerId: options.scheduler.workerId },
+      });
+      const clients = clientsFor(raw.target);
+      const jsonl = raw.out ? new JsonlResultSink(raw.out) : undefined;
+      const sinks: ResultSink[] = [];
+      if (!raw.quiet) sinks.push(new PrintingResultSink((text) => out.write(text)));
+      if (jsonl) sinks.push(jsonl);
+      try {
+        if (raw.table) {
+          if (!(await new TableAdmin(clients).describe(STATS_TABLE_NAME))) {
+            throw new AggregatorError(
+              'TABLE_NOT_FOUND',
+              `table ${STATS_TABLE_NAME} does not exist: create it with \`pnpm create-stream\``,
+            );
+          }
+          sinks.push(new DynamoResultSink(clients.dynamodb, STATS_TABLE_NAME));
+        }
+        log.info(
+          { target: describeTarget(clients), stream: raw.stream, grace: raw.grace },
+          `aggregator ${options.scheduler.workerId} starting`,
+        );
+        await runAggregator(options, { clients, sink: new FanOutResultSink(sinks), log, signal });
+      } finally {
+        await jsonl?.close();
+        clients.destroy();
+      }
+    });
+}
+
+export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  return runProgram(buildProgram(signal), argv);
+}

@@ -1,0 +1,39 @@
+import { BatchSender, DEFAULT_RETRY_POLICY, type PendingRecord, type RecordsPort } from '@stock-trades/producer';
+import { ConsumerError } from './errors.js';
+import { sampleToJson } from './JsonlSink.js';
+import type { SampleSink, WindowSample } from './WindowSample.js';
+
+/**
+ * Sends each sample as one JSON record to the single-shard stats stream, for the
+ * aggregator. Retries like the producer; if a sample still cannot be delivered, the
+ * processor fails without checkpointing, and the shard's next owner sends it again.
+ */
+export class KinesisSampleSink implements SampleSink {
+  private readonly sender: BatchSender;
+
+  constructor(
+    port: RecordsPort,
+    private readonly stream: string,
+    sleep: (ms: number) => Promise<void>,
+  ) {
+    this.sender = new BatchSender({
+      write: (entries) => port.putRecords(stream, entries),
+      policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 20 },
+      sleep,
+    });
+  }
+
+  async emit(samples: readonly WindowSample[]): Promise<void> {
+    const records: PendingRecord[] = samples.map((sample) => ({
+      trades: [],
+      entry: { data: Buffer.from(JSON.stringify(sampleToJson(sample)), 'utf8'), partitionKey: sample.shardId },
+    }));
+    const result = await this.sender.send(records);
+    if (result.undelivered.length > 0) {
+      throw new ConsumerError(
+        'SAMPLES_NOT_DELIVERED',
+        `${result.undelivered.length} samples could not be sent to ${this.stream}: ${result.failure ?? 'unknown error'}`,
+      );
+    }
+  }
+}
