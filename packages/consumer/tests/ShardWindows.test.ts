@@ -100,4 +100,26 @@ describe('ShardWindows', () => {
     expect(JSON.parse(windows.state(at(1))).marks).toEqual({});
     expect(() => new ShardWindows('s', settings, start, 'not json')).not.toThrow();
   });
+
+  it('ends a closed shard with a final sample naming its children, and its children report that window first', () => {
+    const parent = new ShardWindows('parent', settings, start, undefined);
+    parent.add(at(1), tradeAt(1000), T0 + 1000);
+    parent.add(at(2), tradeAt(11_500), T0 + 11_500);
+    parent.takeClosed(0, false);
+    const rest = parent.takeAll(T0 + 12_000, ['child-1', 'child-2']);
+    expect(rest.map((sample) => [sample.windowStart - T0, sample.final, sample.childShardIds])).toEqual([
+      [W, true, ['child-1', 'child-2']],
+    ]);
+    const saved = parent.state({ sequenceNumber: 'SHARD_END', subSequenceNumber: 0 });
+    const child = new ShardWindows('child-1', settings, start, undefined, null, [saved]);
+    const [first] = child.takeClosed(T0 + 2 * W + 1000, true);
+    expect(first?.windowStart).toBe(T0 + W);
+  });
+
+  it('sends an empty final sample when a shard ends with no window open', () => {
+    const windows = new ShardWindows('s', settings, start, undefined);
+    windows.takeClosed(T0 + 500, true);
+    const [final] = windows.takeAll(T0 + 600, ['c']);
+    expect(final).toMatchObject({ windowStart: T0, final: true, childShardIds: ['c'], firstSequenceNumber: null });
+  });
 });

@@ -1,0 +1,161 @@
+import type { TradeSummary } from '@stock-trades/core';
+import { describe, expect, it } from 'vitest';
+import { MAX_HASH_KEY, type StatsSample, WindowBook, windowCoverage } from '../src/index.js';
+
+const W0 = Date.UTC(2026, 10, 26, 10);
+const HALF = MAX_HASH_KEY / 2n;
+const LOWER = { start: 0n, end: HALF };
+const UPPER = { start: HALF + 1n, end: MAX_HASH_KEY };
+const settings = { graceMs: 30_000, retentionMs: 600_000 };
+
+function summary(ticker: string, buys: number, sells = 0, largest = 0): TradeSummary {
+  return {
+    trades: buys + sells,
+    malformed: 0,
+    perTicker: { [ticker]: { buys, sells, boughtQuantity: buys * 10, soldQuantity: sells * largest } },
+    largestSell: sells > 0 ? { ticker, quantity: largest, tradeId: 1 } : null,
+  };
+}
+
+function sample(shardId: string, range: StatsSample['hashKeyRange'], part: Partial<StatsSample> = {}): StatsSample {
+  return {
+    shardId,
+    windowStart: W0,
+    windowEnd: W0 + 10_000,
+    firstSequenceNumber: '100',
+    lastSequenceNumber: '200',
+    late: false,
+    final: false,
+    childShardIds: [],
+    hashKeyRange: range,
+    summary: summary('AMZN', 1),
+    ...part,
+  };
+}
+
+describe('WindowBook', () => {
+  it('emits a window once every shard has reported it, merging their samples', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER, { summary: summary('AMZN', 3) }), 0, 'p0');
+    expect(book.due(1)).toEqual([]);
+    book.add(sample('upper', UPPER, { summary: summary('KO', 2, 1, 500) }), 2, 'p1');
+    const [result] = book.due(3);
+    expect(result).toMatchObject({
+      complete: true,
+      revision: 1,
+      shards: ['lower', 'upper'],
+      missingShards: [],
+      trades: 6,
+      mostPopularBuy: { ticker: 'AMZN', count: 3 },
+      mostPopularSell: { ticker: 'KO', count: 1 },
+      largestSell: { ticker: 'KO', quantity: 500, tradeId: 1 },
+    });
+    expect(book.due(4)).toEqual([]);
+  });
+
+  it('counts a sample replayed after a crash once, keeping the copy that reaches further', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p0');
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '200', summary: summary('AMZN', 3) }), 0, 'p1');
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p2');
+    book.add(
+      sample('upper', UPPER, { firstSequenceNumber: null, lastSequenceNumber: null, summary: summary('T', 0) }),
+      0,
+      'p3',
+    );
+    const [result] = book.due(1);
+    expect(result?.trades).toBe(3);
+  });
+
+  it('keeps a late sample and emits the window again with a higher revision', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER), 0, 'p0');
+    book.add(sample('upper', UPPER), 0, 'p1');
+    expect(book.due(1).map((result) => [result.revision, result.trades])).toEqual([[1, 2]]);
+    book.add(
+      sample('upper', UPPER, {
+        late: true,
+        firstSequenceNumber: '900',
+        lastSequenceNumber: '900',
+        summary: summary('GE', 0, 1, 7000),
+      }),
+      2,
+      'p2',
+    );
+    const [revised] = book.due(3);
+    expect(revised).toMatchObject({
+      revision: 2,
+      trades: 3,
+      complete: true,
+      largestSell: { ticker: 'GE', quantity: 7000, tradeId: 1 },
+    });
+  });
+
+  it('shows an incomplete window after the grace period, naming the shard it waits for', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('upper', UPPER, { windowStart: W0 - 10_000, windowEnd: W0 }), 0, 'p0');
+    book.add(sample('lower', LOWER), 0, 'p1');
+    expect(book.due(29_999)).toEqual([]);
+    const [late] = book.due(30_000).filter((result) => result.windowStart === new Date(W0).toISOString());
+    expect(late).toMatchObject({ complete: false, revision: 1, shards: ['lower'], missingShards: ['upper'] });
+    book.add(sample('upper', UPPER), 31_000, 'p2');
+    expect(book.due(31_001).map((result) => [result.complete, result.revision])).toEqual([[true, 2]]);
+  });
+
+  it('treats a quiet shard’s empty sample as its report', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER), 0, 'p0');
+    book.add(
+      sample('upper', UPPER, { firstSequenceNumber: null, lastSequenceNumber: null, summary: summary('X', 0) }),
+      0,
+      'p1',
+    );
+    expect(book.due(1)[0]).toMatchObject({ complete: true, trades: 1 });
+  });
+
+  it('after a restart, rebuilds windows from the replay without showing them again', () => {
+    const first = new WindowBook(settings);
+    first.add(sample('lower', LOWER), 0, 'p0');
+    first.add(sample('upper', UPPER), 0, 'p1');
+    first.due(1);
+    const second = new WindowBook(settings, first.emittedState());
+    second.add(sample('lower', LOWER), 5, 'p0');
+    second.add(sample('upper', UPPER), 5, 'p1');
+    expect(second.due(6)).toEqual([]);
+    expect(second.oldestResumePoint()).toBe('p0');
+  });
+});
+
+describe('windowCoverage', () => {
+  it('is complete when the reporting shards cover the hash-key space', () => {
+    expect(windowCoverage([{ shardId: 'a', range: LOWER, final: false, childShardIds: [] }]).complete).toBe(false);
+    const both = windowCoverage([
+      { shardId: 'a', range: LOWER, final: false, childShardIds: [] },
+      { shardId: 'b', range: UPPER, final: false, childShardIds: [] },
+    ]);
+    expect(both).toEqual({ complete: true, gaps: [], missingChildren: [] });
+  });
+
+  it('waits, for a shard split mid-window, for the children as well as the parent', () => {
+    const parent = { shardId: 'p', range: { start: 0n, end: MAX_HASH_KEY }, final: true, childShardIds: ['c1', 'c2'] };
+    const onlyParent = windowCoverage([parent]);
+    expect(onlyParent.complete).toBe(false);
+    expect(onlyParent.missingChildren).toEqual(['c1', 'c2']);
+    const oneChild = windowCoverage([parent, { shardId: 'c1', range: LOWER, final: false, childShardIds: [] }]);
+    expect(oneChild.missingChildren).toEqual(['c2']);
+    const all = windowCoverage([
+      parent,
+      { shardId: 'c1', range: LOWER, final: false, childShardIds: [] },
+      { shardId: 'c2', range: UPPER, final: false, childShardIds: [] },
+    ]);
+    expect(all.complete).toBe(true);
+  });
+
+  it('needs only the children for a window after the parent ended', () => {
+    const children = windowCoverage([
+      { shardId: 'c1', range: LOWER, final: false, childShardIds: [] },
+      { shardId: 'c2', range: UPPER, final: false, childShardIds: [] },
+    ]);
+    expect(children.complete).toBe(true);
+  });
+});
