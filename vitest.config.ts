@@ -13,7 +13,7 @@ export default defineConfig({
       {
         test: {
           name: 'integration',
-          include: ['packages/*/tests/**/*.int.test.ts'],
+          include: ['packages/*/tests/**/*.int.test.ts', 'scripts/tests/**/*.int.test.ts'],
           // Each file starts its own embedded stack on free ports; on two cores, one file at a time.
           fileParallelism: false,
           testTimeout: 180_000,

@@ -1,85 +1,160 @@
 /**
- * `pnpm demo`: the whole pipeline built so far, in one command, on the embedded stack.
- * Starts kinesis-local and dynalite on free ports, creates StockTradeStream, produces
- * trades for --duration, reads every shard back to show where they went, then tears
- * everything down and stops the emulators. Ctrl-C ends it early, just as cleanly.
+ * `pnpm demo`: the whole pipeline, in one command, on the embedded stack. Starts
+ * kinesis-local and dynalite on free ports, creates the streams (4 shards), then runs
+ * the producer, two consumer workers and the aggregator as separate processes with a
+ * compressed window, showing per-shard and all-shard stats as they close. After
+ * --duration (or on Ctrl-C) it stops everything in order, tears down, and exits 0.
  */
-import { localClients, readAllRecords, StreamAdmin, TableAdmin } from '@stock-trades/aws';
-import { ExitCode, ProgressLine, reportError, shutdownSignal } from '@stock-trades/cli-kit';
-import { PROJECT_RESOURCES, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import { ExitCode, reportError, shutdownSignal } from '@stock-trades/cli-kit';
+import {
+  PROJECT_RESOURCES,
+  parseDuration,
+  parseNumber,
+  STATS_STREAM_NAME,
+  STATS_TABLE_KEY,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
-import { runCreateStream } from '@stock-trades/setup';
+import { ensureTable, runCreateStream } from '@stock-trades/setup';
 import { runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
 
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const EXIT_WITH_PARENT = fileURLToPath(new URL('../packages/cli-kit/src/exitWithParent.cjs', import.meta.url));
+/** Lease events worth showing from the workers' logs. */
+const LEASE_EVENTS = /\b(took lease|stole lease|released lease|lost lease)\b/;
+
 interface DemoOptions {
-  durationMs: number;
+  durationMs: number | undefined;
+  windowMs: number;
   rate: number;
   shards: number;
 }
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+interface Running {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | string>;
+}
+
+/** Starts one of the project's commands with its output shown under a prefix. */
+function start(
+  name: string,
+  pkg: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  showStderr: (line: string) => boolean,
+): Running {
+  const child = spawn(
+    process.execPath,
+    ['--require', EXIT_WITH_PARENT, '--import', 'tsx', `packages/${pkg}/src/bin.ts`, ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: Ctrl-C reaches the demo, which stops everything in order
+    },
+  );
+  const prefix = `[${name}]`.padEnd(13);
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => say(`${prefix} ${line}`));
+  if (child.stderr)
+    createInterface({ input: child.stderr }).on('line', (line) => showStderr(line) && say(`${prefix} ${line}`));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
+  );
+  return { name, child, exited };
+}
+
+async function stop(running: Running, graceMs = 15_000): Promise<void> {
+  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
+  running.child.kill('SIGINT');
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs);
+  const outcome = await running.exited;
+  clearTimeout(timer);
+  if (outcome !== 0) say(`(${running.name} exited with ${outcome})`);
+}
+
 async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void> {
   say('Starting the embedded stack (kinesis-local + dynalite on 127.0.0.1)...');
   const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
   const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  const env = {
+    STOCK_TRADES_TARGET: 'local',
+    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+  };
+  const processes: Running[] = [];
   try {
     say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
-    say('Step 1: create the stream');
+    say('Step 1: create the streams');
     const streams = new StreamAdmin(clients);
     await runCreateStream(
       { stream: STREAM_NAME, spec: { capacity: 'PROVISIONED', shards: options.shards } },
       streams,
       say,
     );
+    await runCreateStream({ stream: STATS_STREAM_NAME, spec: { capacity: 'PROVISIONED', shards: 1 } }, streams, say);
+    await ensureTable(new TableAdmin(clients), STATS_TABLE_NAME, STATS_TABLE_KEY, say);
 
-    say(`\nStep 3: produce ${options.rate} trades/s for ${options.durationMs / 1000} s (Ctrl-C to stop early)`);
-    const progress = new ProgressLine(process.stdout);
-    let lastLine = 0;
-    const stats = await runProducer(
-      {
-        stream: STREAM_NAME,
-        mode: 'batched',
-        rate: options.rate,
-        durationMs: options.durationMs,
-        partitionKey: 'ticker',
-        lingerMs: 50,
-        maxInFlight: 4,
-        retryPolicy: DEFAULT_RETRY_POLICY,
-      },
-      {
-        port: new KinesisRecordsPort(clients),
-        streamStatus: async (name) => (await streams.describe(name))?.status,
-        now: Date.now,
-        sleep: systemClock.sleep,
-        signal,
-        onProgress: (current) => {
-          if (progress.enabled) progress.update(current.progressText());
-          else if (current.elapsedMs - lastLine >= 5000) {
-            lastLine = current.elapsedMs;
-            say(`  ${current.progressText()}`);
-          }
-        },
-      },
-    ).finally(() => progress.clear());
-    say(stats.summaryText(STREAM_NAME));
+    const window = `${options.windowMs / 1000}s`;
+    const seconds = options.durationMs === undefined ? 'until Ctrl-C' : `for ${options.durationMs / 1000} s`;
+    say(
+      `\nSteps 3-7: producer (${options.rate} trades/s ${seconds}), two consumer workers, the aggregator; ${window} windows`,
+    );
+    const workerArgs = (id: string) => [
+      '--worker-id',
+      id,
+      '--window',
+      window,
+      '--lateness',
+      '1s',
+      '--log-format',
+      'text',
+    ];
+    const showLeases = (line: string) => LEASE_EVENTS.test(line) || /\b(ERROR|WARN)\b/.test(line);
+    processes.push(
+      start(
+        'aggregator',
+        'aggregator',
+        ['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`, '--table'],
+        env,
+        showLeases,
+      ),
+    );
+    processes.push(start('worker-1', 'consumer', workerArgs('worker-1'), env, showLeases));
+    processes.push(start('worker-2', 'consumer', workerArgs('worker-2'), env, showLeases));
+    const producerArgs = ['--rate', String(options.rate), '--aggregate'];
+    if (options.durationMs !== undefined) producerArgs.push('--duration', `${options.durationMs}ms`);
+    const producer = start('producer', 'producer', producerArgs, env, (line) => /error/i.test(line));
+    processes.push(producer);
 
-    say('\nReading every shard back from TRIM_HORIZON...');
-    const records = await readAllRecords(clients, STREAM_NAME);
-    const perShard = new Map<string, number>();
-    for (const { shardId } of records) perShard.set(shardId, (perShard.get(shardId) ?? 0) + 1);
-    for (const [shard, count] of [...perShard].sort(([a], [b]) => a.localeCompare(b)))
-      say(`  ${shard}: ${count} records`);
-    say(`  ${records.length} records in the stream, ${stats.delivered} acknowledged to the producer.`);
+    await Promise.race([
+      producer.exited,
+      new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
+    ]);
+    await stop(producer);
+    if (!signal.aborted) {
+      say(`\nProducer done; waiting ${options.windowMs / 1000 + 3} s for the last windows to close...`);
+      await systemClock.sleep(options.windowMs + 3000, signal);
+    }
   } finally {
+    say('\nStopping the workers and the aggregator (they checkpoint and release their leases)...');
+    const [aggregator, ...others] = processes;
+    await Promise.all(others.map((running) => stop(running)));
+    if (aggregator) await stop(aggregator);
     say('\nClean-up: tear down and stop the stack');
     await runTeardown(PROJECT_RESOURCES, {
       admins: { stream: new StreamAdmin(clients), table: new TableAdmin(clients) },
       confirm: async () => true,
-      say: (line) => say(line),
+      say: (line) => (line.startsWith('  ') && line.includes('already gone') ? undefined : say(line)),
     }).catch((error: unknown) => say(`  teardown failed: ${error instanceof Error ? error.message : String(error)}`));
     clients.destroy();
     await stack.stop();
@@ -89,14 +164,18 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
 
 const signal = shutdownSignal(() => process.exit(ExitCode.INTERRUPTED));
 const program = new Command('demo')
-  .description('Run the pipeline end to end on the embedded stack, then clean up: nothing to install or start first')
-  .option('--duration <time>', 'how long to produce trades', '20s')
-  .option('--rate <trades/s>', 'trades per second', '100')
+  .description(
+    'The classroom run: embedded stack, streams, producer, two consumer workers and the aggregator, per-shard and all-shard stats as windows close, then a clean teardown',
+  )
+  .option('--duration <time>', 'produce trades this long, then finish by itself (default: until Ctrl-C)')
+  .option('--window <time>', 'window length, compressed from the tutorial’s minute', '10s')
+  .option('--rate <trades/s>', 'trades per second', '200')
   .option('--shards <n>', 'shards of StockTradeStream', '4')
-  .action(async (raw: { duration: string; rate: string; shards: string }) => {
+  .action(async (raw: { duration?: string; window: string; rate: string; shards: string }) => {
     await runDemo(
       {
-        durationMs: parseDuration(raw.duration, '--duration'),
+        durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration'),
+        windowMs: parseDuration(raw.window, '--window'),
         rate: parseNumber(raw.rate, '--rate', { min: 1, max: 5000 }),
         shards: parseNumber(raw.shards, '--shards', { integer: true, min: 1, max: 16 }),
       },
