@@ -249,6 +249,7 @@ async function benchTakeover(kinesisEndpoint: string, dynamodbEndpoint: string) 
         '--quiet',
         '--log-format',
         'json',
+        '--no-stats-stream',
       ];
       const a = startCommand('consumer', args('A'), env, join(dir, `${how}-A.log`));
       const b = startCommand('consumer', args('B'), env, join(dir, `${how}-B.log`));

@@ -41,6 +41,7 @@ describe('--aggregate producer → consumer', () => {
         '2s',
         '--lateness',
         '0',
+        '--no-stats-stream',
       ]);
       const total = await waitFor(
         `${mode}: every trade in a sample`,

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 const STREAM = 'CleanStopStream';
 const APP = 'CleanStopApp';
 // Default lease timings (failover 10 s, lease poll 1 s): a released lease must not wait for them.
-const workerArgs = ['--stream', STREAM, '--application-name', APP, '--window', '5s'];
+const workerArgs = ['--stream', STREAM, '--application-name', APP, '--window', '5s', '--no-stats-stream'];
 
 describe('two workers, four shards, one stopped cleanly', () => {
   const env = useEmbeddedStack();

@@ -78,12 +78,12 @@ describe('infra/stock-trades.template.json', () => {
     expect([...used].filter((action) => !allowed.has(action))).toEqual([]);
   });
 
-  it('gives the producer only what the tutorial’s writer needs', () => {
+  it('gives the producer only what it needs: the tutorial’s writer, and ListShards for --aggregate', () => {
     expect(policies.ProducerPolicy).toEqual([
       {
         Sid: 'WriteTrades',
         Effect: 'Allow',
-        Action: ['kinesis:DescribeStreamSummary', 'kinesis:PutRecord', 'kinesis:PutRecords'],
+        Action: ['kinesis:DescribeStreamSummary', 'kinesis:ListShards', 'kinesis:PutRecord', 'kinesis:PutRecords'],
         Resource: [
           { 'Fn::Sub': `arn:\${AWS::Partition}:kinesis:\${AWS::Region}:\${AWS::AccountId}:stream/${STREAM_NAME}` },
         ],

@@ -101,10 +101,13 @@ export function owners(leases: readonly Lease[]): Map<string, string | undefined
   return new Map(leases.map((lease) => [lease.leaseKey, lease.leaseOwner]));
 }
 
-/** Fast lease timings for tests: failover 3 s, renew 1 s, look for free leases every 250 ms; 5 s windows. */
+/**
+ * Fast lease timings for tests: failover 3 s, renew 1 s, look for free leases every 250 ms;
+ * 5 s windows; no stats stream (add `--stats-stream NAME` after these to send samples).
+ */
 export function fastWorkerArgs(stream: string, application: string): string[] {
   return [
-    ...['--stream', stream, '--application-name', application],
+    ...['--stream', stream, '--application-name', application, '--no-stats-stream'],
     ...['--failover', '3s', '--renew-interval', '1s', '--lease-poll', '250ms'],
     ...['--window', '5s', '--lateness', '1s', '--checkpoint-interval', '2s'],
   ];
