@@ -73,13 +73,25 @@ function start(
   return { name, child, exited };
 }
 
-async function stop(running: Running, graceMs = 15_000): Promise<void> {
-  if (running.child.exitCode !== null || running.child.signalCode !== null) return;
-  running.child.kill('SIGINT');
-  const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs);
+/** Stops a process as Ctrl-C would (SIGKILL after `graceMs`); resolves true if it ended well. */
+async function stop(running: Running, graceMs = 15_000): Promise<boolean> {
+  if (running.child.exitCode === null && running.child.signalCode === null) {
+    running.child.kill('SIGINT');
+    const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs);
+    await running.exited;
+    clearTimeout(timer);
+  }
   const outcome = await running.exited;
-  clearTimeout(timer);
   if (outcome !== 0) say(`(${running.name} exited with ${outcome})`);
+  return outcome === 0;
+}
+
+/** Resolves when the signal fires, at once if it already has. */
+function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }
 
 async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void> {
@@ -92,8 +104,10 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
   };
   const processes: Running[] = [];
+  const failed: string[] = [];
   try {
     say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
+    if (signal.aborted) return;
     say('Step 1: create the streams');
     const streams = new StreamAdmin(clients);
     await runCreateStream(
@@ -104,6 +118,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     await runCreateStream({ stream: STATS_STREAM_NAME, spec: { capacity: 'PROVISIONED', shards: 1 } }, streams, say);
     await ensureTable(new TableAdmin(clients), STATS_TABLE_NAME, STATS_TABLE_KEY, say);
 
+    if (signal.aborted) return;
     const window = `${options.windowMs / 1000}s`;
     const seconds = options.durationMs === undefined ? 'until Ctrl-C' : `for ${options.durationMs / 1000} s`;
     say(
@@ -136,11 +151,8 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     const producer = start('producer', 'producer', producerArgs, env, (line) => /error/i.test(line));
     processes.push(producer);
 
-    await Promise.race([
-      producer.exited,
-      new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true })),
-    ]);
-    await stop(producer);
+    await Promise.race([producer.exited, whenAborted(signal)]);
+    if (!(await stop(producer))) failed.push(producer.name);
     if (!signal.aborted) {
       say(`\nProducer done; waiting ${options.windowMs / 1000 + 3} s for the last windows to close...`);
       await systemClock.sleep(options.windowMs + 3000, signal);
@@ -148,8 +160,9 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   } finally {
     say('\nStopping the workers and the aggregator (they checkpoint and release their leases)...');
     const [aggregator, ...others] = processes;
-    await Promise.all(others.map((running) => stop(running)));
-    if (aggregator) await stop(aggregator);
+    const stopped = await Promise.all(others.map(async (running) => [running.name, await stop(running)] as const));
+    if (aggregator) stopped.push([aggregator.name, await stop(aggregator)]);
+    for (const [name, ok] of stopped) if (!ok && !failed.includes(name)) failed.push(name);
     say('\nClean-up: tear down and stop the stack');
     await runTeardown(PROJECT_RESOURCES, {
       admins: { stream: new StreamAdmin(clients), table: new TableAdmin(clients) },
@@ -160,10 +173,16 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     await stack.stop();
     say('Embedded stack stopped. Nothing is left running.');
   }
+  if (failed.length > 0) throw new DemoError(`${failed.join(', ')} did not finish cleanly; see its lines above`);
+}
+
+class DemoError extends Error {
+  readonly code = 'DEMO_PROCESS_FAILED';
+  override readonly name = 'DemoError';
 }
 
 const signal = shutdownSignal(() => process.exit(ExitCode.INTERRUPTED));
-const program = new Command('demo')
+const program = new Command('pnpm demo')
   .description(
     'The classroom run: embedded stack, streams, producer, two consumer workers and the aggregator, per-shard and all-shard stats as windows close, then a clean teardown',
   )

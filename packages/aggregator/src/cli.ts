@@ -7,11 +7,13 @@ import {
   describeTarget,
   type LogFormat,
   type LogLevel,
+  logFormatOption,
+  logLevelOption,
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
 import { AGGREGATOR_APPLICATION, parseDuration, STATS_STREAM_NAME, STATS_TABLE_NAME } from '@stock-trades/core';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { AggregatorError } from './errors.js';
 import {
   DynamoResultSink,
@@ -50,7 +52,7 @@ export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
 }
 
 export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = process.stdout): Command {
-  return new Command('aggregator')
+  return new Command('pnpm aggregator')
     .description(
       `The second stage: merge the per-shard samples in ${STATS_STREAM_NAME} into exact all-shard stats per window`,
     )
@@ -63,8 +65,8 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--out <file.jsonl>', 'append one JSON line per window result (see the README for the fields)')
     .option('--table', `also write each window's result to the DynamoDB table ${STATS_TABLE_NAME}`, false)
     .option('--quiet', 'do not print the results', false)
-    .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'))
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseAggregatorOptions(raw);

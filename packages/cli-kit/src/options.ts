@@ -5,8 +5,22 @@ import { Option } from 'commander';
 export function targetOption(): Option {
   return new Option(
     '--target <target>',
-    `local: the embedded stack (pnpm stack); aws: the AWS SDK's standard credentials, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_* (env ${TARGET_ENV})`,
-  );
+    `local: the embedded stack (pnpm stack); aws: the AWS SDK's standard credentials, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_* (default: local, or env ${TARGET_ENV})`,
+  ).choices(['local', 'aws']);
+}
+
+/** `--log-level`, for the long-running commands. */
+export function logLevelOption(): Option {
+  return new Option('--log-level <level>', 'least important log lines shown (on stderr)')
+    .choices(['debug', 'info', 'warn', 'error'])
+    .default('info');
+}
+
+/** `--log-format`: text for people, JSON (one object per line) for tools. */
+export function logFormatOption(): Option {
+  return new Option('--log-format <format>', 'text: one readable line per event; json: one JSON object per line')
+    .choices(['text', 'json'])
+    .default('text');
 }
 
 /** Resolves `--target` (or its environment variable) and builds the SDK clients for it. */

@@ -6,6 +6,8 @@ import {
   describeTarget,
   type LogFormat,
   type LogLevel,
+  logFormatOption,
+  logLevelOption,
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
@@ -66,14 +68,10 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
     },
     processor: {
       windowMs,
-      latenessMs: parseLateness(raw.lateness),
+      latenessMs: parseDuration(raw.lateness, '--lateness', { allowZero: true }),
       checkpointIntervalMs: parseDuration(raw.checkpointInterval, '--checkpoint-interval'),
     },
   };
-}
-
-function parseLateness(text: string): number {
-  return text.trim() === '0' ? 0 : parseDuration(text, '--lateness');
 }
 
 function initialPosition(raw: RawOptions): InitialPosition {
@@ -92,7 +90,7 @@ function initialPosition(raw: RawOptions): InitialPosition {
 }
 
 export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = process.stdout): Command {
-  return new Command('consumer')
+  return new Command('pnpm consumer')
     .description(
       `Steps 4-6: the StockTradesProcessor. Shares the shards of ${STREAM_NAME} with every other worker of the same application and prints each shard's stats per window`,
     )
@@ -107,10 +105,13 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         .default('TRIM_HORIZON'),
     )
     .option('--at-timestamp <time>', 'ISO-8601 start time, with --initial-position AT_TIMESTAMP')
-    .option('--failover <time>', 'a lease not renewed for this long is taken over (KCL default 10s)', '10s')
+    .option('--failover <time>', 'a lease not renewed for this long is taken over (the KCL’s default)', '10s')
     .option('--renew-interval <time>', 'how often leases are renewed (default: failover / 3)')
     .option('--take-interval <time>', 'how often leases are balanced between workers (default: 2 × (failover + 25ms))')
-    .option('--lease-poll <time>', 'how often the lease table is checked for free leases (default: 1s)')
+    .option(
+      '--lease-poll <time>',
+      'how often the lease table is checked for free leases (default: 1s, or failover / 3 if shorter)',
+    )
     .option('--checkpoint-interval <time>', 'longest time between checkpoints while windows stay open', '10s')
     .option('--out <file.jsonl>', 'also append each per-shard window sample as one JSON line')
     .option(
@@ -120,8 +121,8 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     )
     .option('--no-stats-stream', 'do not send samples anywhere but stdout (and --out)')
     .option('--quiet', 'do not print the per-shard stats', false)
-    .addOption(new Option('--log-level <level>').choices(['debug', 'info', 'warn', 'error']).default('info'))
-    .addOption(new Option('--log-format <format>').choices(['text', 'json']).default('text'))
+    .addOption(logLevelOption())
+    .addOption(logFormatOption())
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseConsumerOptions(raw);

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_RESOURCES, STREAM_NAME } from '../src/index.js';
+import { PROJECT_RESOURCES, STATS_TABLE_KEY, STATS_TABLE_NAME, STREAM_NAME } from '../src/index.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -58,6 +58,12 @@ describe('infra/stock-trades.template.json', () => {
       (resource) => resource.name,
     );
     expect(streams.map((stream) => stream.Properties.Name).sort()).toEqual(expected.sort());
+  });
+
+  it('creates the results table core names, keyed as the aggregator writes it', () => {
+    const tables = resources.filter((resource) => resource.Type === 'AWS::DynamoDB::Table');
+    expect(tables.map((table) => (table.Properties as { TableName?: string }).TableName)).toEqual([STATS_TABLE_NAME]);
+    expect(tables[0]?.Properties).toMatchObject({ KeySchema: [{ AttributeName: STATS_TABLE_KEY, KeyType: 'HASH' }] });
   });
 
   it('grants access only to resources on the project’s list', () => {

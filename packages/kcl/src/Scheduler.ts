@@ -83,6 +83,7 @@ export class Scheduler {
 
   /** Runs until `signal` fires (or shutdown() is called), then stops gracefully. */
   async run(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) this.shutdown();
     signal?.addEventListener('abort', () => this.shutdown(), { once: true });
     await this.deps.store.ensureTable();
     await this.syncer.sync();

@@ -45,6 +45,10 @@ export class EmulatorProcess {
     const child = spawn(process.execPath, ['--require', SUPERVISOR, spec.script, ...spec.args], {
       env: { ...process.env, ...spec.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // A process group of its own: a Ctrl-C in the terminal reaches the command that owns the
+      // stack, which stops the emulators when it is done with them (the supervisor ends them if
+      // that command dies).
+      detached: true,
     });
     return new EmulatorProcess(spec, child);
   }

@@ -49,7 +49,7 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
 }
 
 export function buildProgram(signal: AbortSignal): Command {
-  return new Command('stack')
+  return new Command('pnpm stack')
     .description(
       'Start the embedded Kinesis (kinesis-local) and DynamoDB (dynalite) on 127.0.0.1 and keep them up until Ctrl-C',
     )

@@ -60,12 +60,12 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
 }
 
 export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = process.stdout): Command {
-  return new Command('producer')
+  return new Command('pnpm producer')
     .description(`Step 3: the StockTradesWriter: put random stock trades into ${STREAM_NAME}`)
     .addOption(
       new Option(
         '--mode <mode>',
-        'batched: PutRecords batches with retries; tutorial: PutRecord one trade every 100 ms',
+        'batched: PutRecords batches with retries; tutorial: PutRecord one trade, then a 100 ms pause',
       )
         .choices(Object.values(ProducerMode))
         .default(ProducerMode.BATCHED),
@@ -116,7 +116,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
           signal,
           tradeLog,
           onProgress: (current) => progress.update(current.progressText()),
-          say: options.mode === ProducerMode.TUTORIAL && progress.enabled ? undefined : say,
+          say,
         }).finally(() => progress.clear());
         say(stats.summaryText(options.stream));
         if (raw.tradeLog) say(`Trade log: ${raw.tradeLog}`);

@@ -22,7 +22,7 @@ interface RawOptions {
 }
 
 export function buildProgram(out: NodeJS.WritableStream = process.stdout): Command {
-  return new Command('create-stream')
+  return new Command('pnpm create-stream')
     .description(
       `Step 1: create the ${STREAM_NAME} Kinesis stream (and, for the second stage, ${STATS_STREAM_NAME} and the ${STATS_TABLE_NAME} table) and wait until they are ACTIVE (idempotent)`,
     )

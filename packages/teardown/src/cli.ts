@@ -14,7 +14,7 @@ export function buildProgram(
   out: NodeJS.WritableStream = process.stdout,
   input: NodeJS.ReadStream = process.stdin,
 ): Command {
-  return new Command('teardown')
+  return new Command('pnpm teardown')
     .description('Clean-up: delete every stream and table the project created (and nothing else), after asking')
     .option('-y, --yes', 'do not ask; needed when there is no terminal to ask on', false)
     .addOption(targetOption())
