@@ -1,3 +1,4 @@
+import { parseSample } from '@stock-trades/core';
 import {
   compareExtended,
   type ExtendedSequenceNumber,
@@ -10,7 +11,6 @@ import {
   type ShardRecordProcessor,
 } from '@stock-trades/kcl';
 import type { ResultSink } from './ResultSink.js';
-import { parseSample } from './StatsSample.js';
 import { type BookSettings, type EmittedState, WindowBook } from './WindowBook.js';
 
 export interface AggregatorDeps {

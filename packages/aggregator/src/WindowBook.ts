@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { emptySummary, mergeSummaries, stockStats, type TradeSummary } from '@stock-trades/core';
-import type { StatsSample } from './StatsSample.js';
+import { emptySummary, mergeSummaries, stockStats, type TradeSummary, type WindowSample } from '@stock-trades/core';
 import type { WindowResult } from './WindowResult.js';
 import { type Reporter, windowCoverage } from './windowCoverage.js';
 
@@ -15,7 +14,7 @@ interface WindowState {
   readonly start: number;
   readonly end: number;
   /** Deduplicated samples by identity (shard, window, first record): the one reaching furthest wins. */
-  readonly samples: Map<string, StatsSample>;
+  readonly samples: Map<string, WindowSample>;
   readonly reporters: Map<string, Reporter>;
   readonly firstSeenAt: number;
   /** Opaque position of the record before this window's first sample (for the checkpoint). */
@@ -35,7 +34,7 @@ export type EmittedState = Record<string, [revision: number, fingerprint: string
  */
 export class WindowBook {
   private readonly windows = new Map<number, WindowState>();
-  private readonly shards = new Map<string, { range: StatsSample['hashKeyRange']; finalWindow?: number }>();
+  private readonly shards = new Map<string, { range: Reporter['range']; finalWindow?: number }>();
   /** Revisions already emitted before a restart, for windows that come back in the replay. */
   private readonly restored: Map<number, { revision: number; fingerprint: string }>;
 
@@ -49,7 +48,7 @@ export class WindowBook {
   }
 
   /** Adds a sample; `resumeAfter` is the position just before it, kept if it opens a window. */
-  add(sample: StatsSample, nowMs: number, resumeAfter: unknown): void {
+  add(sample: WindowSample, nowMs: number, resumeAfter: unknown): void {
     let window = this.windows.get(sample.windowStart);
     if (!window) {
       const restored = this.restored.get(sample.windowStart);
@@ -75,12 +74,12 @@ export class WindowBook {
       const known = window.reporters.get(sample.shardId);
       window.reporters.set(sample.shardId, {
         shardId: sample.shardId,
-        range: sample.hashKeyRange,
+        range: rangeOf(sample),
         final: sample.final || (known?.final ?? false),
         childShardIds: sample.final ? sample.childShardIds : (known?.childShardIds ?? []),
       });
     }
-    const shard = this.shards.get(sample.shardId) ?? { range: sample.hashKeyRange };
+    const shard = this.shards.get(sample.shardId) ?? { range: rangeOf(sample) };
     if (sample.final) shard.finalWindow = sample.windowStart;
     this.shards.set(sample.shardId, shard);
   }
@@ -176,7 +175,12 @@ export class WindowBook {
   }
 }
 
-function reachesFurther(candidate: StatsSample, current: StatsSample): boolean {
+function rangeOf(sample: WindowSample): Reporter['range'] {
+  const range = sample.hashKeyRange;
+  return range ? { start: BigInt(range.startingHashKey), end: BigInt(range.endingHashKey) } : null;
+}
+
+function reachesFurther(candidate: WindowSample, current: WindowSample): boolean {
   const position = (text: string | null): [bigint, number] => {
     if (text === null) return [-1n, 0];
     const [sequence = '0', sub = '0'] = text.split('/');

@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import { TableAdmin } from '@stock-trades/aws';
 import {
   clientsFor,
   createLogger,
+  defaultWorkerId,
   describeTarget,
   type LogFormat,
   type LogLevel,
@@ -44,7 +43,7 @@ export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
     scheduler: {
       applicationName: raw.applicationName,
       streamName: raw.stream,
-      workerId: raw.workerId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+      workerId: raw.workerId ?? defaultWorkerId(),
       failoverMs: parseDuration(raw.failover, '--failover'),
     },
     book: { graceMs: parseDuration(raw.grace, '--grace'), retentionMs: parseDuration(raw.retention, '--retention') },

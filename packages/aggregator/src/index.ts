@@ -9,7 +9,6 @@ export {
   type ResultSink,
 } from './ResultSink.js';
 export { type AggregatorDeps, type AggregatorOptions, runAggregator } from './runAggregator.js';
-export { parseSample, type StatsSample } from './StatsSample.js';
 export { type BookSettings, type EmittedState, WindowBook } from './WindowBook.js';
 export type { WindowResult } from './WindowResult.js';
 export { MAX_HASH_KEY, type Reporter, windowCoverage } from './windowCoverage.js';

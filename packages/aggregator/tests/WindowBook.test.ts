@@ -1,11 +1,15 @@
-import type { TradeSummary } from '@stock-trades/core';
+import type { TradeSummary, WindowSample } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
-import { MAX_HASH_KEY, type StatsSample, WindowBook, windowCoverage } from '../src/index.js';
+import { MAX_HASH_KEY, WindowBook, windowCoverage } from '../src/index.js';
 
 const W0 = Date.UTC(2026, 10, 26, 10);
 const HALF = MAX_HASH_KEY / 2n;
 const LOWER = { start: 0n, end: HALF };
 const UPPER = { start: HALF + 1n, end: MAX_HASH_KEY };
+const asStrings = (range: { start: bigint; end: bigint }) => ({
+  startingHashKey: `${range.start}`,
+  endingHashKey: `${range.end}`,
+});
 const settings = { graceMs: 30_000, retentionMs: 600_000 };
 
 function summary(ticker: string, buys: number, sells = 0, largest = 0): TradeSummary {
@@ -17,7 +21,11 @@ function summary(ticker: string, buys: number, sells = 0, largest = 0): TradeSum
   };
 }
 
-function sample(shardId: string, range: StatsSample['hashKeyRange'], part: Partial<StatsSample> = {}): StatsSample {
+function sample(
+  shardId: string,
+  range: { start: bigint; end: bigint },
+  part: Partial<WindowSample> = {},
+): WindowSample {
   return {
     shardId,
     windowStart: W0,
@@ -27,7 +35,7 @@ function sample(shardId: string, range: StatsSample['hashKeyRange'], part: Parti
     late: false,
     final: false,
     childShardIds: [],
-    hashKeyRange: range,
+    hashKeyRange: asStrings(range),
     summary: summary('AMZN', 1),
     ...part,
   };

@@ -1,6 +1,13 @@
 export { createLogger, type LogFormat, type Logger, type LoggerOptions, LogLevel } from './createLogger.js';
 export { ExitCode } from './exitCodes.js';
-export { clientsFor, describeTarget, logFormatOption, logLevelOption, targetOption } from './options.js';
+export {
+  clientsFor,
+  defaultWorkerId,
+  describeTarget,
+  logFormatOption,
+  logLevelOption,
+  targetOption,
+} from './options.js';
 export { ProgressLine } from './ProgressLine.js';
 export { type ErrorReport, reportError } from './reportError.js';
 export { runProgram } from './runProgram.js';

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { type AwsClients, createClients, resolveTarget, TARGET_ENV } from '@stock-trades/aws';
 import { Option } from 'commander';
 
@@ -7,6 +9,11 @@ export function targetOption(): Option {
     '--target <target>',
     `local: the embedded stack (pnpm stack); aws: the AWS SDK's standard credentials, AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL_* (default: local, or env ${TARGET_ENV})`,
   ).choices(['local', 'aws']);
+}
+
+/** A worker id unique enough for a lease table: the host name and six random hex digits. */
+export function defaultWorkerId(): string {
+  return `${hostname()}-${randomBytes(3).toString('hex')}`;
 }
 
 /** `--log-level`, for the long-running commands. */

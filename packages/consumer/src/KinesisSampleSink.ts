@@ -1,6 +1,6 @@
+import { sampleToJson } from '@stock-trades/core';
 import { BatchSender, DEFAULT_RETRY_POLICY, type PendingRecord, type RecordsPort } from '@stock-trades/producer';
 import { ConsumerError } from './errors.js';
-import { sampleToJson } from './JsonlSink.js';
 import type { SampleSink, WindowSample } from './WindowSample.js';
 
 /**

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { hostname } from 'node:os';
 import {
   clientsFor,
   createLogger,
+  defaultWorkerId,
   describeTarget,
   type LogFormat,
   type LogLevel,
@@ -59,7 +58,7 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
     scheduler: {
       applicationName: raw.applicationName,
       streamName: raw.stream,
-      workerId: raw.workerId ?? `${hostname()}-${randomBytes(3).toString('hex')}`,
+      workerId: raw.workerId ?? defaultWorkerId(),
       initialPosition: initialPosition(raw),
       failoverMs,
       renewIntervalMs,

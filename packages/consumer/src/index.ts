@@ -1,5 +1,5 @@
 export { ConsumerError } from './errors.js';
-export { FanOutSink, JsonlSink, sampleToJson } from './JsonlSink.js';
+export { FanOutSink, JsonlSink } from './JsonlSink.js';
 export { KinesisSampleSink } from './KinesisSampleSink.js';
 export { formatSample, PrintingSink } from './PrintingSink.js';
 export { type ConsumerDeps, type ConsumerOptions, runConsumer } from './runConsumer.js';

@@ -28,4 +28,5 @@ export {
 } from './TradeSummary.js';
 export { type ParseTradeResult, parseTrade, serializeTrade, tradeToJson, validateTrade } from './tradeJson.js';
 export { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from './tutorialStockPrices.js';
+export { type ParseSampleResult, parseSample, sampleToJson, type WindowSample } from './WindowSample.js';
 export { describeWindowLength, formatWindow, windowStartOf } from './windows.js';
