@@ -16,8 +16,9 @@ import {
   systemClock,
 } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { DEFAULT_RETRY_POLICY, KinesisRecordsPort, runProducer } from '@stock-trades/producer';
+import { runProducer } from '@stock-trades/producer';
 import { startCommand, waitFor } from '@stock-trades/testkit';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 
 const FULL_RANGE = { startingHashKey: '0', endingHashKey: (2n ** 128n - 1n).toString() };
 

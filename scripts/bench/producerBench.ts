@@ -1,14 +1,8 @@
 import { localClients, StreamAdmin } from '@stock-trades/aws';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import {
-  DEFAULT_LINGER_MS,
-  DEFAULT_MAX_IN_FLIGHT,
-  DEFAULT_RETRY_POLICY,
-  KinesisRecordsPort,
-  type ProducerOptions,
-  runProducer,
-} from '@stock-trades/producer';
+import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, type ProducerOptions, runProducer } from '@stock-trades/producer';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 
 /** Tutorial mode vs batched mode, trades/s into a 4-shard stream. */
 export async function benchProducer(): Promise<object> {

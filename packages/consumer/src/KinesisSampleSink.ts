@@ -1,5 +1,5 @@
 import { sampleToJson } from '@stock-trades/core';
-import { BatchSender, DEFAULT_RETRY_POLICY, type PendingRecord, type RecordsPort } from '@stock-trades/producer';
+import { BatchSender, DEFAULT_RETRY_POLICY, type PendingRecord, type RecordsPort } from '@stock-trades/writer';
 import { ConsumerError } from './errors.js';
 import type { SampleSink, WindowSample } from './WindowSample.js';
 

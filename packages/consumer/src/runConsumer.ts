@@ -8,7 +8,7 @@ import {
   schedulerConfig,
   systemClock,
 } from '@stock-trades/kcl';
-import { KinesisRecordsPort } from '@stock-trades/producer';
+import { KinesisRecordsPort } from '@stock-trades/writer';
 import { ConsumerError } from './errors.js';
 import { FanOutSink } from './JsonlSink.js';
 import { KinesisSampleSink } from './KinesisSampleSink.js';

@@ -1,4 +1,4 @@
-import type { RetryPolicy } from './backoffDelay.js';
+import type { RetryPolicy } from '@stock-trades/writer';
 
 export const ProducerMode = {
   /** PutRecords of up to 500 trades / 5 MiB, flushed when full or after the linger time. */

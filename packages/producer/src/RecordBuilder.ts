@@ -1,6 +1,6 @@
 import { type StockTrade, serializeTrade } from '@stock-trades/core';
 import { partitionKeyHash, RecordAggregator } from '@stock-trades/kcl';
-import type { KeyedTrade, PendingRecord } from './PendingRecord.js';
+import type { KeyedTrade, PendingRecord } from '@stock-trades/writer';
 import type { ShardMap } from './ShardMap.js';
 
 /** Turns trades into Kinesis records: one each, or KPL aggregates of many. */

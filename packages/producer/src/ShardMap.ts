@@ -1,4 +1,4 @@
-import type { ShardRange } from './RecordsPort.js';
+import type { ShardRange } from '@stock-trades/writer';
 
 /** Which open shard a partition key lands in, from the stream's hash-key ranges. */
 export class ShardMap {

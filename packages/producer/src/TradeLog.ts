@@ -1,7 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { StockTrade } from '@stock-trades/core';
-import type { RecordReceipt } from './RecordsPort.js';
+import type { RecordReceipt } from '@stock-trades/writer';
 
 /** One line of the trade log: a trade Kinesis acknowledged, and where it put it. */
 export interface TradeLogLine extends RecordReceipt {

@@ -2,9 +2,8 @@ import { StreamAdmin } from '@stock-trades/aws';
 import { clientsFor, describeTarget, ProgressLine, runProgram, targetOption } from '@stock-trades/cli-kit';
 import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
 import { systemClock } from '@stock-trades/kcl';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 import { Command, Option } from 'commander';
-import { DEFAULT_RETRY_POLICY } from './backoffDelay.js';
-import { KinesisRecordsPort } from './KinesisRecordsPort.js';
 import {
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_IN_FLIGHT,

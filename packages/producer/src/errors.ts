@@ -8,14 +8,6 @@ export class ProducerError extends Error {
   }
 }
 
-/** A write the service refused for now (throttling, a transient fault): worth trying again after a pause. */
-export class RetryableWriteError extends ProducerError {
-  constructor(message: string, cause?: unknown) {
-    super('RETRYABLE_WRITE', message, { cause });
-    this.name = 'RetryableWriteError';
-  }
-}
-
 /** The run ended with trades that Kinesis never acknowledged. */
 export class UndeliveredTradesError extends ProducerError {
   readonly undelivered: number;

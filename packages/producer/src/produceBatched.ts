@@ -1,9 +1,8 @@
 import { partitionKeyHash } from '@stock-trades/kcl';
-import { type BatchResult, BatchSender } from './BatchSender.js';
-import type { PendingRecord } from './PendingRecord.js';
+import type { PendingRecord } from '@stock-trades/writer';
+import { type BatchResult, BatchSender, RecordBatcher } from '@stock-trades/writer';
 import type { ProducerOptions } from './ProducerOptions.js';
 import type { ProductionStats } from './ProductionStats.js';
-import { RecordBatcher } from './RecordBatcher.js';
 import { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
 import type { ProducerDeps, TradeSource } from './runProducer.js';
 import { ShardMap } from './ShardMap.js';

@@ -1,11 +1,11 @@
 import { TradeGenerator } from '@stock-trades/core';
-import { type BatchResult, BatchSender } from './BatchSender.js';
+import type { RecordsPort } from '@stock-trades/writer';
+import { type BatchResult, BatchSender } from '@stock-trades/writer';
 import { StreamNotReadyError, UndeliveredTradesError } from './errors.js';
 import { PartitionKeyMode, ProducerMode, type ProducerOptions, TUTORIAL_INTERVAL_MS } from './ProducerOptions.js';
 import { ProductionStats } from './ProductionStats.js';
 import { produceBatched } from './produceBatched.js';
 import { PlainRecordBuilder } from './RecordBuilder.js';
-import type { RecordsPort } from './RecordsPort.js';
 import type { TradeLogLine } from './TradeLog.js';
 
 export interface ProducerDeps {

@@ -1,13 +1,7 @@
+import { FakeRecordsPort, fakeTime } from '@stock-trades/testkit';
+import { DEFAULT_RETRY_POLICY } from '@stock-trades/writer';
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_RETRY_POLICY,
-  type ProducerOptions,
-  runProducer,
-  type TradeLogLine,
-  UndeliveredTradesError,
-} from '../src/index.js';
-import { FakeRecordsPort } from './helpers/FakeRecordsPort.js';
-import { fakeTime } from './helpers/fakeTime.js';
+import { type ProducerOptions, runProducer, type TradeLogLine, UndeliveredTradesError } from '../src/index.js';
 
 const base: ProducerOptions = {
   stream: 'StockTradeStream',

@@ -25,7 +25,7 @@ export interface RecordReceipt {
 export type EntryOutcome = ({ ok: true } & RecordReceipt) | { ok: false; errorCode: string; errorMessage: string };
 
 /**
- * What the producer needs from Kinesis. Implementations throw RetryableWriteError for
+ * What a writer needs from Kinesis. Implementations throw RetryableWriteError for
  * throttling and transient faults, and any other error for what retrying cannot fix.
  */
 export interface RecordsPort {

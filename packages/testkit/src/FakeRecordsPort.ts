@@ -1,7 +1,13 @@
 import { parseTrade } from '@stock-trades/core';
 import { deaggregate, partitionKeyHash } from '@stock-trades/kcl';
-import { RetryableWriteError } from '../../src/errors.js';
-import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from '../../src/index.js';
+import {
+  type EntryOutcome,
+  type RecordEntry,
+  type RecordReceipt,
+  type RecordsPort,
+  RetryableWriteError,
+  type ShardRange,
+} from '@stock-trades/writer';
 
 /** What the fake does with one call: a script of faults, then success. */
 export type CallFault =

@@ -1,9 +1,8 @@
 import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
+import { type CallFault, FakeRecordsPort, fakeTime } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 import { BatchSender, type PendingRecord } from '../src/index.js';
-import { type CallFault, FakeRecordsPort } from './helpers/FakeRecordsPort.js';
-import { fakeTime } from './helpers/fakeTime.js';
 
 const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
 

@@ -1,7 +1,6 @@
 import { aTrade } from '@stock-trades/core/testing';
 import { describe, expect, it } from 'vitest';
-import { type PendingRecord, RecordBatcher } from '../src/index.js';
-import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS } from '../src/RecordBatcher.js';
+import { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, type PendingRecord, RecordBatcher } from '../src/index.js';
 
 function item(id: number, bytes = 100): PendingRecord {
   return {
