@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ExpiredIteratorError,
+  type IteratorPosition,
+  type KinesisRecord,
+  LeaseRenewer,
+  type RecordsPage,
+  ShardConsumer,
+  type ShardRecordProcessor,
+  type StreamPort,
+  silentLogger,
+  ThrottledError,
+  type UserRecord,
+} from '../src/index.js';
+import { FakeClock } from './helpers/FakeClock.js';
+import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
+import { aLease } from './helpers/leaseFactory.js';
+
+const record = (sequenceNumber: string): KinesisRecord => ({
+  sequenceNumber,
+  partitionKey: 'k',
+  data: Buffer.from(sequenceNumber),
+});
+
+/** A shard whose reads follow a script: pages of records, or errors, then the end. */
+class ScriptedStream implements StreamPort {
+  readonly iteratorRequests: IteratorPosition[] = [];
+
+  constructor(private readonly script: Array<KinesisRecord[] | Error>) {}
+
+  async listShards() {
+    return [];
+  }
+
+  async getShardIterator(_shardId: string, position: IteratorPosition): Promise<string> {
+    this.iteratorRequests.push(position);
+    return `iterator-${this.iteratorRequests.length}`;
+  }
+
+  async getRecords(): Promise<RecordsPage> {
+    const step = this.script.shift();
+    if (step instanceof Error) throw step;
+    const last = this.script.length === 0;
+    return { records: step ?? [], nextIterator: last ? undefined : 'next', millisBehindLatest: 0, childShards: [] };
+  }
+}
+
+/** A processor that writes down what it was given and checkpoints after every batch. */
+function recordingProcessor() {
+  const seen: string[] = [];
+  const events: string[] = [];
+  const processor: ShardRecordProcessor = {
+    initialize: ({ checkpoint }) => void events.push(`initialize ${checkpoint.sequenceNumber}`),
+    processRecords: async ({ records, checkpointer }) => {
+      seen.push(...records.map((user: UserRecord) => `${user.sequenceNumber}/${user.subSequenceNumber}`));
+      if (records.length > 0) await checkpointer.checkpoint();
+    },
+    leaseLost: () => void events.push('leaseLost'),
+    shardEnded: async ({ checkpointer }) => {
+      events.push('shardEnded');
+      await checkpointer.checkpoint();
+    },
+    shutdownRequested: () => void events.push('shutdownRequested'),
+  };
+  return { processor, seen, events };
+}
+
+function consumerFor(stream: StreamPort, processor: ShardRecordProcessor, checkpoint = 'TRIM_HORIZON') {
+  const store = new InMemoryLeaseStore();
+  const clock = new FakeClock();
+  const renewer = new LeaseRenewer({ store, clock, log: silentLogger, failoverMs: 10_000, onLeaseLost: () => {} });
+  const lease = aLease('shard-1', {
+    leaseOwner: 'me',
+    checkpoint: { sequenceNumber: checkpoint, subSequenceNumber: 0 },
+  });
+  store.leases.set(lease.leaseKey, lease);
+  renewer.add(lease);
+  const consumer = new ShardConsumer(lease, {
+    stream,
+    store,
+    renewer,
+    processor,
+    clock,
+    log: silentLogger,
+    config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000 },
+    onShardEnd: async () => {},
+  });
+  return { consumer, store };
+}
+
+describe('ShardConsumer', () => {
+  it('gets a new iterator when one expires, resumes at the last record delivered, and delivers nothing twice', async () => {
+    const stream = new ScriptedStream([
+      [record('1'), record('2')],
+      new ExpiredIteratorError('expired'),
+      [record('2'), record('3')],
+      [],
+    ]);
+    const { processor, seen, events } = recordingProcessor();
+    const { consumer, store } = consumerFor(stream, processor);
+
+    expect(await consumer.run()).toBe('shard-ended');
+
+    expect(seen).toEqual(['1/0', '2/0', '3/0']);
+    expect(stream.iteratorRequests).toEqual([
+      { type: 'TRIM_HORIZON' },
+      { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: '2' },
+    ]);
+    expect(events).toEqual(['initialize TRIM_HORIZON', 'shardEnded']);
+    expect(store.leases.get('shard-1')?.checkpoint.sequenceNumber).toBe('SHARD_END');
+  });
+
+  it('backs off when throttled and carries on', async () => {
+    const stream = new ScriptedStream([
+      new ThrottledError('slow down'),
+      new ThrottledError('slow down'),
+      [record('7')],
+      [],
+    ]);
+    const { processor, seen } = recordingProcessor();
+    const { consumer } = consumerFor(stream, processor);
+
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(seen).toEqual(['7/0']);
+  });
+
+  it('starts at the checkpoint’s own sequence number, skipping what was already processed', async () => {
+    const stream = new ScriptedStream([[record('40'), record('41')], []]);
+    const { processor, seen } = recordingProcessor();
+    const { consumer } = consumerFor(stream, processor, '40');
+
+    await consumer.run();
+
+    expect(stream.iteratorRequests[0]).toEqual({ type: 'AT_SEQUENCE_NUMBER', sequenceNumber: '40' });
+    expect(seen).toEqual(['41/0']);
+  });
+
+  it('tells the processor its lease is lost, and nothing else, when a checkpoint finds another owner', async () => {
+    const stream = new ScriptedStream([[record('1')], [record('2')], []]);
+    const { processor, events } = recordingProcessor();
+    const { consumer, store } = consumerFor(stream, processor);
+    store.bump('shard-1', { leaseOwner: 'thief' });
+
+    expect(await consumer.run()).toBe('lease-lost');
+    expect(events).toEqual(['initialize TRIM_HORIZON', 'leaseLost']);
+  });
+});
