@@ -90,33 +90,20 @@ export class DynamoLeaseStore implements LeaseStore {
   }
 
   async renewLease(lease: Lease): Promise<Lease> {
-    await this.update(lease, 'renew', 'SET leaseCounter = :next', {}, true);
+    await this.update(lease, 'renew', 'SET leaseCounter = :next', {});
     return { ...lease, leaseCounter: lease.leaseCounter + 1 };
   }
 
   async takeLease(lease: Lease, owner: string): Promise<Lease> {
     const switches = lease.ownerSwitchesSinceCheckpoint + (lease.leaseOwner === owner ? 0 : 1);
-    const ownerCondition =
-      lease.leaseOwner === undefined ? 'attribute_not_exists(leaseOwner)' : 'leaseOwner = :expectedOwner';
-    await this.call(
-      `take lease ${lease.leaseKey}`,
-      () =>
-        this.dynamodb.send(
-          new UpdateItemCommand({
-            TableName: this.tableName,
-            Key: key(lease.leaseKey),
-            UpdateExpression: 'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches',
-            ConditionExpression: `leaseCounter = :expected AND ${ownerCondition}`,
-            ExpressionAttributeValues: {
-              ':owner': { S: owner },
-              ':next': { N: String(lease.leaseCounter + 1) },
-              ':switches': { N: String(switches) },
-              ':expected': { N: String(lease.leaseCounter) },
-              ...(lease.leaseOwner === undefined ? {} : { ':expectedOwner': { S: lease.leaseOwner } }),
-            },
-          }),
-        ),
-      lease.leaseKey,
+    await this.update(
+      lease,
+      'take',
+      'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches',
+      {
+        ':owner': { S: owner },
+        ':switches': { N: String(switches) },
+      },
     );
     return {
       ...lease,
@@ -127,7 +114,7 @@ export class DynamoLeaseStore implements LeaseStore {
   }
 
   async releaseLease(lease: Lease): Promise<Lease> {
-    await this.update(lease, 'release', 'REMOVE leaseOwner SET leaseCounter = :next', {}, true);
+    await this.update(lease, 'release', 'REMOVE leaseOwner SET leaseCounter = :next', {});
     return { ...lease, leaseOwner: undefined, leaseCounter: lease.leaseCounter + 1 };
   }
 
@@ -143,7 +130,6 @@ export class DynamoLeaseStore implements LeaseStore {
         ':zero': { N: '0' },
         ...(applicationState === undefined ? {} : { ':state': { S: applicationState } }),
       },
-      true,
     );
     return {
       ...lease,
@@ -156,15 +142,9 @@ export class DynamoLeaseStore implements LeaseStore {
 
   async setChildShards(lease: Lease, childShardIds: readonly string[]): Promise<Lease> {
     if (childShardIds.length === 0) return lease;
-    await this.update(
-      lease,
-      'record children of',
-      'SET leaseCounter = :next, childShardIds = :children',
-      {
-        ':children': { SS: [...childShardIds] },
-      },
-      true,
-    );
+    await this.update(lease, 'record children of', 'SET leaseCounter = :next, childShardIds = :children', {
+      ':children': { SS: [...childShardIds] },
+    });
     return { ...lease, leaseCounter: lease.leaseCounter + 1, childShardIds: [...childShardIds] };
   }
 
@@ -184,19 +164,15 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  /** A conditional UpdateItem on counter (and owner, when `ownerMustMatch`): counter + 1. */
+  /** A conditional UpdateItem on the counter and owner last seen; every write also sets counter + 1. */
   private async update(
     lease: Lease,
     what: string,
     expression: string,
     values: Record<string, AttributeValue>,
-    ownerMustMatch: boolean,
   ): Promise<void> {
-    const ownerCheck = ownerMustMatch
-      ? lease.leaseOwner === undefined
-        ? ' AND attribute_not_exists(leaseOwner)'
-        : ' AND leaseOwner = :expectedOwner'
-      : '';
+    const ownerCheck =
+      lease.leaseOwner === undefined ? ' AND attribute_not_exists(leaseOwner)' : ' AND leaseOwner = :expectedOwner';
     await this.call(
       `${what} lease ${lease.leaseKey}`,
       () =>
@@ -210,9 +186,7 @@ export class DynamoLeaseStore implements LeaseStore {
               ...values,
               ':next': { N: String(lease.leaseCounter + 1) },
               ':expected': { N: String(lease.leaseCounter) },
-              ...(ownerMustMatch && lease.leaseOwner !== undefined
-                ? { ':expectedOwner': { S: lease.leaseOwner } }
-                : {}),
+              ...(lease.leaseOwner === undefined ? {} : { ':expectedOwner': { S: lease.leaseOwner } }),
             },
           }),
         ),
