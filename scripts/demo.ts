@@ -9,19 +9,11 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
-import { ExitCode, reportError, shutdownSignal } from '@stock-trades/cli-kit';
-import {
-  PROJECT_RESOURCES,
-  parseDuration,
-  parseNumber,
-  STATS_STREAM_NAME,
-  STATS_TABLE_KEY,
-  STATS_TABLE_NAME,
-  STREAM_NAME,
-} from '@stock-trades/core';
+import { ExitCode, runProgram, shutdownSignal } from '@stock-trades/cli-kit';
+import { PROJECT_RESOURCES, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { ensureTable, runCreateStream } from '@stock-trades/setup';
+import { createProjectResources } from '@stock-trades/setup';
 import { runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
 
@@ -109,14 +101,11 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
     if (signal.aborted) return;
     say('Step 1: create the streams');
-    const streams = new StreamAdmin(clients);
-    await runCreateStream(
+    await createProjectResources(
+      clients,
       { stream: STREAM_NAME, spec: { capacity: 'PROVISIONED', shards: options.shards } },
-      streams,
       say,
     );
-    await runCreateStream({ stream: STATS_STREAM_NAME, spec: { capacity: 'PROVISIONED', shards: 1 } }, streams, say);
-    await ensureTable(new TableAdmin(clients), STATS_TABLE_NAME, STATS_TABLE_KEY, say);
 
     if (signal.aborted) return;
     const window = `${options.windowMs / 1000}s`;
@@ -201,12 +190,4 @@ const program = new Command('pnpm demo')
       signal,
     );
   });
-program.exitOverride();
-try {
-  await program.parseAsync(process.argv);
-  process.exit(ExitCode.OK);
-} catch (error) {
-  const report = reportError(error);
-  if (report.line) process.stderr.write(`${report.line}\n`);
-  process.exit(report.exitCode);
-}
+process.exit(await runProgram(program, process.argv));

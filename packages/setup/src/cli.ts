@@ -1,16 +1,8 @@
-import { StreamAdmin, StreamCapacity, type StreamSpec, TableAdmin } from '@stock-trades/aws';
+import { StreamCapacity, type StreamSpec } from '@stock-trades/aws';
 import { clientsFor, describeTarget, runProgram, targetOption } from '@stock-trades/cli-kit';
-import {
-  InvalidOptionError,
-  parseNumber,
-  STATS_STREAM_NAME,
-  STATS_TABLE_KEY,
-  STATS_TABLE_NAME,
-  STREAM_NAME,
-} from '@stock-trades/core';
+import { InvalidOptionError, parseNumber, STATS_STREAM_NAME, STATS_TABLE_NAME, STREAM_NAME } from '@stock-trades/core';
 import { Command } from 'commander';
-import { ensureTable } from './ensureTable.js';
-import { runCreateStream } from './runCreateStream.js';
+import { createProjectResources } from './createProjectResources.js';
 
 const MAX_SHARDS = 1000;
 
@@ -36,14 +28,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
       try {
         const say = (line: string) => out.write(`${line}\n`);
         say(`Target: ${describeTarget(clients)}`);
-        const streams = new StreamAdmin(clients);
-        await runCreateStream({ stream: raw.stream, spec }, streams, say);
-        await runCreateStream(
-          { stream: STATS_STREAM_NAME, spec: { capacity: StreamCapacity.PROVISIONED, shards: 1 } },
-          streams,
-          say,
-        );
-        await ensureTable(new TableAdmin(clients), STATS_TABLE_NAME, STATS_TABLE_KEY, say);
+        await createProjectResources(clients, { stream: raw.stream, spec }, say);
       } finally {
         clients.destroy();
       }
