@@ -6,8 +6,8 @@ import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, readAllRecords } from '@stock-trades/aws';
 import { PROJECT_RESOURCES, parseTrade, STREAM_NAME } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { runCommand } from '@stock-trades/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './helpers/runCli.js';
 
 describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   let stack: RunningLocalStack;
@@ -31,16 +31,16 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   });
 
   it('create-stream makes 4 shards, and says so again without error the second time', async () => {
-    const first = await runCli('setup', ['--shards', '4'], env);
+    const first = await runCommand('setup', ['--shards', '4'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/StockTradeStream is ACTIVE with 4 open shards/);
 
-    const second = await runCli('setup', ['--shards', '4'], env);
+    const second = await runCommand('setup', ['--shards', '4'], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('StockTradeStream already exists (ACTIVE, 4 open shards): nothing to do.');
 
-    const mismatch = await runCli('setup', ['--shards', '2'], env);
+    const mismatch = await runCommand('setup', ['--shards', '2'], env);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/^error: StockTradeStream already exists with 4 open shards, not 2/);
   });
@@ -48,7 +48,7 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   it('producer --count 1000 --trade-log: the stream holds exactly the logged trades, where the log says', async () => {
     // Act
     const tradeLog = join(scratch, 'trades.jsonl');
-    const run = await runCli(
+    const run = await runCommand(
       'producer',
       ['--count', '1000', '--rate', 'max', '--seed', '11', '--trade-log', tradeLog],
       env,
@@ -83,21 +83,21 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   });
 
   it('producer refuses bad flags with one line and exit 2', async () => {
-    const run = await runCli('producer', ['--count', 'lots'], env);
+    const run = await runCommand('producer', ['--count', 'lots'], env);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('error: --count must be a whole number, got "lots"\n');
   });
 
   it('teardown deletes everything the project made, twice without error, and nothing is left', async () => {
-    const refused = await runCli('teardown', [], env);
+    const refused = await runCommand('teardown', [], env);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/run `pnpm teardown --yes`/);
 
-    const first = await runCli('teardown', ['--yes'], env);
+    const first = await runCommand('teardown', ['--yes'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('stream StockTradeStream: deleted');
 
-    const second = await runCli('teardown', ['--yes'], env);
+    const second = await runCommand('teardown', ['--yes'], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('stream StockTradeStream: already gone');
     expect(second.stdout).toContain('Nothing to delete.');

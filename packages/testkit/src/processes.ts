@@ -1,8 +1,34 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** How `pnpm <command>` runs a package's command: node --import tsx packages/<pkg>/src/bin.ts. */
+function commandLine(pkg: string, args: readonly string[]): string[] {
+  return ['--import', 'tsx', `packages/${pkg}/src/bin.ts`, ...args];
+}
+
+export interface CommandResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of the project's commands to its end, with no shell, and collects what it printed. */
+export function runCommand(pkg: string, args: readonly string[], env: NodeJS.ProcessEnv): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      commandLine(pkg, args),
+      { cwd: ROOT, env: { ...process.env, ...env }, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
 
 export interface CommandProcess {
   readonly child: ChildProcess;
@@ -23,7 +49,7 @@ export function startCommand(
   env: NodeJS.ProcessEnv,
   logFile: string,
 ): CommandProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', `packages/${pkg}/src/bin.ts`, ...args], {
+  const child = spawn(process.execPath, commandLine(pkg, args), {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
