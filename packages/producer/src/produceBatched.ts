@@ -40,15 +40,20 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
 
   /** Logs what landed where it was meant to; trades of an aggregate that a reshard misrouted go round again. */
   const settle = async (result: BatchResult) => {
+    // The stream's shards as they are now, read once per result and only if something was misrouted.
+    let fresh: ShardMap | undefined;
     for (const { pending, shardId, sequenceNumber } of result.delivered) {
       let landed = pending.trades.map((keyed, index) => ({ ...keyed, index, inShard: true }));
       if (aggregating && pending.predictedShardId !== shardId) {
-        const fresh = new ShardMap(await deps.port.listShards(options.stream));
+        if (!fresh) {
+          fresh = new ShardMap(await deps.port.listShards(options.stream));
+          for (const record of aggregating.useShardMap(fresh)) queue(record);
+        }
+        const map = fresh;
         landed = landed.map((entry) => ({
           ...entry,
-          inShard: fresh.holds(shardId, partitionKeyHash(entry.trade.tickerSymbol)),
+          inShard: map.holds(shardId, partitionKeyHash(entry.partitionKey)),
         }));
-        for (const record of aggregating.useShardMap(fresh)) queue(record);
       }
       for (const { trade, partitionKey, index, inShard } of landed) {
         if (!inShard) {

@@ -145,21 +145,24 @@ describe('runProducer --aggregate', () => {
     expect(positions.size).toBe(2000);
   });
 
-  it('sends again the trades a reshard routed into the wrong shard, so a consumer sees every trade once', async () => {
-    // Prepare: the stream is resharded 4 → 8 after the first call; the producer's shard map is then stale.
-    const port = new FakeRecordsPort();
-    const original = port.putRecords.bind(port);
-    let calls = 0;
-    port.putRecords = async (stream, entries) => {
-      if (++calls === 2) port.reshard(8);
-      return original(stream, entries);
-    };
-    const { deps: d, log } = deps(port);
-    // Act
-    await runProducer({ ...base, count: 3000, rate: 1000, aggregate: true }, d);
-    // Assess
-    const consumed = port.consumedIds().sort((a, b) => a - b);
-    expect(consumed).toEqual(Array.from({ length: 3000 }, (_, index) => index + 1));
-    expect(log.map((line) => line.trade.id).sort((a, b) => a - b)).toEqual(consumed);
-  });
+  it.each(['ticker', 'random'] as const)(
+    'sends again the trades a reshard routed into the wrong shard (%s keys), so a consumer sees every trade once',
+    async (partitionKey) => {
+      // Prepare: the stream is resharded 4 → 8 after the first call; the producer's shard map is then stale.
+      const port = new FakeRecordsPort();
+      const original = port.putRecords.bind(port);
+      let calls = 0;
+      port.putRecords = async (stream, entries) => {
+        if (++calls === 2) port.reshard(8);
+        return original(stream, entries);
+      };
+      const { deps: d, log } = deps(port);
+      // Act
+      await runProducer({ ...base, count: 3000, rate: 1000, aggregate: true, partitionKey }, d);
+      // Assess
+      const consumed = port.consumedIds().sort((a, b) => a - b);
+      expect(consumed).toEqual(Array.from({ length: 3000 }, (_, index) => index + 1));
+      expect(log.map((line) => line.trade.id).sort((a, b) => a - b)).toEqual(consumed);
+    },
+  );
 });
