@@ -29,6 +29,7 @@ interface DemoOptions {
   shards: number;
 }
 
+const HOUR = 3_600_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 interface Running {
@@ -182,8 +183,9 @@ const program = new Command('pnpm demo')
   .action(async (raw: { duration?: string; window: string; rate: string; shards: string }) => {
     await runDemo(
       {
-        durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration'),
-        windowMs: parseDuration(raw.window, '--window'),
+        durationMs:
+          raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration', { max: 24 * HOUR }),
+        windowMs: parseDuration(raw.window, '--window', { min: 1000, max: HOUR }),
         rate: parseNumber(raw.rate, '--rate', { min: 1, max: 5000 }),
         shards: parseNumber(raw.shards, '--shards', { integer: true, min: 1, max: 16 }),
       },

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localClients, StreamAdmin } from '@stock-trades/aws';
 import { ShardWindows, StockTradeRecordProcessor } from '@stock-trades/consumer';
-import { parseTrade, serializeTrade, TradeGenerator } from '@stock-trades/core';
+import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade, TradeGenerator } from '@stock-trades/core';
 import {
   DynamoLeaseStore,
   deaggregate,
@@ -72,18 +72,21 @@ export function benchInProcessPath() {
     return sink;
   };
   const fullPath = (records: KinesisRecord[], pageSize: number) => () => {
-    const windows = new ShardWindows(
-      'shard',
-      { windowMs: 60_000, latenessMs: 0 },
-      { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
-      undefined,
-    );
+    const windows = new ShardWindows({
+      shardId: 'shard',
+      settings: { windowMs: 60_000, latenessMs: 0, ...DEFAULT_EVENT_TIME_BOUNDS },
+      checkpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
+      nowMs: Date.now(),
+    });
     let processed = 0;
     for (let page = 0; page < records.length; page += pageSize) {
       const { records: users } = deaggregate(records.slice(page, page + pageSize), FULL_RANGE);
       for (const user of users) {
         const parsed = parseTrade(user.data);
-        if (parsed.ok) windows.add(user, parsed.trade, parsed.timestampMs);
+        if (parsed.ok) {
+          const arrivalMs = user.approximateArrivalTimestamp?.getTime() ?? parsed.timestampMs;
+          windows.add(user, parsed.trade, parsed.timestampMs, arrivalMs);
+        }
       }
       processed += users.length;
     }
@@ -146,7 +149,7 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
         timed(
           new StockTradeRecordProcessor(
             shardId,
-            { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000 },
+            { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000, ...DEFAULT_EVENT_TIME_BOUNDS },
             {
               sink: { emit: async () => {} },
               log: { debug() {}, info() {}, warn() {}, error() {} },

@@ -1,4 +1,4 @@
-import { parseSample } from '@stock-trades/core';
+import { parseSample, type WindowSample } from '@stock-trades/core';
 import {
   compareExtended,
   type ExtendedSequenceNumber,
@@ -11,7 +11,7 @@ import {
   type ShardRecordProcessor,
 } from '@stock-trades/kcl';
 import type { ResultSink } from './ResultSink.js';
-import { type BookSettings, type EmittedState, WindowBook } from './WindowBook.js';
+import { type BookSettings, type BookState, type EmittedState, WindowBook } from './WindowBook.js';
 
 export interface AggregatorDeps {
   readonly sink: ResultSink;
@@ -29,6 +29,7 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
   private book: WindowBook | undefined;
   private lastProcessed: ExtendedSequenceNumber = { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 };
   private malformed = 0;
+  private outOfRange = 0;
 
   constructor(
     private readonly shardId: string,
@@ -38,7 +39,9 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
 
   initialize(input: InitializationInput): void {
     this.lastProcessed = input.checkpoint;
-    this.book = new WindowBook(this.settings, parseEmitted(input.applicationState));
+    const restored = restoreBookState(input.applicationState, this.deps.now() + this.settings.maxAheadMs);
+    if (restored.problem) this.deps.log.warn({ shardId: this.shardId }, `${restored.problem}: starting afresh`);
+    this.book = new WindowBook(this.settings, restored.state);
     this.deps.log.info(
       { shardId: this.shardId, checkpoint: formatExtended(input.checkpoint) },
       'aggregating samples from the checkpoint',
@@ -50,8 +53,11 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     for (const record of records) {
       const position = { sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber };
       const parsed = parseSample(record.data);
-      if (parsed.ok) book.add(parsed.sample, this.deps.now(), this.lastProcessed);
-      else {
+      const arrivalMs = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
+      if (parsed.ok) {
+        const outcome = book.add(parsed.sample, this.deps.now(), this.lastProcessed, arrivalMs);
+        if (outcome !== 'added') this.skipOutOfRange(position, parsed.sample, outcome);
+      } else {
         this.malformed++;
         this.deps.log.warn(
           { shardId: this.shardId, sequenceNumber: formatExtended(position), reason: parsed.reason },
@@ -83,6 +89,23 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     if (this.book) await this.save(checkpointer);
     if (this.malformed > 0)
       this.deps.log.info({ malformed: this.malformed }, 'records that were not samples were skipped');
+    if (this.outOfRange > 0)
+      this.deps.log.info({ outOfRange: this.outOfRange }, 'samples of windows out of range were skipped');
+  }
+
+  private skipOutOfRange(position: ExtendedSequenceNumber, sample: WindowSample, outcome: 'ahead' | 'forgotten'): void {
+    this.outOfRange++;
+    this.deps.log.warn(
+      {
+        shardId: this.shardId,
+        sequenceNumber: formatExtended(position),
+        sampleShard: sample.shardId,
+        window: new Date(sample.windowStart).toISOString(),
+      },
+      outcome === 'ahead'
+        ? 'skipped a sample of a window too far ahead of its arrival'
+        : 'skipped a sample of a window already forgotten (older than --retention)',
+    );
   }
 
   private async save(checkpointer: RecordProcessorCheckpointer): Promise<void> {
@@ -90,7 +113,7 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     const oldest = book.oldestResumePoint() as ExtendedSequenceNumber | undefined;
     const safe = oldest ?? this.lastProcessed;
     const target = compareExtended(safe, checkpointer.lastCheckpoint) > 0 ? safe : checkpointer.lastCheckpoint;
-    await checkpointer.checkpoint(target, { applicationState: JSON.stringify({ v: 1, emitted: book.emittedState() }) });
+    await checkpointer.checkpoint(target, { applicationState: JSON.stringify({ v: 1, ...book.state() }) });
   }
 
   private requireBook(): WindowBook {
@@ -99,11 +122,35 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
   }
 }
 
-function parseEmitted(state: string | undefined): EmittedState {
+/**
+ * The book's saved state, checked: every window a whole number of ms, and nothing
+ * forgotten ahead of `latestMs` (a corrupt value there would drop every new sample).
+ */
+export function restoreBookState(text: string | undefined, latestMs: number): { state: BookState; problem?: string } {
+  const fresh: BookState = { emitted: {} };
+  if (!text) return { state: fresh };
+  let value: { v?: unknown; emitted?: unknown; forgottenUpTo?: unknown };
   try {
-    const value = state ? (JSON.parse(state) as { v?: number; emitted?: EmittedState }) : undefined;
-    return value?.v === 1 && value.emitted ? value.emitted : {};
+    value = JSON.parse(text) as typeof value;
   } catch {
-    return {};
+    return { state: fresh, problem: 'the saved aggregator state is not JSON' };
   }
+  if (value?.v !== 1 || typeof value.emitted !== 'object' || value.emitted === null) {
+    return { state: fresh, problem: 'the saved aggregator state is not a version-1 state' };
+  }
+  const emitted = value.emitted as Record<string, unknown>;
+  const goodEntry = ([start, entry]: [string, unknown]) =>
+    Number.isSafeInteger(Number(start)) &&
+    Array.isArray(entry) &&
+    Number.isSafeInteger(entry[0]) &&
+    typeof entry[1] === 'string';
+  if (!Object.entries(emitted).every(goodEntry)) {
+    return { state: fresh, problem: 'the saved aggregator state has a window that is not one' };
+  }
+  const forgottenUpTo = value.forgottenUpTo;
+  if (forgottenUpTo === undefined) return { state: { emitted: emitted as EmittedState } };
+  if (typeof forgottenUpTo !== 'number' || !Number.isSafeInteger(forgottenUpTo) || forgottenUpTo > latestMs) {
+    return { state: fresh, problem: `the saved aggregator state forgot windows up to ${String(forgottenUpTo)}` };
+  }
+  return { state: { emitted: emitted as EmittedState, forgottenUpTo } };
 }

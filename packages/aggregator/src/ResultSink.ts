@@ -40,8 +40,9 @@ export function formatResult(result: WindowResult): string {
 export class JsonlResultSink implements ResultSink {
   private readonly stream: WriteStream;
 
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
+  /** `fd`: a descriptor opened for appending (cli-kit's openOutputFile checks the path first). */
+  constructor(fd: number) {
+    this.stream = createWriteStream('', { fd, encoding: 'utf8' });
   }
 
   async emit(results: readonly WindowResult[]): Promise<void> {

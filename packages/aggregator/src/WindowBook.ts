@@ -6,9 +6,14 @@ import { type Reporter, windowCoverage } from './windowCoverage.js';
 export interface BookSettings {
   /** An incomplete window goes out anyway this long after its first sample arrived. */
   readonly graceMs: number;
-  /** A window is forgotten this long after it went out complete (later samples then start it afresh). */
+  /** A window is forgotten this long after it went out complete (later samples of it are then out of range). */
   readonly retentionMs: number;
+  /** A sample whose window starts further than this after its record reached Kinesis is out of range. */
+  readonly maxAheadMs: number;
 }
+
+/** Why a sample was not added: its window lies too far ahead of its arrival, or was already let go of. */
+export type AddOutcome = 'added' | 'ahead' | 'forgotten';
 
 interface WindowState {
   readonly start: number;
@@ -26,6 +31,13 @@ interface WindowState {
 /** What went out per window, kept with the checkpoint so a replay does not print a window again. */
 export type EmittedState = Record<string, [revision: number, fingerprint: string]>;
 
+/** What the book keeps with the checkpoint. */
+export interface BookState {
+  readonly emitted: EmittedState;
+  /** The latest window start forgotten: samples of windows up to it that are not kept are out of range. */
+  readonly forgottenUpTo?: number;
+}
+
 /**
  * The aggregator's windows, as a pure state machine: samples come in, results to emit
  * come out. Results are exact: duplicate samples (a replay after a consumer crash) count
@@ -38,18 +50,31 @@ export class WindowBook {
   /** Revisions already emitted before a restart, for windows that come back in the replay. */
   private readonly restored: Map<number, { revision: number; fingerprint: string }>;
 
+  private forgottenUpTo: number;
+
   constructor(
     private readonly settings: BookSettings,
-    emitted: EmittedState = {},
+    state: BookState = { emitted: {} },
   ) {
     this.restored = new Map(
-      Object.entries(emitted).map(([start, [revision, fingerprint]]) => [Number(start), { revision, fingerprint }]),
+      Object.entries(state.emitted).map(([start, [revision, fingerprint]]) => [
+        Number(start),
+        { revision, fingerprint },
+      ]),
     );
+    this.forgottenUpTo = state.forgottenUpTo ?? Number.NEGATIVE_INFINITY;
   }
 
-  /** Adds a sample; `resumeAfter` is the position just before it, kept if it opens a window. */
-  add(sample: WindowSample, nowMs: number, resumeAfter: unknown): void {
+  /**
+   * Adds a sample that reached Kinesis at `arrivalMs`; `resumeAfter` is the position just
+   * before it, kept if it opens a window. A sample of a window far ahead of its arrival,
+   * or of one already forgotten (which it would start afresh, as a partial result), is
+   * not added: nothing it holds can make the book hold more than one window per sample.
+   */
+  add(sample: WindowSample, nowMs: number, resumeAfter: unknown, arrivalMs: number): AddOutcome {
     let window = this.windows.get(sample.windowStart);
+    if (sample.windowStart > arrivalMs + this.settings.maxAheadMs) return 'ahead';
+    if (!window && sample.windowStart <= this.forgottenUpTo) return 'forgotten';
     if (!window) {
       const restored = this.restored.get(sample.windowStart);
       window = {
@@ -82,6 +107,7 @@ export class WindowBook {
     const shard = this.shards.get(sample.shardId) ?? { range: rangeOf(sample) };
     if (sample.final) shard.finalWindow = sample.windowStart;
     this.shards.set(sample.shardId, shard);
+    return 'added';
   }
 
   /**
@@ -116,13 +142,13 @@ export class WindowBook {
     return oldest?.resumeAfter;
   }
 
-  /** Revision and fingerprint of every window still kept, to save with the checkpoint. */
-  emittedState(): EmittedState {
-    const state: EmittedState = {};
+  /** Revision and fingerprint of every window still kept, and how far windows were forgotten, to save with the checkpoint. */
+  state(): BookState {
+    const emitted: EmittedState = {};
     for (const window of this.windows.values()) {
-      if (window.emitted) state[window.start] = [window.emitted.revision, window.emitted.fingerprint];
+      if (window.emitted) emitted[window.start] = [window.emitted.revision, window.emitted.fingerprint];
     }
-    return state;
+    return Number.isFinite(this.forgottenUpTo) ? { emitted, forgottenUpTo: this.forgottenUpTo } : { emitted };
   }
 
   get size(): number {
@@ -134,6 +160,7 @@ export class WindowBook {
       if (window.emitted?.complete && !window.dirty && nowMs - window.emitted.at >= this.settings.retentionMs) {
         this.windows.delete(start);
         this.restored.delete(start);
+        this.forgottenUpTo = Math.max(this.forgottenUpTo, start);
       }
     }
   }
@@ -167,6 +194,7 @@ export class WindowBook {
       missingShards: [...missing].sort(),
       trades: summary.trades,
       malformed: summary.malformed,
+      outOfRange: summary.outOfRange,
       mostPopularBuy: stats.mostPopularBuy,
       mostPopularSell: stats.mostPopularSell,
       largestSell: stats.largestSell,

@@ -17,6 +17,8 @@ export interface WindowResult {
   readonly missingShards: string[];
   readonly trades: number;
   readonly malformed: number;
+  /** Trades whose timestamp was out of range (see the consumer's --max-ahead / --max-behind), counted in no window. */
+  readonly outOfRange: number;
   readonly mostPopularBuy: Popularity | null;
   readonly mostPopularSell: Popularity | null;
   readonly largestSell: LargestSell | null;

@@ -8,10 +8,19 @@ import {
   type LogLevel,
   logFormatOption,
   logLevelOption,
+  openOutputFile,
+  parseWorkerId,
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
-import { AGGREGATOR_APPLICATION, parseDuration, STATS_STREAM_NAME, STATS_TABLE_NAME } from '@stock-trades/core';
+import {
+  AGGREGATOR_APPLICATION,
+  DEFAULT_EVENT_TIME_BOUNDS,
+  formatDuration,
+  parseDuration,
+  STATS_STREAM_NAME,
+  STATS_TABLE_NAME,
+} from '@stock-trades/core';
 import { Command } from 'commander';
 import { AggregatorError } from './errors.js';
 import {
@@ -29,6 +38,7 @@ interface RawOptions {
   stream: string;
   grace: string;
   retention: string;
+  maxAhead: string;
   failover: string;
   out?: string;
   table: boolean;
@@ -38,15 +48,22 @@ interface RawOptions {
   target?: string;
 }
 
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
 export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
   return {
     scheduler: {
       applicationName: raw.applicationName,
       streamName: raw.stream,
-      workerId: raw.workerId ?? defaultWorkerId(),
-      failoverMs: parseDuration(raw.failover, '--failover'),
+      workerId: raw.workerId === undefined ? defaultWorkerId() : parseWorkerId(raw.workerId),
+      failoverMs: parseDuration(raw.failover, '--failover', { min: 100, max: HOUR }),
     },
-    book: { graceMs: parseDuration(raw.grace, '--grace'), retentionMs: parseDuration(raw.retention, '--retention') },
+    book: {
+      graceMs: parseDuration(raw.grace, '--grace', { min: 0, max: HOUR }),
+      retentionMs: parseDuration(raw.retention, '--retention', { min: 1000, max: 24 * HOUR }),
+      maxAheadMs: parseDuration(raw.maxAhead, '--max-ahead', { min: 0, max: 24 * HOUR }),
+    },
   };
 }
 
@@ -60,6 +77,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
     .option('--grace <time>', 'how long after its first sample an incomplete window is shown anyway', '30s')
     .option('--retention <time>', 'how long a complete window is kept for late samples to revise it', '10m')
+    .option(
+      '--max-ahead <time>',
+      'a sample whose window starts further than this after it reached Kinesis is skipped (keep it ≥ the consumers’ --max-ahead)',
+      formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
+    )
     .option('--failover <time>', 'a lease not renewed for this long is taken over', '10s')
     .option('--out <file.jsonl>', 'append one JSON line per window result (see the README for the fields)')
     .option('--table', `also write each window's result to the DynamoDB table ${STATS_TABLE_NAME}`, false)
@@ -74,8 +96,9 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         format: raw.logFormat,
         base: { workerId: options.scheduler.workerId },
       });
+      // Opened before any lease is taken: a path that cannot be written stops the aggregator before it starts.
+      const jsonl = raw.out ? new JsonlResultSink(openOutputFile(raw.out, '--out', 'a')) : undefined;
       const clients = clientsFor(raw.target);
-      const jsonl = raw.out ? new JsonlResultSink(raw.out) : undefined;
       const sinks: ResultSink[] = [];
       if (!raw.quiet) sinks.push(new PrintingResultSink((text) => out.write(text)));
       if (jsonl) sinks.push(jsonl);

@@ -1,5 +1,6 @@
 import type { TradeSummary, WindowSample } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
+import { restoreBookState } from '../src/AggregatorRecordProcessor.js';
 import { MAX_HASH_KEY, WindowBook, windowCoverage } from '../src/index.js';
 
 const W0 = Date.UTC(2026, 10, 26, 10);
@@ -10,12 +11,15 @@ const asStrings = (range: { start: bigint; end: bigint }) => ({
   startingHashKey: `${range.start}`,
   endingHashKey: `${range.end}`,
 });
-const settings = { graceMs: 30_000, retentionMs: 600_000 };
+const settings = { graceMs: 30_000, retentionMs: 600_000, maxAheadMs: 300_000 };
+/** When the samples reached the stats stream: just after their window. */
+const ARRIVAL = W0 + 12_000;
 
 function summary(ticker: string, buys: number, sells = 0, largest = 0): TradeSummary {
   return {
     trades: buys + sells,
     malformed: 0,
+    outOfRange: 0,
     perTicker: { [ticker]: { buys, sells, boughtQuantity: buys * 10, soldQuantity: sells * largest } },
     largestSell: sells > 0 ? { ticker, quantity: largest, tradeId: 1 } : null,
   };
@@ -44,9 +48,9 @@ function sample(
 describe('WindowBook', () => {
   it('emits a window once every shard has reported it, merging their samples', () => {
     const book = new WindowBook(settings);
-    book.add(sample('lower', LOWER, { summary: summary('AMZN', 3) }), 0, 'p0');
+    book.add(sample('lower', LOWER, { summary: summary('AMZN', 3) }), 0, 'p0', ARRIVAL);
     expect(book.due(1)).toEqual([]);
-    book.add(sample('upper', UPPER, { summary: summary('KO', 2, 1, 500) }), 2, 'p1');
+    book.add(sample('upper', UPPER, { summary: summary('KO', 2, 1, 500) }), 2, 'p1', ARRIVAL);
     const [result] = book.due(3);
     expect(result).toMatchObject({
       complete: true,
@@ -63,13 +67,14 @@ describe('WindowBook', () => {
 
   it('counts a sample replayed after a crash once, keeping the copy that reaches further', () => {
     const book = new WindowBook(settings);
-    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p0');
-    book.add(sample('lower', LOWER, { lastSequenceNumber: '200', summary: summary('AMZN', 3) }), 0, 'p1');
-    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p2');
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p0', ARRIVAL);
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '200', summary: summary('AMZN', 3) }), 0, 'p1', ARRIVAL);
+    book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p2', ARRIVAL);
     book.add(
       sample('upper', UPPER, { firstSequenceNumber: null, lastSequenceNumber: null, summary: summary('T', 0) }),
       0,
       'p3',
+      ARRIVAL,
     );
     const [result] = book.due(1);
     expect(result?.trades).toBe(3);
@@ -77,8 +82,8 @@ describe('WindowBook', () => {
 
   it('keeps a late sample and emits the window again with a higher revision', () => {
     const book = new WindowBook(settings);
-    book.add(sample('lower', LOWER), 0, 'p0');
-    book.add(sample('upper', UPPER), 0, 'p1');
+    book.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    book.add(sample('upper', UPPER), 0, 'p1', ARRIVAL);
     expect(book.due(1).map((result) => [result.revision, result.trades])).toEqual([[1, 2]]);
     book.add(
       sample('upper', UPPER, {
@@ -89,6 +94,7 @@ describe('WindowBook', () => {
       }),
       2,
       'p2',
+      ARRIVAL,
     );
     const [revised] = book.due(3);
     expect(revised).toMatchObject({
@@ -101,36 +107,82 @@ describe('WindowBook', () => {
 
   it('shows an incomplete window after the grace period, naming the shard it waits for', () => {
     const book = new WindowBook(settings);
-    book.add(sample('upper', UPPER, { windowStart: W0 - 10_000, windowEnd: W0 }), 0, 'p0');
-    book.add(sample('lower', LOWER), 0, 'p1');
+    book.add(sample('upper', UPPER, { windowStart: W0 - 10_000, windowEnd: W0 }), 0, 'p0', ARRIVAL);
+    book.add(sample('lower', LOWER), 0, 'p1', ARRIVAL);
     expect(book.due(29_999)).toEqual([]);
     const [late] = book.due(30_000).filter((result) => result.windowStart === new Date(W0).toISOString());
     expect(late).toMatchObject({ complete: false, revision: 1, shards: ['lower'], missingShards: ['upper'] });
-    book.add(sample('upper', UPPER), 31_000, 'p2');
+    book.add(sample('upper', UPPER), 31_000, 'p2', ARRIVAL);
     expect(book.due(31_001).map((result) => [result.complete, result.revision])).toEqual([[true, 2]]);
   });
 
   it('treats a quiet shard’s empty sample as its report', () => {
     const book = new WindowBook(settings);
-    book.add(sample('lower', LOWER), 0, 'p0');
+    book.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
     book.add(
       sample('upper', UPPER, { firstSequenceNumber: null, lastSequenceNumber: null, summary: summary('X', 0) }),
       0,
       'p1',
+      ARRIVAL,
     );
     expect(book.due(1)[0]).toMatchObject({ complete: true, trades: 1 });
   });
 
   it('after a restart, rebuilds windows from the replay without showing them again', () => {
     const first = new WindowBook(settings);
-    first.add(sample('lower', LOWER), 0, 'p0');
-    first.add(sample('upper', UPPER), 0, 'p1');
+    first.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    first.add(sample('upper', UPPER), 0, 'p1', ARRIVAL);
     first.due(1);
-    const second = new WindowBook(settings, first.emittedState());
-    second.add(sample('lower', LOWER), 5, 'p0');
-    second.add(sample('upper', UPPER), 5, 'p1');
+    const second = new WindowBook(settings, first.state());
+    second.add(sample('lower', LOWER), 5, 'p0', ARRIVAL);
+    second.add(sample('upper', UPPER), 5, 'p1', ARRIVAL);
     expect(second.due(6)).toEqual([]);
     expect(second.oldestResumePoint()).toBe('p0');
+  });
+});
+
+describe('WindowBook bounds', () => {
+  it('skips a sample whose window starts further ahead of its arrival than --max-ahead', () => {
+    const book = new WindowBook(settings);
+    const farAhead = sample('lower', LOWER, {
+      windowStart: Date.UTC(2099, 0, 1),
+      windowEnd: Date.UTC(2099, 0, 1) + 10_000,
+    });
+    expect(book.add(farAhead, 0, 'p0', ARRIVAL)).toBe('ahead');
+    expect(book.add(sample('lower', LOWER, { windowStart: ARRIVAL + 300_000 }), 0, 'p1', ARRIVAL)).toBe('added');
+    expect(book.size).toBe(1);
+  });
+
+  it('skips a sample of a window already forgotten instead of starting it afresh as a partial result', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    book.add(sample('upper', UPPER), 0, 'p1', ARRIVAL);
+    expect(book.due(1)).toHaveLength(1);
+    book.due(600_001); // forgotten after the retention
+    const straggler = sample('upper', UPPER, { late: true, firstSequenceNumber: '900', lastSequenceNumber: '900' });
+    expect(book.add(straggler, 600_002, 'p2', ARRIVAL)).toBe('forgotten');
+    expect(book.due(700_000)).toEqual([]);
+    // …and still after a restart, from the saved state.
+    const restarted = new WindowBook(settings, book.state());
+    expect(restarted.add(straggler, 0, 'p2', ARRIVAL)).toBe('forgotten');
+  });
+});
+
+describe('restoreBookState', () => {
+  it('keeps a sound state', () => {
+    const state = { emitted: { [W0]: [2, 'abc'] }, forgottenUpTo: W0 - 10_000 };
+    expect(restoreBookState(JSON.stringify({ v: 1, ...state }), W0)).toEqual({ state });
+  });
+
+  it.each([
+    ['not JSON', '{'],
+    ['another version', JSON.stringify({ v: 2, emitted: {} })],
+    ['a window that is no time', JSON.stringify({ v: 1, emitted: { soon: [1, 'x'] } })],
+    ['windows forgotten up to 2099', JSON.stringify({ v: 1, emitted: {}, forgottenUpTo: Date.UTC(2099, 0, 1) })],
+  ])('resets %s with a reason', (_, text) => {
+    const restored = restoreBookState(text, W0);
+    expect(restored.state).toEqual({ emitted: {} });
+    expect(restored.problem).toMatch(/saved aggregator state/);
   });
 });
 

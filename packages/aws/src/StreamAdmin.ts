@@ -21,6 +21,8 @@ export interface StreamDescription {
   readonly status: string;
   readonly capacity: StreamCapacity;
   readonly openShardCount: number;
+  /** How long records stay readable in the stream. */
+  readonly retentionHours: number;
 }
 
 export type StreamSpec = { capacity: 'PROVISIONED'; shards: number } | { capacity: 'ON_DEMAND' };
@@ -50,6 +52,7 @@ export class StreamAdmin {
             ? StreamCapacity.ON_DEMAND
             : StreamCapacity.PROVISIONED,
         openShardCount: summary.OpenShardCount ?? 0,
+        retentionHours: summary.RetentionPeriodHours ?? 24,
       };
     } catch (error) {
       if (sdkErrorName(error) === 'ResourceNotFoundException') return undefined;

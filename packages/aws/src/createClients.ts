@@ -1,8 +1,9 @@
-import { Agent } from 'node:http';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from '@stock-trades/core';
+import { InvalidOptionError, LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from '@stock-trades/core';
 import { Target } from './Target.js';
 
 /** Override where the embedded target's emulators are (e.g. `pnpm stack --kinesis-port`). */
@@ -10,6 +11,8 @@ export const LOCAL_KINESIS_ENDPOINT_ENV = 'STOCK_TRADES_KINESIS_ENDPOINT';
 export const LOCAL_DYNAMODB_ENDPOINT_ENV = 'STOCK_TRADES_DYNAMODB_ENDPOINT';
 
 const LOCAL_REGION = 'us-east-1';
+/** The SDK's own endpoint variables that this project's services read. */
+const AWS_ENDPOINT_ENVS = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_KINESIS', 'AWS_ENDPOINT_URL_DYNAMODB'] as const;
 /** The emulators accept any credentials; these never leave the machine. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
@@ -23,13 +26,32 @@ export interface AwsClients {
   destroy(): void;
 }
 
-/** The one place SDK clients are built, for either target. */
-export function createClients(target: Target, env: NodeJS.ProcessEnv = process.env): AwsClients {
+/** How long one HTTP request may take before it is aborted (and retried): a hung endpoint is never waited on. */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface ClientOptions {
+  /** Default REQUEST_TIMEOUT_MS; tests shorten it. */
+  readonly requestTimeoutMs?: number;
+}
+
+/**
+ * The one place SDK clients are built, for either target. Both speak HTTP/1.1: the Kinesis
+ * client's default is HTTP/2, which nothing here needs (we poll, we never SubscribeToShard)
+ * and which endpoints that speak the Kinesis API over HTTP/1.1 only half support —
+ * kinesis-local, as LocalStack uses it, answers some HTTP/2 calls with bodies the SDK
+ * cannot read ("Deserialization error").
+ */
+export function createClients(
+  target: Target,
+  env: NodeJS.ProcessEnv = process.env,
+  options: ClientOptions = {},
+): AwsClients {
   // The SDK warns on every Node 20 process that its next versions need Node 22; the CLIs show users no such noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (target === Target.AWS) {
-    const kinesis = new KinesisClient({});
-    const dynamodb = new DynamoDBClient({});
+    for (const name of AWS_ENDPOINT_ENVS) endpointFrom(env, name);
+    const kinesis = new KinesisClient({ requestHandler: http1Handler(options) });
+    const dynamodb = new DynamoDBClient({ requestHandler: http1Handler(options) });
     return {
       target,
       kinesis,
@@ -42,17 +64,22 @@ export function createClients(target: Target, env: NodeJS.ProcessEnv = process.e
       },
     };
   }
-  const kinesisEndpoint = env[LOCAL_KINESIS_ENDPOINT_ENV] ?? `http://${LOCAL_HOST}:${LOCAL_KINESIS_PORT}`;
-  const dynamodbEndpoint = env[LOCAL_DYNAMODB_ENDPOINT_ENV] ?? `http://${LOCAL_HOST}:${LOCAL_DYNAMODB_PORT}`;
-  return localClients(kinesisEndpoint, dynamodbEndpoint);
+  const kinesisEndpoint = endpointFrom(env, LOCAL_KINESIS_ENDPOINT_ENV) ?? `http://${LOCAL_HOST}:${LOCAL_KINESIS_PORT}`;
+  const dynamodbEndpoint =
+    endpointFrom(env, LOCAL_DYNAMODB_ENDPOINT_ENV) ?? `http://${LOCAL_HOST}:${LOCAL_DYNAMODB_PORT}`;
+  return localClients(kinesisEndpoint, dynamodbEndpoint, options);
 }
 
 /** Clients for emulators at the given endpoints (tests use this with their own free ports). */
-export function localClients(kinesisEndpoint: string, dynamodbEndpoint: string): AwsClients {
+export function localClients(
+  kinesisEndpoint: string,
+  dynamodbEndpoint: string,
+  options: ClientOptions = {},
+): AwsClients {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
-  const kinesis = new KinesisClient({ ...common, endpoint: kinesisEndpoint, requestHandler: plainHttpHandler() });
-  const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbEndpoint, requestHandler: plainHttpHandler() });
+  const kinesis = new KinesisClient({ ...common, endpoint: kinesisEndpoint, requestHandler: http1Handler(options) });
+  const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbEndpoint, requestHandler: http1Handler(options) });
   return {
     target: Target.LOCAL,
     kinesis,
@@ -66,11 +93,33 @@ export function localClients(kinesisEndpoint: string, dynamodbEndpoint: string):
   };
 }
 
-/** kinesis-local's plain-HTTP port, reached over HTTP/1.1 with kept-alive sockets. */
-function plainHttpHandler(): NodeHttpHandler {
+/**
+ * HTTP/1.1 with kept-alive sockets, for http and https endpoints alike; a request that
+ * takes longer than the timeout is aborted (`throwOnRequestTimeout`: without it the SDK
+ * only logs a warning and goes on waiting) and the SDK's retry takes over.
+ */
+function http1Handler(options: ClientOptions): NodeHttpHandler {
   return new NodeHttpHandler({
-    httpAgent: new Agent({ keepAlive: true, maxSockets: 50 }),
-    connectionTimeout: 2000,
-    requestTimeout: 30_000,
+    httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 50 }),
+    httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 50 }),
+    connectionTimeout: 5000,
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    throwOnRequestTimeout: true,
   });
+}
+
+/** An endpoint variable's value, checked: an http(s) URL, or one line naming the variable (exit 2). */
+function endpointFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidOptionError(`${name} must be an http(s) URL like http://127.0.0.1:4567, got "${value}"`);
+  }
+  return value;
 }

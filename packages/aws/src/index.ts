@@ -1,9 +1,11 @@
 export {
   type AwsClients,
+  type ClientOptions,
   createClients,
   LOCAL_DYNAMODB_ENDPOINT_ENV,
   LOCAL_KINESIS_ENDPOINT_ENV,
   localClients,
+  REQUEST_TIMEOUT_MS,
 } from './createClients.js';
 export {
   AwsConfigurationError,

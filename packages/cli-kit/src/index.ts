@@ -1,11 +1,13 @@
 export { createLogger, type LogFormat, type Logger, type LoggerOptions, LogLevel } from './createLogger.js';
 export { ExitCode } from './exitCodes.js';
+export { openOutputFile } from './openOutputFile.js';
 export {
   clientsFor,
   defaultWorkerId,
   describeTarget,
   logFormatOption,
   logLevelOption,
+  parseWorkerId,
   targetOption,
 } from './options.js';
 export { ProgressLine } from './ProgressLine.js';

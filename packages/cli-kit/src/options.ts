@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { type AwsClients, createClients, resolveTarget, TARGET_ENV } from '@stock-trades/aws';
+import { InvalidOptionError } from '@stock-trades/core';
 import { Option } from 'commander';
 
 /** `--target local|aws`, the same on every command. */
@@ -14,6 +15,18 @@ export function targetOption(): Option {
 /** A worker id unique enough for a lease table: the host name and six random hex digits. */
 export function defaultWorkerId(): string {
   return `${hostname()}-${randomBytes(3).toString('hex')}`;
+}
+
+const WORKER_ID = /^[\x21-\x7e]{1,128}$/;
+
+/** `--worker-id` as given, or a one-line error: 1-128 printable characters, no spaces (it is a lease owner). */
+export function parseWorkerId(text: string): string {
+  if (!WORKER_ID.test(text)) {
+    throw new InvalidOptionError(
+      `--worker-id must be 1-128 printable characters without spaces, got ${JSON.stringify(text)}`,
+    );
+  }
+  return text;
 }
 
 /** `--log-level`, for the long-running commands. */

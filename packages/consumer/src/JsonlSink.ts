@@ -7,8 +7,9 @@ import type { SampleSink, WindowSample } from './WindowSample.js';
 export class JsonlSink implements SampleSink {
   private readonly stream: WriteStream;
 
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
+  /** `fd`: a descriptor opened for appending (cli-kit's openOutputFile checks the path first). */
+  constructor(fd: number) {
+    this.stream = createWriteStream('', { fd, encoding: 'utf8' });
   }
 
   async emit(samples: readonly WindowSample[]): Promise<void> {

@@ -1,4 +1,13 @@
-import { addTrade, emptySummary, type StockTrade, type TradeSummary, windowStartOf } from '@stock-trades/core';
+import {
+  addTrade,
+  classifyEventTime,
+  EventTime,
+  type EventTimeBounds,
+  emptySummary,
+  type StockTrade,
+  type TradeSummary,
+  windowStartOf,
+} from '@stock-trades/core';
 import {
   compareExtended,
   type ExtendedSequenceNumber,
@@ -7,11 +16,29 @@ import {
   isSentinel,
 } from '@stock-trades/kcl';
 import type { WindowSample } from './WindowSample.js';
+import { MAX_STATE_AGE_MS, restoreState, type SavedState, type StateBounds } from './windowState.js';
 
-export interface WindowSettings {
+export interface WindowSettings extends EventTimeBounds {
   readonly windowMs: number;
   /** How far past a window's end the shard's event time (or, when caught up, the clock) must be before it closes. */
   readonly latenessMs: number;
+  /**
+   * Saved windows older than this are not trusted (no record that old is left to replay):
+   * the stream's retention period; default a day, Kinesis's default retention.
+   */
+  readonly maxStateAgeMs?: number;
+}
+
+export interface ShardWindowsInit {
+  readonly shardId: string;
+  readonly settings: WindowSettings;
+  readonly checkpoint: ExtendedSequenceNumber;
+  readonly savedState?: string;
+  readonly hashKeyRange?: HashKeyRange | null;
+  /** The saved states of the shard's finished parents: a child first reports the window its parents ended in. */
+  readonly parentStates?: ReadonlyArray<string | undefined>;
+  /** The clock when the shard is taken: saved windows far from it are not trusted. */
+  readonly nowMs: number;
 }
 
 interface OpenPart {
@@ -22,18 +49,10 @@ interface OpenPart {
   readonly resumeAfter: ExtendedSequenceNumber;
 }
 
-/** What a processor keeps beside its checkpoint so a replay counts each trade once. */
-interface SavedState {
-  readonly v: 1;
-  /** The next window this shard will emit. */
-  readonly next: number | null;
-  /** Set when the shard has ended: its last window, which its children report too. */
-  readonly final?: number;
-  /** windowStart → position up to which the window's records have gone out. */
-  readonly marks: Record<string, string>;
-}
+export type AddOutcome = 'counted' | 'out-of-range' | 'replayed';
 
-export type AddOutcome = 'counted' | 'replayed';
+/** At most this many windows go out per call: a long quiet stretch goes out in steps, and never holds up a stop. */
+export const MAX_WINDOWS_PER_TAKE = 500;
 
 /**
  * One shard's tumbling event-time windows. Pure: positions and times come in, samples
@@ -45,8 +64,19 @@ export type AddOutcome = 'counted' | 'replayed';
  * the position up to which its records have gone out — saved with the checkpoint. A
  * record at or below its window's mark is a replay and is skipped; a record above it,
  * for a window already out, is late and goes out in a further sample of that window.
+ *
+ * Nothing here does work in proportion to how far a timestamp lies from now: a trade
+ * outside the event-time bounds around its arrival is counted as out of range in the
+ * window of its arrival; the shard's event time (which closes windows) never runs ahead
+ * of the records' arrival; saved state far from now is dropped; and at most
+ * MAX_WINDOWS_PER_TAKE windows go out per call.
  */
 export class ShardWindows {
+  readonly shardId: string;
+  /** Why a saved state was not trusted (the processor logs it), if it was not. */
+  readonly stateProblems: string[] = [];
+  private readonly settings: WindowSettings;
+  private readonly hashKeyRange: HashKeyRange | null;
   private readonly open = new Map<number, OpenPart>();
   private readonly late = new Map<number, OpenPart>();
   private readonly marks = new Map<number, ExtendedSequenceNumber>();
@@ -57,35 +87,45 @@ export class ShardWindows {
   private watermark = Number.NEGATIVE_INFINITY;
   private lastProcessed: ExtendedSequenceNumber;
 
-  constructor(
-    private readonly shardId: string,
-    private readonly settings: WindowSettings,
-    checkpoint: ExtendedSequenceNumber,
-    savedState: string | undefined,
-    private readonly hashKeyRange: HashKeyRange | null = null,
-    /** The saved states of the shard's finished parents: a child first reports the window its parents ended in. */
-    parentStates: ReadonlyArray<string | undefined> = [],
-  ) {
-    this.lastProcessed = checkpoint;
-    const saved = parseState(savedState);
-    if (saved) {
-      this.next = saved.next ?? undefined;
-      this.emittedAny = saved.next !== null;
-      for (const [start, position] of Object.entries(saved.marks)) {
-        this.marks.set(Number(start), parsePosition(position));
-      }
-    } else {
-      const parentFinals = parentStates.flatMap((state) => parseState(state)?.final ?? []);
-      if (parentFinals.length > 0) this.next = Math.min(...parentFinals);
+  constructor(init: ShardWindowsInit) {
+    this.shardId = init.shardId;
+    this.settings = init.settings;
+    this.hashKeyRange = init.hashKeyRange ?? null;
+    this.lastProcessed = init.checkpoint;
+    const bounds: StateBounds = {
+      windowMs: init.settings.windowMs,
+      earliestMs: init.nowMs - (init.settings.maxStateAgeMs ?? MAX_STATE_AGE_MS),
+      latestMs: init.nowMs + init.settings.maxAheadMs + init.settings.windowMs,
+    };
+    const saved = restoreState(init.savedState, bounds);
+    if (saved.problem) this.stateProblems.push(`${saved.problem}: starting its windows afresh`);
+    if (init.savedState && !saved.problem) {
+      this.next = saved.next;
+      this.emittedAny = saved.next !== undefined;
+      for (const [start, mark] of saved.marks) this.marks.set(start, mark);
+      return;
     }
+    const parentFinals = (init.parentStates ?? []).flatMap((state) => {
+      const parent = restoreState(state, bounds);
+      if (parent.problem) this.stateProblems.push(`a parent's ${parent.problem}: ignored`);
+      return parent.final ?? [];
+    });
+    if (parentFinals.length > 0) this.next = Math.min(...parentFinals);
+  }
+
+  /** The next window to go out, once known (the first record, or the clock once caught up, sets it). */
+  get nextWindow(): number | undefined {
+    return this.next;
   }
 
   /**
-   * Counts a trade at `position` in the window of `eventMs` (its timestamp), or, with
-   * `trade` undefined, a malformed record in the window of `eventMs` (its arrival time).
+   * Counts a trade at `position` in the window of `eventMs` (its timestamp) — or, when
+   * that lies outside the bounds around `arrivalMs`, as out of range in the window of its
+   * arrival — or, with `trade` undefined, a malformed record in the window of its arrival.
    */
-  add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, eventMs: number): AddOutcome {
-    const start = windowStartOf(eventMs, this.settings.windowMs);
+  add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, eventMs: number, arrivalMs: number): AddOutcome {
+    const inRange = trade !== undefined && classifyEventTime(eventMs, arrivalMs, this.settings) === EventTime.IN_RANGE;
+    const start = windowStartOf(inRange ? eventMs : arrivalMs, this.settings.windowMs);
     const mark = this.marks.get(start);
     if (mark && compareExtended(position, mark) <= 0) {
       this.lastProcessed = position;
@@ -98,18 +138,21 @@ export class ShardWindows {
       part = { summary: emptySummary(), first: position, last: position, resumeAfter: this.lastProcessed };
       parts.set(start, part);
     }
-    if (trade) addTrade(part.summary, trade);
+    if (inRange) addTrade(part.summary, trade);
+    else if (trade) part.summary.outOfRange++;
     else part.summary.malformed++;
     part.last = position;
     this.lastProcessed = position;
-    if (trade && eventMs > this.watermark) this.watermark = eventMs;
-    return 'counted';
+    // The shard's event time: never ahead of when the record arrived, so an early timestamp closes no window early.
+    if (inRange) this.watermark = Math.max(this.watermark, Math.min(eventMs, arrivalMs));
+    return trade === undefined || inRange ? 'counted' : 'out-of-range';
   }
 
   /**
-   * Takes out every window that has closed — the shard's event time is past its end plus
+   * Takes out the windows that have closed — the shard's event time is past their end plus
    * the lateness, or the shard is caught up and the clock is — in order, empty ones
-   * included, plus any late parts. Marks are set as if they went out.
+   * included, plus any late parts; at most MAX_WINDOWS_PER_TAKE of them (call again for
+   * the rest). Marks are set as if they went out.
    */
   takeClosed(nowMs: number, caughtUp: boolean): WindowSample[] {
     const { windowMs, latenessMs } = this.settings;
@@ -123,9 +166,8 @@ export class ShardWindows {
       this.next = windowStartOf(nowMs, windowMs);
     }
     const horizon = Math.max(this.watermark, caughtUp ? nowMs : Number.NEGATIVE_INFINITY);
-    while (this.next + windowMs + latenessMs <= horizon) {
-      const part = this.open.get(this.next);
-      samples.push(this.sample(this.next, part, false));
+    while (this.next + windowMs + latenessMs <= horizon && samples.length < MAX_WINDOWS_PER_TAKE) {
+      samples.push(this.sample(this.next, this.open.get(this.next), false));
       this.open.delete(this.next);
       this.next += windowMs;
     }
@@ -133,22 +175,32 @@ export class ShardWindows {
   }
 
   /**
-   * For the end of a closed shard: every open window and late part, in order, the last one
-   * marked final (an empty final sample when nothing was open) and naming the children.
+   * For the end of a closed shard: every late part and open window in order, the last
+   * one marked final (an empty final sample when nothing was open) and naming the
+   * children. At most MAX_WINDOWS_PER_TAKE per call: call until `ended`.
    */
   takeAll(nowMs: number, childShardIds: readonly string[]): WindowSample[] {
-    const samples = this.takeClosed(Number.NEGATIVE_INFINITY, false);
     const { windowMs } = this.settings;
-    const opened = [...this.open.keys()].sort((a, b) => a - b);
-    const final = Math.max(this.next ?? windowStartOf(nowMs, windowMs), opened.at(-1) ?? Number.NEGATIVE_INFINITY);
-    for (let start = this.next ?? final; start <= final; start += windowMs) {
+    if (this.finalWindow === undefined) {
+      const opened = Math.max(...this.open.keys(), Number.NEGATIVE_INFINITY);
+      this.finalWindow = Math.max(this.next ?? windowStartOf(nowMs, windowMs), opened);
+      this.next ??= this.finalWindow;
+    }
+    const samples = this.takeClosed(Number.NEGATIVE_INFINITY, false);
+    const final = this.finalWindow;
+    for (let start = this.next ?? final; start <= final && samples.length < MAX_WINDOWS_PER_TAKE; ) {
       const sample = this.sample(start, this.open.get(start), false);
       samples.push(start === final ? { ...sample, final: true, childShardIds } : sample);
+      this.open.delete(start);
+      start += windowMs;
+      this.next = start;
     }
-    this.open.clear();
-    this.next = final + windowMs;
-    this.finalWindow = final;
     return samples;
+  }
+
+  /** True once takeAll has sent the final sample. */
+  get ended(): boolean {
+    return this.finalWindow !== undefined && this.next !== undefined && this.next > this.finalWindow;
   }
 
   /** Just before the oldest record not yet gone out; the last record processed when all went out. */
@@ -171,7 +223,7 @@ export class ShardWindows {
       v: 1,
       next: this.next ?? null,
       marks,
-      ...(this.finalWindow === undefined ? {} : { final: this.finalWindow }),
+      ...(this.ended ? { final: this.finalWindow } : {}),
     };
     return JSON.stringify(saved);
   }
@@ -195,19 +247,4 @@ export class ShardWindows {
       summary: part?.summary ?? emptySummary(),
     };
   }
-}
-
-function parseState(text: string | undefined): SavedState | undefined {
-  if (!text) return undefined;
-  try {
-    const value = JSON.parse(text) as SavedState;
-    return value?.v === 1 && typeof value.marks === 'object' ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function parsePosition(text: string): ExtendedSequenceNumber {
-  const [sequenceNumber = '', sub = '0'] = text.split('/');
-  return { sequenceNumber, subSequenceNumber: Number(sub) };
 }

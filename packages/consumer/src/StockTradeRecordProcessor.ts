@@ -6,6 +6,7 @@ import type {
   RecordProcessorCheckpointer,
   ShardEndedInput,
   ShardRecordProcessor,
+  UserRecord,
 } from '@stock-trades/kcl';
 import { compareExtended, formatExtended } from '@stock-trades/kcl';
 import { ShardWindows, type WindowSettings } from './ShardWindows.js';
@@ -22,6 +23,8 @@ export interface ProcessorDeps {
   readonly now: () => number;
   /** Told of every malformed record (counted in the window's sample and skipped). */
   readonly onMalformed?: (shardId: string, sequenceNumber: string) => void;
+  /** Told of every trade outside the event-time bounds (counted as out of range, in no window). */
+  readonly onOutOfRange?: (shardId: string, sequenceNumber: string) => void;
 }
 
 /**
@@ -33,6 +36,8 @@ export interface ProcessorDeps {
 export class StockTradeRecordProcessor implements ShardRecordProcessor {
   private windows: ShardWindows | undefined;
   private lastCheckpointAt = 0;
+  /** Whether the lease holds where this shard's windows start: whoever holds it next owes them from there. */
+  private startSaved = false;
 
   constructor(
     private readonly shardId: string,
@@ -41,14 +46,18 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   ) {}
 
   initialize(input: InitializationInput): void {
-    this.windows = new ShardWindows(
-      this.shardId,
-      this.settings,
-      input.checkpoint,
-      input.applicationState,
-      input.hashKeyRange ?? null,
-      input.parents.map((parent) => parent.applicationState),
-    );
+    const windows = new ShardWindows({
+      shardId: this.shardId,
+      settings: this.settings,
+      checkpoint: input.checkpoint,
+      savedState: input.applicationState,
+      hashKeyRange: input.hashKeyRange ?? null,
+      parentStates: input.parents.map((parent) => parent.applicationState),
+      nowMs: this.deps.now(),
+    });
+    for (const problem of windows.stateProblems) this.deps.log.warn({ shardId: this.shardId }, problem);
+    this.windows = windows;
+    this.startSaved = windows.stateProblems.length === 0 && windows.nextWindow !== undefined;
     this.lastCheckpointAt = this.deps.now();
     this.deps.log.info(
       { shardId: this.shardId, checkpoint: formatExtended(input.checkpoint) },
@@ -58,25 +67,16 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
 
   async processRecords({ records, millisBehindLatest, checkpointer }: ProcessRecordsInput): Promise<void> {
     const windows = this.requireWindows();
-    for (const record of records) {
-      const parsed = parseTrade(record.data);
-      const position = { sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber };
-      if (!parsed.ok) {
-        this.deps.log.warn(
-          { shardId: this.shardId, sequenceNumber: formatExtended(position), reason: parsed.error.message },
-          'skipped malformed record',
-        );
-        this.deps.onMalformed?.(this.shardId, formatExtended(position));
-      }
-      if (parsed.ok) windows.add(position, parsed.trade, parsed.timestampMs);
-      else windows.add(position, undefined, record.approximateArrivalTimestamp?.getTime() ?? this.deps.now());
-    }
+    for (const record of records) this.count(windows, record);
     const closed = windows.takeClosed(this.deps.now(), millisBehindLatest === 0);
     if (closed.length > 0) {
       await this.fence(checkpointer);
       await this.deps.sink.emit(closed);
       await this.saveProgress(checkpointer);
-    } else if (this.deps.now() - this.lastCheckpointAt >= this.settings.checkpointIntervalMs) {
+    } else if (
+      (!this.startSaved && windows.nextWindow !== undefined) ||
+      this.deps.now() - this.lastCheckpointAt >= this.settings.checkpointIntervalMs
+    ) {
       await this.saveProgress(checkpointer);
     }
   }
@@ -88,8 +88,8 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
 
   async shardEnded({ checkpointer, childShardIds }: ShardEndedInput): Promise<void> {
     const windows = this.requireWindows();
-    const rest = windows.takeAll(this.deps.now(), childShardIds);
-    if (rest.length > 0) {
+    while (!windows.ended) {
+      const rest = windows.takeAll(this.deps.now(), childShardIds);
       await this.fence(checkpointer);
       await this.deps.sink.emit(rest);
     }
@@ -98,6 +98,32 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
 
   async shutdownRequested({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
     if (this.windows) await this.saveProgress(checkpointer);
+  }
+
+  private count(windows: ShardWindows, record: UserRecord): void {
+    const position = { sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber };
+    const arrivalMs = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
+    const parsed = parseTrade(record.data);
+    if (!parsed.ok) {
+      if (windows.add(position, undefined, arrivalMs, arrivalMs) === 'replayed') return;
+      this.deps.log.warn(
+        { shardId: this.shardId, sequenceNumber: formatExtended(position), reason: parsed.error.message },
+        'skipped malformed record',
+      );
+      this.deps.onMalformed?.(this.shardId, formatExtended(position));
+      return;
+    }
+    if (windows.add(position, parsed.trade, parsed.timestampMs, arrivalMs) !== 'out-of-range') return;
+    this.deps.log.warn(
+      {
+        shardId: this.shardId,
+        sequenceNumber: formatExtended(position),
+        timestamp: parsed.trade.timestamp,
+        arrival: new Date(arrivalMs).toISOString(),
+      },
+      'trade timestamp out of range: counted, not put in a window',
+    );
+    this.deps.onOutOfRange?.(this.shardId, formatExtended(position));
   }
 
   /** A conditional write that fails (LeaseLostError) if another worker owns the lease now. */
@@ -111,6 +137,7 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     const target = compareExtended(safe, checkpointer.lastCheckpoint) > 0 ? safe : checkpointer.lastCheckpoint;
     await checkpointer.checkpoint(target, { applicationState: windows.state(target) });
     this.lastCheckpointAt = this.deps.now();
+    if (windows.nextWindow !== undefined) this.startSaved = true;
   }
 
   private requireWindows(): ShardWindows {

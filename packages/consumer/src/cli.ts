@@ -7,11 +7,15 @@ import {
   type LogLevel,
   logFormatOption,
   logLevelOption,
+  openOutputFile,
+  parseWorkerId,
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
 import {
   CONSUMER_APPLICATION,
+  DEFAULT_EVENT_TIME_BOUNDS,
+  formatDuration,
   InvalidOptionError,
   parseDuration,
   STATS_STREAM_NAME,
@@ -37,6 +41,8 @@ interface RawOptions {
   takeInterval?: string;
   leasePoll?: string;
   checkpointInterval: string;
+  maxAhead: string;
+  maxBehind: string;
   out?: string;
   statsStream: string | false;
   quiet: boolean;
@@ -45,11 +51,25 @@ interface RawOptions {
   target?: string;
 }
 
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** What each duration flag may be: wide enough for any real use, narrow enough that no value can stall a worker. */
+const DURATION_BOUNDS = {
+  window: { min: SECOND, max: HOUR },
+  lateness: { min: 0, max: 10 * MINUTE },
+  failover: { min: 100, max: HOUR },
+  leaseTimer: { min: 10, max: HOUR },
+  checkpointInterval: { min: 100, max: HOUR },
+  eventTime: { min: 0, max: 24 * HOUR },
+} as const;
+
 export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
-  const windowMs = parseDuration(raw.window, '--window');
-  const failoverMs = parseDuration(raw.failover, '--failover');
+  const windowMs = parseDuration(raw.window, '--window', DURATION_BOUNDS.window);
+  const failoverMs = parseDuration(raw.failover, '--failover', DURATION_BOUNDS.failover);
   const optionalMs = (text: string | undefined, flag: string) =>
-    text === undefined ? undefined : parseDuration(text, flag);
+    text === undefined ? undefined : parseDuration(text, flag, DURATION_BOUNDS.leaseTimer);
   const renewIntervalMs = optionalMs(raw.renewInterval, '--renew-interval');
   if (renewIntervalMs !== undefined && renewIntervalMs >= failoverMs) {
     throw new InvalidOptionError('--renew-interval must be shorter than --failover');
@@ -58,7 +78,7 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
     scheduler: {
       applicationName: raw.applicationName,
       streamName: raw.stream,
-      workerId: raw.workerId ?? defaultWorkerId(),
+      workerId: raw.workerId === undefined ? defaultWorkerId() : parseWorkerId(raw.workerId),
       initialPosition: initialPosition(raw),
       failoverMs,
       renewIntervalMs,
@@ -67,8 +87,14 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
     },
     processor: {
       windowMs,
-      latenessMs: parseDuration(raw.lateness, '--lateness', { allowZero: true }),
-      checkpointIntervalMs: parseDuration(raw.checkpointInterval, '--checkpoint-interval'),
+      latenessMs: parseDuration(raw.lateness, '--lateness', DURATION_BOUNDS.lateness),
+      checkpointIntervalMs: parseDuration(
+        raw.checkpointInterval,
+        '--checkpoint-interval',
+        DURATION_BOUNDS.checkpointInterval,
+      ),
+      maxAheadMs: parseDuration(raw.maxAhead, '--max-ahead', DURATION_BOUNDS.eventTime),
+      maxBehindMs: parseDuration(raw.maxBehind, '--max-behind', DURATION_BOUNDS.eventTime),
     },
   };
 }
@@ -112,6 +138,16 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       'how often the lease table is checked for free leases (default: 1s, or failover / 3 if shorter)',
     )
     .option('--checkpoint-interval <time>', 'longest time between checkpoints while windows stay open', '10s')
+    .option(
+      '--max-ahead <time>',
+      'a trade timestamped further than this after its record reached Kinesis is counted as out of range, in no window',
+      formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
+    )
+    .option(
+      '--max-behind <time>',
+      'a trade timestamped further than this before its record reached Kinesis is counted as out of range, in no window',
+      formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxBehindMs),
+    )
     .option('--out <file.jsonl>', 'also append each per-shard window sample as one JSON line')
     .option(
       '--stats-stream <name>',
@@ -130,8 +166,9 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         format: raw.logFormat,
         base: { workerId: options.scheduler.workerId },
       });
+      // Opened before any lease is taken: a path that cannot be written stops the worker before it starts.
+      const jsonl = raw.out ? new JsonlSink(openOutputFile(raw.out, '--out', 'a')) : undefined;
       const clients = clientsFor(raw.target);
-      const jsonl = raw.out ? new JsonlSink(raw.out) : undefined;
       const sinks: SampleSink[] = [];
       if (!raw.quiet) sinks.push(new PrintingSink((text) => out.write(text)));
       if (jsonl) sinks.push(jsonl);

@@ -15,6 +15,8 @@ import { KinesisSampleSink } from './KinesisSampleSink.js';
 import { type ProcessorSettings, StockTradeRecordProcessor } from './StockTradeRecordProcessor.js';
 import type { SampleSink } from './WindowSample.js';
 
+const HOUR = 3_600_000;
+
 export interface ConsumerOptions {
   readonly scheduler: SchedulerSettings;
   readonly processor: ProcessorSettings;
@@ -39,14 +41,21 @@ export interface ConsumerDeps {
 export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps): Promise<void> {
   const config = schedulerConfig(options.scheduler);
   const streams = new StreamAdmin(deps.clients);
+  const described = [];
   for (const name of [config.streamName, options.statsStream]) {
-    if (name && !(await streams.describe(name))) {
+    const stream = name ? await streams.describe(name) : undefined;
+    if (name && !stream) {
       throw new ConsumerError(
         'STREAM_NOT_FOUND',
         `stream ${name} does not exist: create it first with \`pnpm create-stream\``,
       );
     }
+    described.push(stream);
   }
+  // No record older than the stream's retention is left to replay: saved windows older than that are not trusted.
+  const retentionHours = described[0]?.retentionHours;
+  const processorSettings: ProcessorSettings =
+    retentionHours === undefined ? options.processor : { ...options.processor, maxStateAgeMs: retentionHours * HOUR };
   const sinks = options.statsStream
     ? [
         ...deps.sinks,
@@ -56,20 +65,27 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   const sink = new FanOutSink(sinks);
   const now = deps.now ?? Date.now;
   let malformed = 0;
+  let outOfRange = 0;
   const scheduler = new Scheduler(config, {
     stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
     store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
     processorFactory: (shardId) =>
-      new StockTradeRecordProcessor(shardId, options.processor, {
+      new StockTradeRecordProcessor(shardId, processorSettings, {
         sink,
         log: deps.log,
         now,
         onMalformed: () => {
           malformed++;
         },
+        onOutOfRange: () => {
+          outOfRange++;
+        },
       }),
     log: deps.log,
   });
   await scheduler.run(deps.signal);
   if (malformed > 0) deps.log.info({ malformed }, 'malformed records were counted and skipped during this run');
+  if (outOfRange > 0) {
+    deps.log.info({ outOfRange }, 'trades with timestamps out of range were counted and kept out of the windows');
+  }
 }

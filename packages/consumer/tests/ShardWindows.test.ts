@@ -1,7 +1,7 @@
 import type { StockTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
 import { describe, expect, it } from 'vitest';
-import { ShardWindows } from '../src/index.js';
+import { MAX_WINDOWS_PER_TAKE, ShardWindows, type ShardWindowsInit } from '../src/ShardWindows.js';
 
 const W = 10_000;
 const T0 = Date.UTC(2026, 10, 26, 10, 0, 0);
@@ -9,15 +9,20 @@ const at = (n: number, sub = 0) => ({ sequenceNumber: String(1000 + n), subSeque
 const tradeAt = (offsetMs: number, overrides: Partial<StockTrade> = {}) =>
   aTrade({ timestamp: new Date(T0 + offsetMs).toISOString(), ...overrides });
 const start = { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 };
-const settings = { windowMs: W, latenessMs: 1000 };
+const settings = { windowMs: W, latenessMs: 1000, maxAheadMs: 300_000, maxBehindMs: 300_000 };
+
+/** A shard's windows as taken at T0, from its checkpoint and saved state. */
+function windowsOf(init: Partial<ShardWindowsInit> = {}): ShardWindows {
+  return new ShardWindows({ shardId: 's', settings, checkpoint: start, nowMs: T0, ...init });
+}
 
 describe('ShardWindows', () => {
   it('closes a window once the shard’s event time passes its end plus the lateness', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), T0 + 1000);
-    windows.add(at(2), tradeAt(10_500), T0 + 10_500);
+    const windows = windowsOf();
+    windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    windows.add(at(2), tradeAt(10_500), T0 + 10_500, T0 + 10_500);
     expect(windows.takeClosed(0, false)).toEqual([]);
-    windows.add(at(3), tradeAt(11_000), T0 + 11_000);
+    windows.add(at(3), tradeAt(11_000), T0 + 11_000, T0 + 11_000);
     const [closed] = windows.takeClosed(0, false);
     expect(closed).toMatchObject({
       windowStart: T0,
@@ -29,7 +34,7 @@ describe('ShardWindows', () => {
   });
 
   it('emits empty windows for a quiet shard once caught up and the clock has passed them', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
+    const windows = windowsOf();
     expect(windows.takeClosed(T0 + 500, true)).toEqual([]);
     const closed = windows.takeClosed(T0 + 3 * W + 1000, true);
     expect(closed.map((sample) => sample.windowStart)).toEqual([T0, T0 + W, T0 + 2 * W]);
@@ -37,34 +42,36 @@ describe('ShardWindows', () => {
   });
 
   it('keeps the checkpoint just before the oldest record of a window still open', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), T0 + 1000); // window 0
-    windows.add(at(2), tradeAt(10_200), T0 + 10_200); // window 1 opens after record 1
-    windows.add(at(3), tradeAt(2000), T0 + 2000); // window 0 again, interleaved
+    const windows = windowsOf();
+    windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000); // window 0
+    windows.add(at(2), tradeAt(10_200), T0 + 10_200, T0 + 10_200); // window 1 opens after record 1
+    windows.add(at(3), tradeAt(2000), T0 + 2000, T0 + 2000); // window 0 again, interleaved
     expect(windows.safeCheckpoint()).toEqual(start);
-    windows.add(at(4), tradeAt(10_600), T0 + 10_600);
+    windows.add(at(4), tradeAt(10_600), T0 + 10_600, T0 + 10_600);
     expect(windows.takeClosed(0, false)).toEqual([]);
-    windows.add(at(5), tradeAt(11_100), T0 + 11_100); // event time 11.1 s ≥ 10 s + 1 s: window 0 closes
+    windows.add(at(5), tradeAt(11_100), T0 + 11_100, T0 + 11_100); // event time 11.1 s ≥ 10 s + 1 s: window 0 closes
     expect(windows.takeClosed(0, false).map((sample) => sample.summary.trades)).toEqual([2]);
     expect(windows.safeCheckpoint()).toEqual(at(1)); // window 1's first record is 2; resume after 1
   });
 
   it('after a crash, skips replayed records of emitted windows and counts the rest once', () => {
     // Prepare: the first owner emits window 0 and saves its mark with a checkpoint before window 1.
-    const first = new ShardWindows('s', settings, start, undefined);
-    first.add(at(1), tradeAt(1000), T0 + 1000);
-    first.add(at(2), tradeAt(12_000), T0 + 12_000);
-    first.add(at(3), tradeAt(2000), T0 + 2000);
-    first.add(at(4), tradeAt(13_000), T0 + 13_000);
-    first.add(at(5), tradeAt(11_500), T0 + 11_500);
+    const first = windowsOf();
+    first.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    first.add(at(2), tradeAt(12_000), T0 + 12_000, T0 + 12_000);
+    first.add(at(3), tradeAt(2000), T0 + 2000, T0 + 2000);
+    first.add(at(4), tradeAt(13_000), T0 + 13_000, T0 + 13_000);
+    first.add(at(5), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
     const emitted = first.takeClosed(0, false);
     const checkpoint = first.safeCheckpoint();
     const saved = first.state(checkpoint);
     // Act: the next owner replays everything after the checkpoint.
-    const second = new ShardWindows('s', settings, checkpoint, saved);
+    const second = windowsOf({ checkpoint, savedState: saved });
     const offsets = [0, 0, 12_000, 2000, 13_000, 11_500];
-    const outcomes = [2, 3, 4, 5].map((n) => second.add(at(n), tradeAt(offsets[n] ?? 0), T0 + (offsets[n] ?? 0)));
-    second.add(at(6), tradeAt(22_000), T0 + 22_000);
+    const outcomes = [2, 3, 4, 5].map((n) =>
+      second.add(at(n), tradeAt(offsets[n] ?? 0), T0 + (offsets[n] ?? 0), T0 + (offsets[n] ?? 0)),
+    );
+    second.add(at(6), tradeAt(22_000), T0 + 22_000, T0 + 22_000);
     const replayed = second.takeClosed(0, false);
     // Assess: record 3 (window 0, already out) is skipped; window 1 holds 2, 4, 5 exactly once.
     expect(emitted.map((sample) => sample.summary.trades)).toEqual([2]);
@@ -73,53 +80,142 @@ describe('ShardWindows', () => {
   });
 
   it('sends a trade that comes after its window went out in a further, late sample', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), T0 + 1000);
-    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
+    const windows = windowsOf();
+    windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
     expect(windows.takeClosed(0, false)).toHaveLength(1);
-    windows.add(at(3), tradeAt(3000, { quantity: 9999, tradeType: 'SELL' }), T0 + 3000);
+    windows.add(at(3), tradeAt(3000, { quantity: 9999, tradeType: 'SELL' }), T0 + 3000, T0 + 3000);
     const [late] = windows.takeClosed(0, false);
     expect(late).toMatchObject({ windowStart: T0, late: true, firstSequenceNumber: '1003' });
     expect(late?.summary.largestSell?.quantity).toBe(9999);
   });
 
   it('counts a malformed record in the window of its arrival time', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), undefined, T0 + 4000);
-    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
+    const windows = windowsOf();
+    windows.add(at(1), undefined, T0 + 4000, T0 + 4000);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
     const [closed] = windows.takeClosed(0, false);
     expect(closed?.summary).toMatchObject({ trades: 0, malformed: 1 });
   });
 
   it('forgets marks the checkpoint has passed, and tolerates a state it cannot read', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
-    windows.add(at(1), tradeAt(1000), T0 + 1000);
-    windows.add(at(2), tradeAt(11_500), T0 + 11_500);
+    const windows = windowsOf();
+    windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    windows.add(at(2), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
     windows.takeClosed(0, false);
     expect(JSON.parse(windows.state(start)).marks).toEqual({ [T0]: '1001' });
     expect(JSON.parse(windows.state(at(1))).marks).toEqual({});
-    expect(() => new ShardWindows('s', settings, start, 'not json')).not.toThrow();
+    expect(() => windowsOf({ savedState: 'not json' })).not.toThrow();
   });
 
   it('ends a closed shard with a final sample naming its children, and its children report that window first', () => {
-    const parent = new ShardWindows('parent', settings, start, undefined);
-    parent.add(at(1), tradeAt(1000), T0 + 1000);
-    parent.add(at(2), tradeAt(11_500), T0 + 11_500);
+    const parent = windowsOf({ shardId: 'parent' });
+    parent.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    parent.add(at(2), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
     parent.takeClosed(0, false);
     const rest = parent.takeAll(T0 + 12_000, ['child-1', 'child-2']);
     expect(rest.map((sample) => [sample.windowStart - T0, sample.final, sample.childShardIds])).toEqual([
       [W, true, ['child-1', 'child-2']],
     ]);
     const saved = parent.state({ sequenceNumber: 'SHARD_END', subSequenceNumber: 0 });
-    const child = new ShardWindows('child-1', settings, start, undefined, null, [saved]);
+    const child = windowsOf({ shardId: 'child-1', parentStates: [saved] });
     const [first] = child.takeClosed(T0 + 2 * W + 1000, true);
     expect(first?.windowStart).toBe(T0 + W);
   });
 
   it('sends an empty final sample when a shard ends with no window open', () => {
-    const windows = new ShardWindows('s', settings, start, undefined);
+    const windows = windowsOf();
     windows.takeClosed(T0 + 500, true);
     const [final] = windows.takeAll(T0 + 600, ['c']);
     expect(final).toMatchObject({ windowStart: T0, final: true, childShardIds: ['c'], firstSequenceNumber: null });
+  });
+});
+
+describe('ShardWindows event-time bounds', () => {
+  const DAY = 86_400_000;
+  const y2099 = Date.UTC(2099, 0, 1);
+  const y1970 = 0;
+
+  it.each([
+    ['2099', y2099],
+    ['one day ahead', T0 + DAY],
+    ['1970', y1970],
+    ['one day behind', T0 - DAY],
+  ])(
+    'counts a trade dated %s as out of range in the window of its arrival, and opens no window for it',
+    (_, eventMs) => {
+      const windows = windowsOf();
+      const outcome = windows.add(at(1), aTrade({ timestamp: new Date(eventMs).toISOString() }), eventMs, T0 + 500);
+      const closed = windows.takeClosed(T0 + 2 * W + 1000, true);
+      expect(outcome).toBe('out-of-range');
+      expect(closed.map((sample) => sample.windowStart)).toEqual([T0, T0 + W]);
+      expect(closed[0]?.summary).toMatchObject({ trades: 0, outOfRange: 1, perTicker: {} });
+    },
+  );
+
+  it('keeps trades just inside the bounds in their own windows', () => {
+    const windows = windowsOf();
+    expect(windows.add(at(1), tradeAt(300_000), T0 + 300_000, T0)).toBe('counted');
+    expect(windows.add(at(2), tradeAt(-300_000), T0 - 300_000, T0)).toBe('counted');
+    expect(windows.add(at(3), tradeAt(300_001), T0 + 300_001, T0)).toBe('out-of-range');
+  });
+
+  it('closes no window early for a trade timestamped ahead of its arrival (within the bounds)', () => {
+    const windows = windowsOf();
+    windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);
+    windows.add(at(2), tradeAt(240_000), T0 + 240_000, T0 + 1500); // 4 minutes ahead of its arrival
+    expect(windows.takeClosed(T0 + 1600, false)).toEqual([]);
+    windows.add(at(3), tradeAt(11_500), T0 + 11_500, T0 + 11_500);
+    expect(windows.takeClosed(T0 + 11_600, false).map((sample) => sample.windowStart)).toEqual([T0]);
+  });
+
+  it.each([
+    ['1970 (a run with a window too long for its time)', { v: 1, next: 0, marks: {} }],
+    ['2099', { v: 1, next: y2099, marks: {} }],
+    ['another window length', { v: 1, next: T0 + 7000, marks: {} }],
+    ['a mark in 1970', { v: 1, next: T0, marks: { '0': '1001' } }],
+    ['a mark that is no position', { v: 1, next: T0, marks: { [T0 - W]: 'DROP TABLE' } }],
+    ['a next window that is no number', { v: 1, next: 'soon', marks: {} }],
+  ])('does not trust a saved state with %s: it says why and starts afresh', (_, state) => {
+    const windows = windowsOf({ savedState: JSON.stringify(state) });
+    expect(windows.stateProblems).toHaveLength(1);
+    expect(windows.stateProblems[0]).toMatch(/starting its windows afresh/);
+    expect(windows.takeClosed(T0 + 2 * W + 1000, true)).toEqual([]);
+    const closed = windows.takeClosed(T0 + 3 * W + 1000, true);
+    expect(closed.map((sample) => sample.windowStart)).toEqual([T0 + 2 * W]);
+  });
+
+  it('trusts a saved state from within the stream’s retention, and owes every window since', () => {
+    const windows = windowsOf({ savedState: JSON.stringify({ v: 1, next: T0 - 5 * W, marks: {} }) });
+    const closed = windows.takeClosed(T0 + 1000, true);
+    expect(windows.stateProblems).toEqual([]);
+    expect(closed.map((sample) => (sample.windowStart - T0) / W)).toEqual([-5, -4, -3, -2, -1]);
+  });
+
+  it('sends a long quiet stretch in steps of at most MAX_WINDOWS_PER_TAKE windows', () => {
+    const windows = windowsOf({
+      savedState: JSON.stringify({ v: 1, next: T0 - 1200 * W, marks: {} }),
+      settings: { ...settings, maxStateAgeMs: DAY },
+    });
+    const steps = [1, 2, 3, 4].map(() => windows.takeClosed(T0 + 1000, true).length);
+    expect(steps).toEqual([MAX_WINDOWS_PER_TAKE, MAX_WINDOWS_PER_TAKE, 200, 0]);
+  });
+
+  it('ends a shard in steps too, the final sample last', () => {
+    const windows = windowsOf({ savedState: JSON.stringify({ v: 1, next: T0 - 700 * W, marks: {} }) });
+    windows.add(at(1), tradeAt(500), T0 + 500, T0 + 500);
+    const sizes: number[] = [];
+    const finals: number[] = [];
+    while (!windows.ended) {
+      const step = windows.takeAll(T0, ['child']);
+      sizes.push(step.length);
+      finals.push(...step.filter((sample) => sample.final).map((sample) => sample.windowStart));
+    }
+    expect(sizes).toEqual([MAX_WINDOWS_PER_TAKE, 201]);
+    expect(finals).toEqual([T0]);
+    expect(JSON.parse(windows.state({ sequenceNumber: 'SHARD_END', subSequenceNumber: 0 }))).toMatchObject({
+      final: T0,
+      next: T0 + W,
+    });
   });
 });

@@ -21,31 +21,31 @@ function recordingCheckpointer() {
   return { checkpointer, writes };
 }
 
-const record = (n: number, data: Uint8Array): UserRecord => ({
+const record = (n: number, data: Uint8Array, arrivalMs = T0 + 1000): UserRecord => ({
   sequenceNumber: String(100 + n),
   subSequenceNumber: 0,
   partitionKey: 'k',
   data,
   aggregated: false,
-  approximateArrivalTimestamp: new Date(T0 + 1000),
+  approximateArrivalTimestamp: new Date(arrivalMs),
 });
 
-function setup() {
+function setup(options: { now?: () => number; applicationState?: string } = {}) {
   const emitted: WindowSample[] = [];
   const warnings: Array<{ fields: object; message: string }> = [];
   const processor = new StockTradeRecordProcessor(
     'shardId-000000000007',
-    { windowMs: 10_000, latenessMs: 0, checkpointIntervalMs: 60_000 },
+    { windowMs: 10_000, latenessMs: 0, checkpointIntervalMs: 60_000, maxAheadMs: 300_000, maxBehindMs: 300_000 },
     {
       sink: { emit: async (samples) => void emitted.push(...samples) },
       log: { debug() {}, info() {}, warn: (fields, message) => void warnings.push({ fields, message }), error() {} },
-      now: () => T0,
+      now: options.now ?? (() => T0),
     },
   );
   processor.initialize({
     shardId: 'shardId-000000000007',
     checkpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
-    applicationState: undefined,
+    applicationState: options.applicationState,
     hashKeyRange: undefined,
     parents: [],
   });
@@ -63,7 +63,7 @@ describe('StockTradeRecordProcessor', () => {
       records: [
         record(1, Buffer.from('{"tickerSymbol":')),
         record(2, serializeTrade(trade)),
-        record(3, serializeTrade(later)),
+        record(3, serializeTrade(later), T0 + 12_100),
       ],
       millisBehindLatest: 1000,
       checkpointer,
@@ -95,12 +95,64 @@ describe('StockTradeRecordProcessor', () => {
     ];
 
     const run = processor.processRecords({
-      records: trades.map((trade, index) => record(index, serializeTrade(trade))),
+      records: trades.map((trade, index) => record(index, serializeTrade(trade), T0 + 11_100)),
       millisBehindLatest: 5,
       checkpointer,
     });
 
     await expect(run).rejects.toThrow(/was lost/);
     expect(emitted).toEqual([]);
+  });
+
+  it('counts a trade dated 2099 as out of range, logs it once with shard and sequence number, and replays it silently', async () => {
+    const { processor, emitted, warnings } = setup();
+    const { checkpointer } = recordingCheckpointer();
+    const future = aTrade({ id: 9, timestamp: '2099-01-01T00:00:00.000Z' });
+    const closing = aTrade({ id: 10, timestamp: new Date(T0 + 12_000).toISOString() });
+
+    await processor.processRecords({
+      records: [record(1, serializeTrade(future)), record(2, serializeTrade(closing), T0 + 12_100)],
+      millisBehindLatest: 1000,
+      checkpointer,
+    });
+    // A replay of the same record below its window's mark (a crash before the checkpoint moved) says nothing again.
+    const replay = setup({ applicationState: JSON.stringify({ v: 1, next: T0 + 10_000, marks: { [T0]: '101' } }) });
+    await replay.processor.processRecords({
+      records: [record(1, serializeTrade(future))],
+      millisBehindLatest: 1000,
+      checkpointer: recordingCheckpointer().checkpointer,
+    });
+
+    expect(warnings).toEqual([
+      {
+        fields: {
+          shardId: 'shardId-000000000007',
+          sequenceNumber: '101',
+          timestamp: '2099-01-01T00:00:00.000Z',
+          arrival: new Date(T0 + 1000).toISOString(),
+        },
+        message: 'trade timestamp out of range: counted, not put in a window',
+      },
+    ]);
+    expect(emitted.map((sample) => [sample.windowStart, sample.summary.trades, sample.summary.outOfRange])).toEqual([
+      [T0, 0, 1],
+    ]);
+    expect(replay.warnings).toEqual([]);
+  });
+
+  it('saves where its windows start as soon as it knows, so the next holder of the lease owes them too', async () => {
+    // Prepare: a quiet shard, caught up at T0 + 3 s; the lease moves before the first window closes.
+    let now = T0 + 3000;
+    const first = setup({ now: () => now });
+    const { checkpointer, writes } = recordingCheckpointer();
+    await first.processor.processRecords({ records: [], millisBehindLatest: 0, checkpointer });
+    // Act: the next holder starts from what the lease holds, in the next window.
+    now = T0 + 12_000;
+    const second = setup({ now: () => now, applicationState: writes.at(-1)?.state });
+    await second.processor.processRecords({ records: [], millisBehindLatest: 0, checkpointer });
+    // Assess: the first window, quiet, went out all the same.
+    expect(writes).toHaveLength(3); // the start, then the fence and the checkpoint of the first window
+    expect(JSON.parse(writes[0]?.state ?? '{}')).toMatchObject({ next: T0 });
+    expect(second.emitted.map((sample) => [sample.windowStart, sample.summary.trades])).toEqual([[T0, 0]]);
   });
 });

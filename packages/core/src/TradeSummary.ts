@@ -22,12 +22,14 @@ export interface TradeSummary {
   trades: number;
   /** Records that were not trades, skipped and counted. */
   malformed: number;
+  /** Trades whose timestamp lay outside the event-time bounds (see classifyEventTime): counted, not windowed. */
+  outOfRange: number;
   perTicker: Record<string, TickerTotals>;
   largestSell: LargestSell | null;
 }
 
 export function emptySummary(): TradeSummary {
-  return { trades: 0, malformed: 0, perTicker: {}, largestSell: null };
+  return { trades: 0, malformed: 0, outOfRange: 0, perTicker: {}, largestSell: null };
 }
 
 /** Adds one trade to a summary (mutates it: this is the hot path). */

@@ -40,6 +40,7 @@ export function sampleToJson(sample: WindowSample): object {
     hashKeyRange: sample.hashKeyRange,
     trades: sample.summary.trades,
     malformed: sample.summary.malformed,
+    outOfRange: sample.summary.outOfRange,
     largestSell: sample.summary.largestSell,
     perTicker: sample.summary.perTicker,
   };
@@ -91,6 +92,7 @@ export function parseSample(data: Uint8Array): ParseSampleResult {
       summary: {
         trades: value.trades,
         malformed: typeof value.malformed === 'number' ? value.malformed : 0,
+        outOfRange: typeof value.outOfRange === 'number' ? value.outOfRange : 0,
         perTicker: value.perTicker as TradeSummary['perTicker'],
         largestSell: (value.largestSell ?? null) as TradeSummary['largestSell'],
       },

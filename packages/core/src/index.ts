@@ -1,5 +1,11 @@
 export { LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
 export { CoreError, InvalidOptionError, MalformedTradeError } from './errors.js';
+export {
+  classifyEventTime,
+  DEFAULT_EVENT_TIME_BOUNDS,
+  EventTime,
+  type EventTimeBounds,
+} from './eventTimeBounds.js';
 export { mergeSummaries } from './mergeSummaries.js';
 export {
   AGGREGATOR_APPLICATION,
@@ -12,7 +18,7 @@ export {
   STATS_TABLE_NAME,
   STREAM_NAME,
 } from './names.js';
-export { parseDuration } from './parseDuration.js';
+export { type DurationBounds, formatDuration, MAX_TIMER_MS, parseDuration } from './parseDuration.js';
 export { type NumberBounds, parseNumber } from './parseNumber.js';
 export { parseTimestamp } from './parseTimestamp.js';
 export { type StockTrade, TradeType } from './StockTrade.js';

@@ -6,6 +6,7 @@ export function mergeSummaries(...summaries: readonly TradeSummary[]): TradeSumm
   for (const summary of summaries) {
     merged.trades += summary.trades;
     merged.malformed += summary.malformed;
+    merged.outOfRange += summary.outOfRange;
     for (const [ticker, totals] of Object.entries(summary.perTicker)) {
       const into = merged.perTicker[ticker] ?? { buys: 0, sells: 0, boughtQuantity: 0, soldQuantity: 0 };
       into.buys += totals.buys;

@@ -13,6 +13,7 @@ export interface StockStats {
   readonly largestSell: LargestSell | null;
   readonly trades: number;
   readonly malformed: number;
+  readonly outOfRange: number;
 }
 
 /**
@@ -34,6 +35,7 @@ export function stockStats(summary: TradeSummary): StockStats {
     largestSell: summary.largestSell,
     trades: summary.trades,
     malformed: summary.malformed,
+    outOfRange: summary.outOfRange,
   };
 }
 
@@ -46,11 +48,12 @@ export function formatStockStats(stats: StockStats): string[] {
   const largest = stats.largestSell
     ? `Largest sell order: ${stats.largestSell.quantity} shares of ${stats.largestSell.ticker}.`
     : 'Largest sell order: none.';
-  const malformed = stats.malformed > 0 ? ` (${stats.malformed} malformed records skipped)` : ' (0 malformed records)';
+  const malformed = stats.malformed > 0 ? ` (${stats.malformed} malformed records skipped` : ' (0 malformed records';
+  const outOfRange = stats.outOfRange > 0 ? `, ${stats.outOfRange} out of range)` : ')';
   return [
     popular(stats.mostPopularBuy, 'bought', 'buys'),
     popular(stats.mostPopularSell, 'sold', 'sells'),
     largest,
-    `Trades: ${stats.trades}${malformed}.`,
+    `Trades: ${stats.trades}${malformed}${outOfRange}.`,
   ];
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, parseDuration, parseNumber, parseTimestamp } from '../src/index.js';
+import { formatDuration, InvalidOptionError, parseDuration, parseNumber, parseTimestamp } from '../src/index.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -15,6 +15,37 @@ describe('parseDuration', () => {
   it.each(['', 'soon', '10 minutes', '-5s', '0s', '1d'])('rejects "%s" naming the flag', (text) => {
     expect(() => parseDuration(text, '--duration')).toThrow(InvalidOptionError);
     expect(() => parseDuration(text, '--duration')).toThrow(/--duration/);
+  });
+});
+
+describe('parseDuration bounds', () => {
+  it('refuses any duration beyond what a timer can wait, naming the flag and the range', () => {
+    expect(() => parseDuration('9999999h', '--failover')).toThrow(
+      '--failover must be from 1ms to 596.5h, got "9999999h"',
+    );
+    expect(parseDuration('596h', '--failover')).toBe(596 * 3_600_000);
+  });
+
+  it('keeps a flag within its own bounds, zero only where allowed', () => {
+    const window = { min: 1000, max: 3_600_000 };
+    expect(parseDuration('1m', '--window', window)).toBe(60_000);
+    expect(() => parseDuration('9999999h', '--window', window)).toThrow(
+      '--window must be from 1s to 1h, got "9999999h"',
+    );
+    expect(() => parseDuration('500ms', '--window', window)).toThrow(/from 1s to 1h/);
+    expect(parseDuration('0s', '--lateness', { min: 0, max: 600_000 })).toBe(0);
+    expect(() => parseDuration('11m', '--lateness', { min: 0, max: 600_000 })).toThrow(
+      '--lateness must be at most 10m, got "11m"',
+    );
+  });
+
+  it.each([
+    [1500, '1.5s'],
+    [90_000, '1.5m'],
+    [86_400_000, '24h'],
+    [250, '250ms'],
+  ])('writes %d ms back as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
   });
 });
 

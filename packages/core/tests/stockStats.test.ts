@@ -47,6 +47,7 @@ describe('stockStats', () => {
       largestSell: null,
       trades: 0,
       malformed: 0,
+      outOfRange: 0,
     });
   });
 });

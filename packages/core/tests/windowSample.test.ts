@@ -14,6 +14,7 @@ const sample: WindowSample = {
   summary: {
     trades: 2,
     malformed: 1,
+    outOfRange: 2,
     perTicker: { KO: { buys: 1, sells: 1, boughtQuantity: 5, soldQuantity: 700 } },
     largestSell: { ticker: 'KO', quantity: 700, tradeId: 12 },
   },

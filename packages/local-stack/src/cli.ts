@@ -1,5 +1,6 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { runProgram } from '@stock-trades/cli-kit';
-import { LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT, parseNumber } from '@stock-trades/core';
+import { InvalidOptionError, LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT, parseNumber } from '@stock-trades/core';
 import { Command } from 'commander';
 import { LocalStackError } from './errors.js';
 import { startLocalStack } from './startLocalStack.js';
@@ -48,6 +49,40 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
   out.write('Embedded stack stopped.\n');
 }
 
+/** Flags to options, refusing with one line what cannot work: two services on one port, a data folder that cannot be made. */
+export function parseStackOptions(raw: {
+  kinesisPort: string;
+  dynamodbPort: string;
+  data?: string;
+  verbose: boolean;
+}): StackCommandOptions {
+  const port = (text: string, flag: string) => parseNumber(text, flag, { integer: true, min: 1, max: 65535 });
+  const kinesisPort = port(raw.kinesisPort, '--kinesis-port');
+  const dynamodbPort = port(raw.dynamodbPort, '--dynamodb-port');
+  if (kinesisPort === dynamodbPort) {
+    throw new InvalidOptionError(`--kinesis-port and --dynamodb-port must differ, both are ${kinesisPort}`);
+  }
+  if (raw.data !== undefined) prepareDataDir(raw.data);
+  return { kinesisPort, dynamodbPort, dataDir: raw.data, verbose: raw.verbose };
+}
+
+/** Makes the --data folder (and its parents) now, so a path that cannot be one fails before anything starts. */
+function prepareDataDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+    accessSync(path, constants.W_OK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOTDIR' || code === 'EEXIST'
+        ? 'a part of it is a file, not a folder'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'it cannot be written'
+          : (error as Error).message;
+    throw new InvalidOptionError(`--data ${path} cannot be used as a folder: ${reason}`);
+  }
+}
+
 export function buildProgram(signal: AbortSignal): Command {
   return new Command('pnpm stack')
     .description(
@@ -58,16 +93,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('--data <dir>', 'keep streams and tables in this folder across restarts (default: in memory)')
     .option('--verbose', "show the emulators' own output", false)
     .action(async (raw: { kinesisPort: string; dynamodbPort: string; data?: string; verbose: boolean }) => {
-      const port = (text: string, flag: string) => parseNumber(text, flag, { integer: true, min: 1, max: 65535 });
-      await runStack(
-        {
-          kinesisPort: port(raw.kinesisPort, '--kinesis-port'),
-          dynamodbPort: port(raw.dynamodbPort, '--dynamodb-port'),
-          dataDir: raw.data,
-          verbose: raw.verbose,
-        },
-        signal,
-      );
+      await runStack(parseStackOptions(raw), signal);
     });
 }
 

@@ -12,14 +12,19 @@ export interface TradeLogLine extends RecordReceipt {
 
 /**
  * `--trade-log FILE.jsonl`: one JSON line per trade, written only after Kinesis
- * acknowledged it. The ground truth that tests and later stages compare against.
+ * acknowledged it, with the time of that acknowledgement. The ground truth that tests
+ * and later stages compare against.
  */
 export class TradeLog {
   private readonly stream: WriteStream;
   private failure: Error | undefined;
 
-  constructor(path: string) {
-    this.stream = createWriteStream(path, { flags: 'w', encoding: 'utf8' });
+  /** `fd`: a descriptor opened for writing (cli-kit's openOutputFile checks the path before any trade is sent). */
+  constructor(
+    fd: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.stream = createWriteStream('', { fd, encoding: 'utf8' });
     this.stream.on('error', (error) => {
       this.failure = error;
     });
@@ -28,7 +33,9 @@ export class TradeLog {
   write(line: TradeLogLine): void {
     if (this.failure) throw this.failure;
     const { shardId, sequenceNumber, subSequenceNumber, trade } = line;
-    this.stream.write(`${JSON.stringify({ shardId, sequenceNumber, subSequenceNumber, trade })}\n`);
+    // When Kinesis's answer came back: its arrival time for the record is no later (see the event-time bounds).
+    const acknowledgedAt = new Date(this.now()).toISOString();
+    this.stream.write(`${JSON.stringify({ shardId, sequenceNumber, subSequenceNumber, trade, acknowledgedAt })}\n`);
   }
 
   async close(): Promise<void> {

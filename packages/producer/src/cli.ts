@@ -1,5 +1,12 @@
 import { StreamAdmin } from '@stock-trades/aws';
-import { clientsFor, describeTarget, ProgressLine, runProgram, targetOption } from '@stock-trades/cli-kit';
+import {
+  clientsFor,
+  describeTarget,
+  openOutputFile,
+  ProgressLine,
+  runProgram,
+  targetOption,
+} from '@stock-trades/cli-kit';
 import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
 import { systemClock } from '@stock-trades/kcl';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
@@ -15,6 +22,8 @@ import { runProducer } from './runProducer.js';
 import { TradeLog } from './TradeLog.js';
 
 const DEFAULT_RATE = '100';
+/** The longest `--duration`: a week. */
+const MAX_RUN_MS = 7 * 24 * 3_600_000;
 
 interface RawOptions {
   mode: ProducerMode;
@@ -45,7 +54,7 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
     mode: raw.mode,
     rate: rateText === 'max' ? undefined : parseNumber(rateText, '--rate', { min: 0.1, max: 1_000_000 }),
     count: raw.count === undefined ? undefined : parseNumber(raw.count, '--count', { integer: true, min: 1 }),
-    durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration'),
+    durationMs: raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration', { max: MAX_RUN_MS }),
     seed: raw.seed === undefined ? undefined : parseNumber(raw.seed, '--seed', { integer: true, min: 0 }),
     partitionKey: raw.partitionKey,
     aggregate: raw.aggregate,
@@ -94,13 +103,15 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
     .action(async (raw: RawOptions) => {
       const options = parseProducerOptions(raw);
       const clients = clientsFor(raw.target);
-      const tradeLog = raw.tradeLog ? new TradeLog(raw.tradeLog) : undefined;
+      let tradeLog: TradeLog | undefined;
       const progress = new ProgressLine();
       const say = (line: string) => {
         progress.clear();
         out.write(`${line}\n`);
       };
       try {
+        // The trade log is the ground truth: it opens before the first trade is sent, or nothing is sent.
+        if (raw.tradeLog) tradeLog = new TradeLog(openOutputFile(raw.tradeLog, '--trade-log', 'w'));
         const rate =
           options.mode === ProducerMode.TUTORIAL ? 'one trade every 100 ms' : `${options.rate ?? 'max'} trades/s`;
         say(

@@ -88,6 +88,47 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
     expect(run.stderr).toBe('error: --count must be a whole number, got "lots"\n');
   });
 
+  it('producer opens its trade log before sending anything: a path that cannot be written sends no trade', async () => {
+    const before = (await readAllRecords(clients, STREAM_NAME)).length;
+    const missing = await runCommand('producer', ['--count', '200', '--trade-log', '/nonexistent/x.jsonl'], env);
+    const folder = await runCommand('producer', ['--count', '200', '--trade-log', scratch], env);
+    expect(missing.stderr).toBe(
+      'error: --trade-log /nonexistent/x.jsonl cannot be written: its folder /nonexistent does not exist\n',
+    );
+    expect(missing.code).toBe(2);
+    expect(folder.stderr).toBe(`error: --trade-log ${scratch} cannot be written: it is a folder\n`);
+    expect(folder.code).toBe(2);
+    expect((await readAllRecords(clients, STREAM_NAME)).length).toBe(before);
+  });
+
+  it('an endpoint variable that is not a URL, or one port for both emulators, is a usage error (exit 2)', async () => {
+    const endpoint = await runCommand('producer', ['--count', '1'], {
+      ...env,
+      STOCK_TRADES_KINESIS_ENDPOINT: 'notaurl',
+    });
+    expect(endpoint.stderr).toMatch(/^error: STOCK_TRADES_KINESIS_ENDPOINT must be an http\(s\) URL/);
+    expect(endpoint.code).toBe(2);
+    const ports = await runCommand('local-stack', ['--kinesis-port', '4806', '--dynamodb-port', '4806'], env);
+    expect(ports.stdout).not.toMatch(/is up/);
+    expect(ports.stderr).toBe('error: --kinesis-port and --dynamodb-port must differ, both are 4806\n');
+    expect(ports.code).toBe(2);
+  });
+
+  it('--target aws reaches an endpoint that speaks the Kinesis API over HTTP/1.1 (kinesis-local, as LocalStack runs it)', async () => {
+    const awsEnv = {
+      STOCK_TRADES_TARGET: 'aws',
+      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+    };
+    const run = await runCommand('producer', ['--count', '1000', '--rate', 'max'], awsEnv);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toMatch(/Sent 1000 trades to StockTradeStream/);
+    expect(run.code).toBe(0);
+  });
+
   it('teardown deletes everything the project made, twice without error, and nothing is left', async () => {
     const refused = await runCommand('teardown', [], env);
     expect(refused.code).toBe(2);

@@ -18,6 +18,7 @@ function fakeStreams(initial?: StreamDescription) {
           status: 'CREATING',
           capacity: spec.capacity,
           openShardCount: spec.capacity === 'PROVISIONED' ? spec.shards : 4,
+          retentionHours: 24,
         };
         return true;
       },
@@ -46,7 +47,13 @@ describe('runCreateStream', () => {
   });
 
   it('reports a matching stream instead of failing, and creates nothing', async () => {
-    const { admin, created } = fakeStreams({ name: 'S', status: 'ACTIVE', capacity: 'PROVISIONED', openShardCount: 4 });
+    const { admin, created } = fakeStreams({
+      name: 'S',
+      status: 'ACTIVE',
+      capacity: 'PROVISIONED',
+      openShardCount: 4,
+      retentionHours: 24,
+    });
     const lines: string[] = [];
     expect(await runCreateStream({ stream: 'S', spec: four }, admin, (line) => lines.push(line))).toBe('existed');
     expect(created).toEqual([]);
@@ -54,11 +61,23 @@ describe('runCreateStream', () => {
   });
 
   it('explains a stream that exists with another shard count or capacity', async () => {
-    const two = fakeStreams({ name: 'S', status: 'ACTIVE', capacity: 'PROVISIONED', openShardCount: 2 });
+    const two = fakeStreams({
+      name: 'S',
+      status: 'ACTIVE',
+      capacity: 'PROVISIONED',
+      openShardCount: 2,
+      retentionHours: 24,
+    });
     await expect(runCreateStream({ stream: 'S', spec: four }, two.admin, () => {})).rejects.toThrow(
       'S already exists with 2 open shards, not 4: run `pnpm teardown` first to start over, or keep it as it is by running with --shards 2',
     );
-    const onDemand = fakeStreams({ name: 'S', status: 'ACTIVE', capacity: 'ON_DEMAND', openShardCount: 4 });
+    const onDemand = fakeStreams({
+      name: 'S',
+      status: 'ACTIVE',
+      capacity: 'ON_DEMAND',
+      openShardCount: 4,
+      retentionHours: 24,
+    });
     await expect(runCreateStream({ stream: 'S', spec: four }, onDemand.admin, () => {})).rejects.toThrow(
       /already exists as on-demand, not 4 shards, provisioned/,
     );
@@ -70,6 +89,7 @@ describe('runCreateStream', () => {
       status: 'DELETING',
       capacity: 'PROVISIONED',
       openShardCount: 1,
+      retentionHours: 24,
     });
     expect(await runCreateStream({ stream: 'S', spec: four }, admin, () => {})).toBe('created');
     expect(created).toEqual([four]);

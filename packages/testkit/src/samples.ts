@@ -1,6 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import {
   addTrade,
+  classifyEventTime,
+  DEFAULT_EVENT_TIME_BOUNDS,
+  EventTime,
+  type EventTimeBounds,
   emptySummary,
   mergeSummaries,
   type StockTrade,
@@ -18,6 +22,7 @@ export interface SampleLine {
   late: boolean;
   trades: number;
   malformed: number;
+  outOfRange?: number;
   largestSell: TradeSummary['largestSell'];
   perTicker: TradeSummary['perTicker'];
 }
@@ -27,6 +32,20 @@ export interface TradeLogLine {
   sequenceNumber: string;
   subSequenceNumber?: number;
   trade: StockTrade;
+  /** When Kinesis acknowledged the record (ISO-8601): its arrival time is at most this. */
+  acknowledgedAt?: string;
+}
+
+/**
+ * The event-time rule applied to the trade log: whether a trade belongs in a window.
+ * Kinesis's own arrival time is not in the log; the acknowledgement time stands in for it,
+ * which can only differ for a trade timestamped within one PutRecords round trip of a
+ * bound (the tests make none).
+ */
+export function inRange(line: TradeLogLine, bounds: EventTimeBounds = DEFAULT_EVENT_TIME_BOUNDS): boolean {
+  const eventMs = Date.parse(line.trade.timestamp);
+  const arrivalMs = line.acknowledgedAt === undefined ? eventMs : Date.parse(line.acknowledgedAt);
+  return classifyEventTime(eventMs, arrivalMs, bounds) === EventTime.IN_RANGE;
 }
 
 /** JSON lines of a file; a line cut short by a killed process is skipped. */
@@ -66,15 +85,21 @@ export function summaryOfSample(sample: SampleLine): TradeSummary {
   return {
     trades: sample.trades,
     malformed: sample.malformed,
+    outOfRange: sample.outOfRange ?? 0,
     perTicker: sample.perTicker,
     largestSell: sample.largestSell,
   };
 }
 
-/** Per "shardId|windowStartMs": the summary of the trade log's trades, computed directly. */
-export function expectedPerShardWindow(log: readonly TradeLogLine[], windowMs: number): Map<string, TradeSummary> {
+/** Per "shardId|windowStartMs": the summary of the trade log's in-range trades, computed directly. */
+export function expectedPerShardWindow(
+  log: readonly TradeLogLine[],
+  windowMs: number,
+  bounds?: EventTimeBounds,
+): Map<string, TradeSummary> {
   const expected = new Map<string, TradeSummary>();
   for (const line of log) {
+    if (!inRange(line, bounds)) continue;
     const key = `${line.shardId}|${windowStartOf(Date.parse(line.trade.timestamp), windowMs)}`;
     const summary = expected.get(key) ?? emptySummary();
     addTrade(summary, line.trade);
@@ -110,7 +135,7 @@ export function mismatches(expected: Map<string, TradeSummary>, observed: Map<st
 
 function normalize(summary: TradeSummary): TradeSummary {
   const perTicker = Object.fromEntries(Object.entries(summary.perTicker).sort(([a], [b]) => a.localeCompare(b)));
-  return { ...summary, malformed: 0, perTicker };
+  return { ...summary, malformed: 0, outOfRange: 0, perTicker };
 }
 
 /** One line of the aggregator's `--out` (the JSONL contract). */
@@ -123,16 +148,22 @@ export interface ResultLine {
   missingShards: string[];
   trades: number;
   malformed: number;
+  outOfRange?: number;
   mostPopularBuy: { ticker: string; count: number } | null;
   mostPopularSell: { ticker: string; count: number } | null;
   largestSell: { ticker: string; quantity: number; tradeId: number } | null;
   perTicker: TradeSummary['perTicker'];
 }
 
-/** Per window start (ms): the summary of every trade of the log whose timestamp falls in it, all shards together. */
-export function expectedPerWindow(log: readonly TradeLogLine[], windowMs: number): Map<number, TradeSummary> {
+/** Per window start (ms): the summary of every in-range trade of the log whose timestamp falls in it, all shards together. */
+export function expectedPerWindow(
+  log: readonly TradeLogLine[],
+  windowMs: number,
+  bounds?: EventTimeBounds,
+): Map<number, TradeSummary> {
   const expected = new Map<number, TradeSummary>();
   for (const line of log) {
+    if (!inRange(line, bounds)) continue;
     const start = windowStartOf(Date.parse(line.trade.timestamp), windowMs);
     const summary = expected.get(start) ?? emptySummary();
     addTrade(summary, line.trade);

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ExitCode, runProgram } from '@stock-trades/cli-kit';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { buildProgram } from '../src/cli.js';
+
+const scratch = mkdtempSync(join(tmpdir(), 'aggregator-cli-'));
+// Nothing answers here: a command that got past its flags would fail on the network, not with exit 2.
+const env = {
+  STOCK_TRADES_KINESIS_ENDPOINT: 'http://127.0.0.1:9',
+  STOCK_TRADES_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
+};
+
+async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const sink = { write: (chunk: string) => (stderr += chunk) } as unknown as NodeJS.WritableStream;
+  const program = buildProgram(new AbortController().signal, sink).configureOutput({
+    writeErr: (text) => (stderr += text),
+    writeOut: () => {},
+  });
+  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
+  try {
+    return { code: await runProgram(program, ['node', 'aggregator', ...args], sink), stderr };
+  } finally {
+    vi.unstubAllEnvs();
+  }
+}
+
+describe('pnpm aggregator refuses what cannot work, with one line and exit 2, before any lease is taken', () => {
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it.each([
+    [['--failover', '9999999h'], /^error: --failover must be from 100ms to 1h, got "9999999h"\n$/],
+    [['--retention', '9999999h'], /^error: --retention must be from 1s to 24h/],
+    [['--worker-id', ''], /^error: --worker-id must be 1-128 printable characters without spaces, got ""\n$/],
+    [
+      ['--out', '/nonexistent/dir/x.jsonl'],
+      /^error: --out \/nonexistent\/dir\/x.jsonl cannot be written: its folder \/nonexistent\/dir does not exist\n$/,
+    ],
+  ])('%j', async (args, message) => {
+    const { code, stderr } = await run(...args);
+    expect(stderr).toMatch(message);
+    expect(code).toBe(ExitCode.USAGE);
+  });
+});
