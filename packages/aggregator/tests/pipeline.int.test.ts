@@ -1,7 +1,11 @@
-import { UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
+import { writeFileSync } from 'node:fs';
+import { PutRecordsCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
+import { serializeTrade } from '@stock-trades/core';
+import { aTrade } from '@stock-trades/core/testing';
 import {
   expectedPerWindow,
   fastWorkerArgs,
+  inRange,
   latestResults,
   type ResultLine,
   readJsonLines,
@@ -14,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 
 const WINDOW_MS = 5000;
 const PRODUCE_FOR = '50s';
+const DAY = 86_400_000;
 
 describe('producer → 2 workers → aggregator: every window equals the trade log’s statistics', () => {
   const env = useEmbeddedStack();
@@ -25,7 +30,7 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
    */
   async function runPipeline(
     name: string,
-    disturb: (workers: { a: ReturnType<typeof env.startWorker> }) => Promise<void>,
+    disturb: (workers: { a: ReturnType<typeof env.startWorker>; stream: string }) => Promise<void>,
   ) {
     const stream = `Trades-${name}`;
     const statsStream = `Stats-${name}`;
@@ -33,8 +38,8 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
     await env.createStream(statsStream, 1);
     const workerArgs = [...fastWorkerArgs(stream, `Consumer-${name}`), '--stats-stream', statsStream];
     const a = env.startWorker(`${name}-A`, workerArgs);
-    env.startWorker(`${name}-B`, workerArgs);
-    env.startAggregator(`${name}-aggregator`, [
+    const b = env.startWorker(`${name}-B`, workerArgs);
+    const aggregator = env.startAggregator(`${name}-aggregator`, [
       '--stream',
       statsStream,
       '--application-name',
@@ -56,10 +61,13 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
       '17',
     ]);
     await new Promise((resolve) => setTimeout(resolve, 20_000));
-    await disturb({ a });
+    await disturb({ a, stream });
     expect(await producer.exited).toBe(0);
 
-    const log = readJsonLines<TradeLogLine>(env.path(`${name}.trades.jsonl`));
+    const log = [
+      ...readJsonLines<TradeLogLine>(env.path(`${name}.trades.jsonl`)),
+      ...readJsonLines<TradeLogLine>(env.path(`${name}.odd.jsonl`)),
+    ];
     expect(log.length).toBeGreaterThan(8000);
     const expected = expectedPerWindow(log, WINDOW_MS);
     let differences: string[] = [];
@@ -77,6 +85,8 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
       differences,
       results: readJsonLines<ResultLine>(env.path(`${name}-aggregator.jsonl`)),
       windows: expected.size,
+      workers: [a, b],
+      aggregator,
     };
   }
 
@@ -95,6 +105,52 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
       await a.exited;
     });
     expect(differences).toEqual([]);
+  });
+
+  it('shrugs off trades dated 2099, 1970 and a day either way: counted as out of range, the rest exact', async () => {
+    const odd = ['2099-01-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', DAY, -DAY, 60_000, -10_000];
+    let outOfRange = 0;
+    const { differences, results, workers, aggregator } = await runPipeline('odd', async ({ stream }) => {
+      // Prepare: well-formed trades with odd timestamps (the last two within the bounds), and a malformed record.
+      const trades = odd.map((when, index) =>
+        aTrade({
+          id: 9_000_000 + index,
+          tickerSymbol: 'ODD',
+          timestamp: typeof when === 'string' ? when : new Date(Date.now() + when).toISOString(),
+        }),
+      );
+      const answer = await env.clients.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: stream,
+          Records: [
+            ...trades.map((trade) => ({ Data: serializeTrade(trade), PartitionKey: `odd-${trade.id}` })),
+            { Data: Buffer.from('{"tickerSymbol":'), PartitionKey: 'odd-malformed' },
+          ],
+        }),
+      );
+      const acknowledgedAt = new Date().toISOString();
+      expect(answer.FailedRecordCount).toBe(0);
+      const lines = trades.map((trade, index) => ({
+        shardId: answer.Records?.[index]?.ShardId,
+        sequenceNumber: answer.Records?.[index]?.SequenceNumber,
+        trade,
+        acknowledgedAt,
+      }));
+      writeFileSync(env.path('odd.odd.jsonl'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+      outOfRange = lines.filter((line) => !inRange(line as TradeLogLine)).length;
+    });
+    expect(outOfRange).toBe(4);
+    expect(differences).toEqual([]);
+    const latest = [...latestResults(results).values()];
+    expect(latest.reduce((sum, result) => sum + (result.outOfRange ?? 0), 0)).toBe(outOfRange);
+    expect(latest.reduce((sum, result) => sum + result.malformed, 0)).toBe(1);
+    // No flood: about a minute of 5 s windows, each shown once or a few times; no window far from the run.
+    expect(latest.length).toBeLessThan(30);
+    expect(results.length).toBeLessThan(90);
+    const starts = latest.map((result) => Date.parse(result.windowStart));
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(5 * 60_000);
+    // Nobody went down.
+    expect([...workers, aggregator].map((process) => process.child.exitCode)).toEqual([null, null, null]);
   });
 
   it('stays exact, and completes every window, across UpdateShardCount 4 → 8 mid-run', async () => {

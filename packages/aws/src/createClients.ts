@@ -119,7 +119,7 @@ function endpointFrom(env: NodeJS.ProcessEnv, name: string): string | undefined 
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new InvalidOptionError(`${name} must be an http(s) URL like http://127.0.0.1:4567, got "${value}"`);
+    throw new InvalidOptionError(`${name} must be an http(s) URL like http://127.0.0.1:4568, got "${value}"`);
   }
   return value;
 }

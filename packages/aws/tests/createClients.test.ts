@@ -65,6 +65,6 @@ describe('createClients', () => {
   ])('refuses %s that is not a URL with one line naming it (a usage error)', (name, target) => {
     const build = () => createClients(target, { [name]: 'notaurl' });
     expect(build).toThrow(InvalidOptionError);
-    expect(build).toThrow(`${name} must be an http(s) URL like http://127.0.0.1:4567, got "notaurl"`);
+    expect(build).toThrow(`${name} must be an http(s) URL like http://127.0.0.1:4568, got "notaurl"`);
   });
 });

@@ -101,7 +101,7 @@ export class ShardWindows {
     if (saved.problem) this.stateProblems.push(`${saved.problem}: starting its windows afresh`);
     if (init.savedState && !saved.problem) {
       this.next = saved.next;
-      this.emittedAny = saved.next !== undefined;
+      this.emittedAny = saved.emitted;
       for (const [start, mark] of saved.marks) this.marks.set(start, mark);
       return;
     }
@@ -198,6 +198,11 @@ export class ShardWindows {
     return samples;
   }
 
+  /** How many windows (open, or late parts) are held in memory now. */
+  get heldWindows(): number {
+    return this.open.size + this.late.size;
+  }
+
   /** True once takeAll has sent the final sample. */
   get ended(): boolean {
     return this.finalWindow !== undefined && this.next !== undefined && this.next > this.finalWindow;
@@ -222,6 +227,7 @@ export class ShardWindows {
     const saved: SavedState = {
       v: 1,
       next: this.next ?? null,
+      ...(this.emittedAny ? {} : { emitted: false as const }),
       marks,
       ...(this.ended ? { final: this.finalWindow } : {}),
     };

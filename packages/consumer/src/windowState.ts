@@ -5,6 +5,11 @@ export interface SavedState {
   readonly v: 1;
   /** The next window this shard will emit. */
   readonly next: number | null;
+  /**
+   * false while no window has gone out yet (so an earlier record still moves `next` back
+   * instead of being late); left out once one has.
+   */
+  readonly emitted?: false;
   /** Set when the shard has ended: its last window, which its children report too. */
   readonly final?: number;
   /** windowStart → position up to which the window's records have gone out. */
@@ -14,6 +19,8 @@ export interface SavedState {
 /** What of a saved state can be trusted, and why the rest was not. */
 export interface RestoredState {
   readonly next: number | undefined;
+  /** Whether a window has gone out (records before `next` are late). */
+  readonly emitted: boolean;
   readonly marks: ReadonlyMap<number, ExtendedSequenceNumber>;
   readonly final: number | undefined;
   /** Set when a state was found and not trusted: one line for the log. */
@@ -34,7 +41,7 @@ export const MAX_STATE_AGE_MS = 24 * 3_600_000;
 /** The largest time a Date can hold. */
 const MAX_DATE_MS = 8.64e15;
 const POSITION = /^(\d{1,128})(?:\/(\d{1,9}))?$/;
-const EMPTY: RestoredState = { next: undefined, marks: new Map(), final: undefined };
+const EMPTY: RestoredState = { next: undefined, emitted: false, marks: new Map(), final: undefined };
 
 /**
  * Reads a saved state and checks every window in it against the bounds: aligned to the
@@ -66,7 +73,8 @@ export function restoreState(text: string | undefined, bounds: StateBounds): Res
     if (problem || !match) return { ...EMPTY, problem: `a window mark ${problem ?? 'has no valid position'}` };
     marks.set(Number(start), { sequenceNumber: match[1] ?? '', subSequenceNumber: Number(match[2] ?? 0) });
   }
-  return { next: value.next ?? undefined, marks, final: value.final };
+  const next = value.next ?? undefined;
+  return { next, emitted: next !== undefined && value.emitted !== false, marks, final: value.final };
 }
 
 /** Why a window start cannot be trusted, or undefined when it can. */

@@ -79,6 +79,32 @@ describe('ShardWindows', () => {
     expect(replayed.map((sample) => [sample.windowStart - T0, sample.summary.trades])).toEqual([[W, 3]]);
   });
 
+  it('after a crash before its first window went out, replays an earlier window as the same sample, not a late one', () => {
+    // Prepare: caught up at T0, the start is saved at once (next = T0's window, nothing emitted yet).
+    const first = windowsOf();
+    first.takeClosed(T0, true);
+    const saved = first.state(start);
+    // The first owner reads a record of the window before, which moves its start back, and emits that window…
+    first.add(at(0), tradeAt(-1), T0 - 1, T0);
+    first.add(at(1), tradeAt(0), T0, T0);
+    first.add(at(2), tradeAt(-1), T0 - 1, T0);
+    first.add(at(3), tradeAt(1000), T0 + 1000, T0 + 1000);
+    const [emitted] = first.takeClosed(T0 + 1000, false);
+    // …and dies before its checkpoint. Act: the next owner replays from the saved start, in two reads.
+    const second = windowsOf({ savedState: saved });
+    second.add(at(0), tradeAt(-1), T0 - 1, T0);
+    second.add(at(1), tradeAt(0), T0, T0);
+    const early = second.takeClosed(T0, false);
+    second.add(at(2), tradeAt(-1), T0 - 1, T0);
+    second.add(at(3), tradeAt(1000), T0 + 1000, T0 + 1000);
+    const replayed = [...early, ...second.takeClosed(T0 + 1000, false)];
+    // Assess: one sample of the window before, with the same identity and reach as the first owner's.
+    expect(emitted).toMatchObject({ windowStart: T0 - W, firstSequenceNumber: '1000', lastSequenceNumber: '1002' });
+    expect(
+      replayed.map((sample) => [sample.windowStart, sample.firstSequenceNumber, sample.lastSequenceNumber]),
+    ).toEqual([[T0 - W, '1000', '1002']]);
+  });
+
   it('sends a trade that comes after its window went out in a further, late sample', () => {
     const windows = windowsOf();
     windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000);

@@ -1,31 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ExitCode, runProgram } from '@stock-trades/cli-kit';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { ExitCode } from '@stock-trades/cli-kit';
+import { runInProcess } from '@stock-trades/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'consumer-cli-'));
-// Nothing answers here: a command that got past its flags would fail on the network, not with exit 2.
-const env = {
-  STOCK_TRADES_KINESIS_ENDPOINT: 'http://127.0.0.1:9',
-  STOCK_TRADES_DYNAMODB_ENDPOINT: 'http://127.0.0.1:9',
-};
-
-async function run(...args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const sink = { write: (chunk: string) => (stderr += chunk) } as unknown as NodeJS.WritableStream;
-  const program = buildProgram(new AbortController().signal, sink).configureOutput({
-    writeErr: (text) => (stderr += text),
-    writeOut: () => {},
-  });
-  for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
-  try {
-    return { code: await runProgram(program, ['node', 'consumer', ...args], sink), stderr };
-  } finally {
-    vi.unstubAllEnvs();
-  }
-}
 
 describe('pnpm consumer refuses what cannot work, with one line and exit 2, before any lease is taken', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -43,7 +24,7 @@ describe('pnpm consumer refuses what cannot work, with one line and exit 2, befo
     ],
     [['--out', scratch], /^error: --out .* cannot be written: it is a folder\n$/],
   ])('%j', async (args, message) => {
-    const { code, stderr } = await run(...args);
+    const { code, stderr } = await runInProcess(buildProgram, args);
     expect(stderr).toMatch(message);
     expect(code).toBe(ExitCode.USAGE);
   });

@@ -2,10 +2,12 @@ export { fastWorkerArgs, owners, useEmbeddedStack, waitForBalance, waitForExactS
 export { type CallFault, FakeRecordsPort } from './FakeRecordsPort.js';
 export { fakeTime } from './fakeTime.js';
 export { type CommandProcess, type CommandResult, runCommand, startCommand, waitFor } from './processes.js';
+export { runInProcess } from './runInProcess.js';
 export {
   dedupeSamples,
   expectedPerShardWindow,
   expectedPerWindow,
+  inRange,
   latestResults,
   mismatches,
   observedPerShardWindow,
