@@ -16,7 +16,7 @@ import {
   isSentinel,
 } from '@stock-trades/kcl';
 import type { WindowSample } from './WindowSample.js';
-import { MAX_STATE_AGE_MS, restoreState, type SavedState, type StateBounds } from './windowState.js';
+import { MAX_STATE_AGE_MS, restoreState, type SavedState, STATE_AGE_CAP_MS, type StateBounds } from './windowState.js';
 
 export interface WindowSettings extends EventTimeBounds {
   readonly windowMs: number;
@@ -24,7 +24,7 @@ export interface WindowSettings extends EventTimeBounds {
   readonly latenessMs: number;
   /**
    * Saved windows older than this are not trusted (no record that old is left to replay):
-   * the stream's retention period; default a day, Kinesis's default retention.
+   * the stream's retention period; default a day, Kinesis's default retention; at most a week.
    */
   readonly maxStateAgeMs?: number;
 }
@@ -94,7 +94,7 @@ export class ShardWindows {
     this.lastProcessed = init.checkpoint;
     const bounds: StateBounds = {
       windowMs: init.settings.windowMs,
-      earliestMs: init.nowMs - (init.settings.maxStateAgeMs ?? MAX_STATE_AGE_MS),
+      earliestMs: init.nowMs - Math.min(init.settings.maxStateAgeMs ?? MAX_STATE_AGE_MS, STATE_AGE_CAP_MS),
       latestMs: init.nowMs + init.settings.maxAheadMs + init.settings.windowMs,
     };
     const saved = restoreState(init.savedState, bounds);

@@ -37,6 +37,8 @@ export interface StateBounds {
 
 /** Saved window state older than this is not trusted, unless told the stream's retention: a day, Kinesis's default. */
 export const MAX_STATE_AGE_MS = 24 * 3_600_000;
+/** Never trusted however long the stream keeps records (up to a year on AWS): a week of windows is as far as a shard catches up. */
+export const STATE_AGE_CAP_MS = 7 * 24 * 3_600_000;
 
 /** The largest time a Date can hold. */
 const MAX_DATE_MS = 8.64e15;

@@ -218,6 +218,17 @@ describe('ShardWindows event-time bounds', () => {
     expect(closed.map((sample) => (sample.windowStart - T0) / W)).toEqual([-5, -4, -3, -2, -1]);
   });
 
+  it('trusts a saved state no older than a week, however long the stream keeps records', () => {
+    const year = { ...settings, maxStateAgeMs: 365 * DAY };
+    const sixDays = windowsOf({ settings: year, savedState: JSON.stringify({ v: 1, next: T0 - 6 * DAY, marks: {} }) });
+    const eightDays = windowsOf({
+      settings: year,
+      savedState: JSON.stringify({ v: 1, next: T0 - 8 * DAY, marks: {} }),
+    });
+    expect(sixDays.stateProblems).toEqual([]);
+    expect(eightDays.stateProblems).toEqual([expect.stringMatching(/too far from now: starting its windows afresh/)]);
+  });
+
   it('sends a long quiet stretch in steps of at most MAX_WINDOWS_PER_TAKE windows', () => {
     const windows = windowsOf({
       savedState: JSON.stringify({ v: 1, next: T0 - 1200 * W, marks: {} }),
