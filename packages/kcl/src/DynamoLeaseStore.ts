@@ -12,7 +12,7 @@ import {
 import { type Clock, systemClock } from './Clock.js';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import { LeaseLostError, ResourceNotFoundError } from './errors.js';
-import type { Lease } from './Lease.js';
+import type { Lease, LeaseMetrics } from './Lease.js';
 import type { LeaseStore } from './LeaseStore.js';
 import { leaseFromItem, leaseToItem } from './leaseItem.js';
 import { errorName, translateSdkError } from './translateSdkError.js';
@@ -89,9 +89,21 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
-  async renewLease(lease: Lease): Promise<Lease> {
-    await this.update(lease, 'renew', 'SET leaseCounter = :next', {});
-    return { ...lease, leaseCounter: lease.leaseCounter + 1 };
+  async renewLease(lease: Lease, metrics?: LeaseMetrics): Promise<Lease> {
+    if (!metrics) {
+      await this.update(lease, 'renew', 'SET leaseCounter = :next', {});
+      return { ...lease, leaseCounter: lease.leaseCounter + 1 };
+    }
+    await this.update(
+      lease,
+      'renew',
+      'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate',
+      {
+        ':behind': { N: String(Math.max(0, Math.round(metrics.millisBehindLatest))) },
+        ':rate': { N: String(Math.max(0, Math.round(metrics.recordsPerSecond * 10) / 10)) },
+      },
+    );
+    return { ...lease, leaseCounter: lease.leaseCounter + 1, metrics };
   }
 
   async takeLease(lease: Lease, owner: string): Promise<Lease> {

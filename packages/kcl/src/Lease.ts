@@ -27,6 +27,20 @@ export interface Lease {
    * conditional write (attribute `applicationState`; Java KCL's updates leave it alone).
    */
   readonly applicationState: string | undefined;
+  /**
+   * Beyond KCL: what the holder published with its last renewal, for dashboards
+   * (attributes `millisBehindLatest` and `recordsPerSecond`, as KCL 3 adds `throughputKBps`;
+   * the Java KCL's updates leave attributes it does not know alone).
+   */
+  readonly metrics?: LeaseMetrics;
+}
+
+/** A holder's view of its shard, published on the lease with each renewal. */
+export interface LeaseMetrics {
+  /** How far the holder's reads are behind the tip of the shard (GetRecords' MillisBehindLatest). */
+  readonly millisBehindLatest: number;
+  /** Records (KPL user records counted one by one) delivered to the processor per second since the last renewal. */
+  readonly recordsPerSecond: number;
 }
 
 /** A shard as ListShards (or GetRecords' ChildShards) describes it. */

@@ -1,6 +1,6 @@
 import type { Clock } from './Clock.js';
 import { LeaseLostError } from './errors.js';
-import type { Lease } from './Lease.js';
+import type { Lease, LeaseMetrics } from './Lease.js';
 import type { LeaseStore } from './LeaseStore.js';
 import type { Logger } from './Logger.js';
 
@@ -49,9 +49,13 @@ export class LeaseRenewer {
   /**
    * Renews every lease whose reader `isHealthy` says is working. A lease whose reader has
    * stalled is not renewed, so it expires and another worker takes it. A lease that could
-   * not be renewed for the whole failover time is given up as lost.
+   * not be renewed for the whole failover time is given up as lost. `metricsOf` says what
+   * to publish on each lease with its renewal.
    */
-  async renewAll(isHealthy: (leaseKey: string) => boolean): Promise<void> {
+  async renewAll(
+    isHealthy: (leaseKey: string) => boolean,
+    metricsOf: (leaseKey: string) => LeaseMetrics | undefined = () => undefined,
+  ): Promise<void> {
     await Promise.all(
       [...this.held.keys()].map(async (leaseKey) => {
         if (!isHealthy(leaseKey)) {
@@ -60,7 +64,7 @@ export class LeaseRenewer {
           return;
         }
         try {
-          await this.update(leaseKey, (lease) => this.deps.store.renewLease(lease));
+          await this.update(leaseKey, (lease) => this.deps.store.renewLease(lease, metricsOf(leaseKey)));
         } catch (error) {
           if (error instanceof LeaseLostError) return;
           this.deps.log.warn({ leaseKey, error: describe(error) }, 'lease renewal failed; will retry');

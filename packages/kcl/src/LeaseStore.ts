@@ -1,5 +1,5 @@
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
-import type { Lease } from './Lease.js';
+import type { Lease, LeaseMetrics } from './Lease.js';
 
 /**
  * The lease table. Every write is conditional on the counter (and owner) of the lease
@@ -13,8 +13,8 @@ export interface LeaseStore {
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** Creates the lease unless one with its key exists; true when this call created it. */
   createLeaseIfAbsent(lease: Lease): Promise<boolean>;
-  /** Heartbeat of a lease we hold: counter + 1, if owner and counter are still as given. */
-  renewLease(lease: Lease): Promise<Lease>;
+  /** Heartbeat of a lease we hold: counter + 1, if owner and counter are still as given; publishes `metrics` if given. */
+  renewLease(lease: Lease, metrics?: LeaseMetrics): Promise<Lease>;
   /** Makes `owner` the holder, if counter (and owner) are still as observed. */
   takeLease(lease: Lease, owner: string): Promise<Lease>;
   /** Gives the lease up (no owner) so another worker can take it at once. */

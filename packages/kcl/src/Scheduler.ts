@@ -2,7 +2,7 @@ import { type Clock, systemClock } from './Clock.js';
 import { chooseLeasesToTake } from './chooseLeasesToTake.js';
 import { Sentinel } from './ExtendedSequenceNumber.js';
 import { LeaseLostError } from './errors.js';
-import type { Lease, ShardInfo } from './Lease.js';
+import type { Lease, LeaseMetrics, ShardInfo } from './Lease.js';
 import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
 import { describe, LeaseRenewer } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
@@ -106,9 +106,22 @@ export class Scheduler {
   }
 
   private async renewLoop(): Promise<void> {
+    // Per consumer (a lease taken again has a new one): what it had delivered at the last renewal.
+    const lastCounts = new WeakMap<ShardConsumer, { delivered: number; at: number }>();
+    const metricsOf = (leaseKey: string): LeaseMetrics | undefined => {
+      const consumer = this.consumers.get(leaseKey)?.consumer;
+      if (!consumer) return undefined;
+      const now = this.clock.monotonicNow();
+      const last = lastCounts.get(consumer);
+      lastCounts.set(consumer, { delivered: consumer.recordsDelivered, at: now });
+      const seconds = last ? (now - last.at) / 1000 : 0;
+      const recordsPerSecond = last && seconds > 0 ? (consumer.recordsDelivered - last.delivered) / seconds : 0;
+      return { millisBehindLatest: consumer.millisBehindLatest, recordsPerSecond: Math.max(0, recordsPerSecond) };
+    };
     while (!this.renewing.signal.aborted) {
       await this.renewer.renewAll(
         (leaseKey) => this.consumers.get(leaseKey)?.consumer.isHealthy(this.config.readerStallMs) ?? true,
+        metricsOf,
       );
       await this.clock.sleep(this.config.renewIntervalMs, this.renewing.signal);
     }

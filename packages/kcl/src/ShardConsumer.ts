@@ -46,6 +46,7 @@ export class ShardConsumer {
   /** Monotonic time of the last sign of life (a read, or a look at the parents). */
   private lastProgressAt: number;
   private millisBehind = 0;
+  private delivered = 0;
   /** The closed shard's children, as the last GetRecords named them. */
   private endChildren: ShardInfo[] = [];
 
@@ -62,6 +63,11 @@ export class ShardConsumer {
 
   get millisBehindLatest(): number {
     return this.millisBehind;
+  }
+
+  /** Records handed to the processor so far (KPL user records one by one). */
+  get recordsDelivered(): number {
+    return this.delivered;
   }
 
   /** False when no read has completed for `stallMs`: the lease should not be renewed. */
@@ -172,6 +178,7 @@ export class ShardConsumer {
       const last = fresh.at(-1);
       if (last)
         checkpointer.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+      this.delivered += fresh.length;
       await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
       if (page.nextIterator === undefined) {
         this.endChildren = page.childShards;

@@ -22,7 +22,7 @@ export {
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort } from './KinesisStreamPort.js';
 export { KPL_MAGIC, partitionKeyHash } from './kplFormat.js';
-export type { HashKeyRange, Lease, ShardInfo } from './Lease.js';
+export type { HashKeyRange, Lease, LeaseMetrics, ShardInfo } from './Lease.js';
 export { LeaseExpiryTracker, type ObservedLease } from './LeaseExpiryTracker.js';
 export { LeaseRenewer } from './LeaseRenewer.js';
 export type { LeaseStore } from './LeaseStore.js';

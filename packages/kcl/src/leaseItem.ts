@@ -1,5 +1,5 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Lease } from './Lease.js';
+import type { Lease, LeaseMetrics } from './Lease.js';
 
 /**
  * The lease as a DynamoDB item, attribute for attribute the Java KCL 2.x schema
@@ -45,5 +45,13 @@ export function leaseFromItem(item: Record<string, AttributeValue>): Lease {
     hashKeyRange:
       startingHashKey !== undefined && endingHashKey !== undefined ? { startingHashKey, endingHashKey } : undefined,
     applicationState: item.applicationState?.S,
+    ...metricsFromItem(item),
   };
+}
+
+function metricsFromItem(item: Record<string, AttributeValue>): { metrics?: LeaseMetrics } {
+  const millisBehindLatest = Number(item.millisBehindLatest?.N);
+  const recordsPerSecond = Number(item.recordsPerSecond?.N);
+  if (!Number.isFinite(millisBehindLatest) || !Number.isFinite(recordsPerSecond)) return {};
+  return { metrics: { millisBehindLatest, recordsPerSecond } };
 }

@@ -30,6 +30,18 @@ describe('LeaseRenewer', () => {
     expect(renewer.current('a')?.leaseCounter).toBe(5);
   });
 
+  it('publishes what the holder reports on the lease with each renewal', async () => {
+    const { store, renewer } = setup();
+    await renewer.renewAll(
+      () => true,
+      (leaseKey) => (leaseKey === 'a' ? { millisBehindLatest: 250, recordsPerSecond: 40 } : undefined),
+    );
+    expect(store.leases.get('a')).toMatchObject({
+      leaseCounter: 4,
+      metrics: { millisBehindLatest: 250, recordsPerSecond: 40 },
+    });
+  });
+
   it('finds out at the next renewal that another worker took the lease, and says so once', async () => {
     const { store, lost, renewer } = setup();
     store.bump('a', { leaseOwner: 'thief' });

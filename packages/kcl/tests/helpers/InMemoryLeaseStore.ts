@@ -1,5 +1,5 @@
 import { LeaseLostError } from '../../src/errors.js';
-import type { ExtendedSequenceNumber, Lease, LeaseStore } from '../../src/index.js';
+import type { ExtendedSequenceNumber, Lease, LeaseMetrics, LeaseStore } from '../../src/index.js';
 
 /** A lease table in memory with DynamoDB's conditional-write semantics, counting writes. */
 export class InMemoryLeaseStore implements LeaseStore {
@@ -22,8 +22,8 @@ export class InMemoryLeaseStore implements LeaseStore {
     return true;
   }
 
-  async renewLease(lease: Lease): Promise<Lease> {
-    return this.write(lease, { leaseCounter: lease.leaseCounter + 1 });
+  async renewLease(lease: Lease, metrics?: LeaseMetrics): Promise<Lease> {
+    return this.write(lease, { leaseCounter: lease.leaseCounter + 1, ...(metrics ? { metrics } : {}) });
   }
 
   async takeLease(lease: Lease, owner: string): Promise<Lease> {

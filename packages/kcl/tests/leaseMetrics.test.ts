@@ -1,0 +1,57 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { DynamoLeaseStore, leaseFromItem } from '../src/index.js';
+import { aLease } from './helpers/leaseFactory.js';
+
+/** A DynamoDB client that records what it is sent and answers every call with nothing. */
+function recordingClient() {
+  const sent: Array<Record<string, unknown>> = [];
+  const client = {
+    send: async (command: { input: Record<string, unknown> }) => {
+      sent.push(command.input);
+      return {};
+    },
+  };
+  return { client: client as unknown as DynamoDBClient, sent };
+}
+
+describe('lease metrics (beyond KCL: what a holder publishes for dashboards)', () => {
+  it('are set by the renewal’s own conditional UpdateItem, beside the counter, touching nothing else', async () => {
+    const { client, sent } = recordingClient();
+    const store = new DynamoLeaseStore(client, 'App');
+    const lease = aLease('shardId-000000000001', { leaseOwner: 'worker-a', leaseCounter: 7 });
+
+    const renewed = await store.renewLease(lease, { millisBehindLatest: 1234.4, recordsPerSecond: 99.96 });
+
+    expect(sent).toEqual([
+      {
+        TableName: 'App',
+        Key: { leaseKey: { S: 'shardId-000000000001' } },
+        UpdateExpression: 'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate',
+        ConditionExpression: 'leaseCounter = :expected AND leaseOwner = :expectedOwner',
+        ExpressionAttributeValues: {
+          ':behind': { N: '1234' },
+          ':rate': { N: '100' },
+          ':next': { N: '8' },
+          ':expected': { N: '7' },
+          ':expectedOwner': { S: 'worker-a' },
+        },
+      },
+    ]);
+    expect(renewed).toMatchObject({
+      leaseCounter: 8,
+      metrics: { millisBehindLatest: 1234.4, recordsPerSecond: 99.96 },
+    });
+  });
+
+  it('are read back when present, and absent from items the Java KCL wrote', () => {
+    const base = { leaseKey: { S: 's' }, leaseCounter: { N: '3' }, checkpoint: { S: 'TRIM_HORIZON' } };
+    expect(
+      leaseFromItem({ ...base, millisBehindLatest: { N: '20' }, recordsPerSecond: { N: '12.5' } }).metrics,
+    ).toEqual({
+      millisBehindLatest: 20,
+      recordsPerSecond: 12.5,
+    });
+    expect(leaseFromItem({ ...base, throughputKBps: { N: '4.2' } }).metrics).toBeUndefined();
+  });
+});
