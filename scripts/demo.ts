@@ -1,24 +1,32 @@
 /**
  * `pnpm demo`: the whole pipeline, in one command, on the embedded stack. Starts
- * kinesis-local and dynalite on free ports, creates the streams (4 shards), then runs
- * the producer, two consumer workers and the aggregator as separate processes with a
- * compressed window, showing per-shard and all-shard stats as they close. After
+ * kinesis-local and dynalite on free ports, creates the streams (4 shards), starts the
+ * dashboard (its URL first), then runs the producer, two consumer workers and the
+ * aggregator as separate processes with a compressed window, showing per-shard and
+ * all-shard stats as they close. On a terminal, keys drive the instructor actions. After
  * --duration (or on Ctrl-C) it stops everything in order, tears down, and exits 0.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { emitKeypressEvents } from 'node:readline';
 import { localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { ExitCode, runProgram, shutdownSignal } from '@stock-trades/cli-kit';
-import { PROJECT_RESOURCES, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import {
+  AGGREGATOR_APPLICATION,
+  CONSUMER_APPLICATION,
+  DASHBOARD_PORT,
+  PROJECT_RESOURCES,
+  parseDuration,
+  parseNumber,
+  STATS_STREAM_NAME,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
+import { type ActionRequest, DashboardError, Fleet, InstructorActions, startDashboard } from '@stock-trades/dashboard';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { createProjectResources } from '@stock-trades/setup';
 import { runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
 
-const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const EXIT_WITH_PARENT = fileURLToPath(new URL('../packages/cli-kit/src/exitWithParent.cjs', import.meta.url));
 /** Lease events worth showing from the workers' logs. */
 const LEASE_EVENTS = /\b(took lease|stole lease|released lease|lost lease)\b/;
 
@@ -27,56 +35,64 @@ interface DemoOptions {
   windowMs: number;
   rate: number;
   shards: number;
+  /** undefined: no dashboard. */
+  dashboardPort: number | undefined;
 }
 
 const HOUR = 3_600_000;
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
-interface Running {
-  readonly name: string;
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | string>;
+/** The keys `pnpm demo` answers to on a terminal: the dashboard's buttons, from the keyboard. */
+const KEYS: Readonly<Record<string, { help: string; request: (fleet: Fleet) => ActionRequest | undefined }>> = {
+  a: { help: 'add a worker', request: () => ({ action: 'add-worker' }) },
+  k: { help: 'kill a worker (SIGKILL)', request: (fleet) => lastWorker(fleet, 'kill-worker') },
+  s: { help: 'stop a worker cleanly', request: (fleet) => lastWorker(fleet, 'stop-worker') },
+  d: { help: 'double the shards', request: () => ({ action: 'reshard', direction: 'double' }) },
+  h: { help: 'halve the shards', request: () => ({ action: 'reshard', direction: 'halve' }) },
+  '+': {
+    help: 'double the rate',
+    request: (fleet) => ({ action: 'set-rate', rate: Math.min(5000, fleet.producerRate * 2) }),
+  },
+  '-': {
+    help: 'halve the rate',
+    request: (fleet) => ({ action: 'set-rate', rate: Math.max(1, Math.round(fleet.producerRate / 2)) }),
+  },
+  m: { help: 'send 5 malformed records', request: () => ({ action: 'inject-malformed', count: 5 }) },
+};
+
+function lastWorker(fleet: Fleet, action: 'kill-worker' | 'stop-worker'): ActionRequest | undefined {
+  const worker = fleet.processes.filter((process) => process.role === 'worker' && process.running).at(-1);
+  return worker ? { action, worker: worker.name } : undefined;
 }
 
-/** Starts one of the project's commands with its output shown under a prefix. */
-function start(
-  name: string,
-  pkg: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  showStderr: (line: string) => boolean,
-): Running {
-  const child = spawn(
-    process.execPath,
-    ['--require', EXIT_WITH_PARENT, '--import', 'tsx', `packages/${pkg}/src/bin.ts`, ...args],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group: Ctrl-C reaches the demo, which stops everything in order
-    },
+/** On a terminal, one key per action (Ctrl-C still stops); elsewhere nothing. Returns how to stop listening. */
+function listenForKeys(fleet: Fleet, actions: InstructorActions): () => void {
+  if (!process.stdin.isTTY) return () => {};
+  emitKeypressEvents(process.stdin);
+  process.stdin.setRawMode(true);
+  const onKey = (key: string, info: { ctrl?: boolean; name?: string }) => {
+    if (info?.ctrl && info.name === 'c') {
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    const request = KEYS[key]?.request(fleet);
+    if (!request) return;
+    actions.run(request).then(
+      (message) => say(`[you]         ${message}`),
+      (error: unknown) => say(`[you]         refused: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  process.stdin.on('keypress', onKey);
+  say(
+    `Keys: ${Object.entries(KEYS)
+      .map(([key, { help }]) => `${key} ${help}`)
+      .join(' · ')}`,
   );
-  const prefix = `[${name}]`.padEnd(13);
-  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => say(`${prefix} ${line}`));
-  if (child.stderr)
-    createInterface({ input: child.stderr }).on('line', (line) => showStderr(line) && say(`${prefix} ${line}`));
-  const exited = new Promise<number | string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')),
-  );
-  return { name, child, exited };
-}
-
-/** Stops a process as Ctrl-C would (SIGKILL after `graceMs`); resolves true if it ended well. */
-async function stop(running: Running, graceMs = 15_000): Promise<boolean> {
-  if (running.child.exitCode === null && running.child.signalCode === null) {
-    running.child.kill('SIGINT');
-    const timer = setTimeout(() => running.child.kill('SIGKILL'), graceMs);
-    await running.exited;
-    clearTimeout(timer);
-  }
-  const outcome = await running.exited;
-  if (outcome !== 0) say(`(${running.name} exited with ${outcome})`);
-  return outcome === 0;
+  return () => {
+    process.stdin.off('keypress', onKey);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  };
 }
 
 /** Resolves when the signal fires, at once if it already has. */
@@ -91,14 +107,36 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   say('Starting the embedded stack (kinesis-local + dynalite on 127.0.0.1)...');
   const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
   const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
-  const env = {
-    STOCK_TRADES_TARGET: 'local',
-    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-  };
-  const processes: Running[] = [];
+  const window = `${options.windowMs / 1000}s`;
+  const endAt = options.durationMs === undefined ? undefined : Date.now() + options.durationMs;
+  const showLeases = (line: string) => LEASE_EVENTS.test(line) || /\b(ERROR|WARN)\b/.test(line);
+  const fleet = new Fleet({
+    env: {
+      STOCK_TRADES_TARGET: 'local',
+      STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+      STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+    },
+    workerArgs: (id) => ['--worker-id', id, '--window', window, '--lateness', '1s', '--log-format', 'text'],
+    // A producer restarted at another rate keeps to the demo's end.
+    producerArgs: (rate) => [
+      ...['--rate', String(rate), '--aggregate'],
+      ...(endAt === undefined ? [] : ['--duration', `${Math.max(1, endAt - Date.now())}ms`]),
+    ],
+    aggregatorArgs: ['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`, '--table'],
+    onLine: (name, line, from) => {
+      if (from === 'stdout' || (name === 'producer' ? /error/i.test(line) : showLeases(line))) {
+        say(`${`[${name}]`.padEnd(13)} ${line}`);
+      }
+    },
+  });
   const failed: string[] = [];
+  let dashboard: Awaited<ReturnType<typeof startDashboard>> | undefined;
+  let stopKeys = () => {};
   try {
+    if (options.dashboardPort !== undefined) {
+      dashboard = await startDashboardOn(options.dashboardPort, clients, fleet);
+      say(`\nDashboard: ${dashboard.url}   ← open it in a browser\n`);
+    }
     say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
     if (signal.aborted) return;
     say('Step 1: create the streams');
@@ -109,50 +147,40 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     );
 
     if (signal.aborted) return;
-    const window = `${options.windowMs / 1000}s`;
     const seconds = options.durationMs === undefined ? 'until Ctrl-C' : `for ${options.durationMs / 1000} s`;
     say(
       `\nSteps 3-7: producer (${options.rate} trades/s ${seconds}), two consumer workers, the aggregator; ${window} windows`,
     );
-    const workerArgs = (id: string) => [
-      '--worker-id',
-      id,
-      '--window',
-      window,
-      '--lateness',
-      '1s',
-      '--log-format',
-      'text',
-    ];
-    const showLeases = (line: string) => LEASE_EVENTS.test(line) || /\b(ERROR|WARN)\b/.test(line);
-    processes.push(
-      start(
-        'aggregator',
-        'aggregator',
-        ['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`, '--table'],
-        env,
-        showLeases,
-      ),
-    );
-    processes.push(start('worker-1', 'consumer', workerArgs('worker-1'), env, showLeases));
-    processes.push(start('worker-2', 'consumer', workerArgs('worker-2'), env, showLeases));
-    const producerArgs = ['--rate', String(options.rate), '--aggregate'];
-    if (options.durationMs !== undefined) producerArgs.push('--duration', `${options.durationMs}ms`);
-    const producer = start('producer', 'producer', producerArgs, env, (line) => /error/i.test(line));
-    processes.push(producer);
+    fleet.startAggregator();
+    fleet.startWorker();
+    fleet.startWorker();
+    fleet.startProducer(options.rate);
+    stopKeys = listenForKeys(fleet, new InstructorActions(fleet, clients, STREAM_NAME));
 
-    await Promise.race([producer.exited, whenAborted(signal)]);
-    if (!(await stop(producer))) failed.push(producer.name);
+    const ended = endAt === undefined ? new Promise<void>(() => {}) : systemClock.sleep(endAt - Date.now(), signal);
+    await Promise.race([ended, whenAborted(signal)]);
+    const producer = fleet.find('producer');
+    if (producer && (await fleet.stop(producer)) !== 0) failed.push('producer');
     if (!signal.aborted) {
       say(`\nProducer done; waiting ${options.windowMs / 1000 + 3} s for the last windows to close...`);
       await systemClock.sleep(options.windowMs + 3000, signal);
     }
   } finally {
+    stopKeys();
     say('\nStopping the workers and the aggregator (they checkpoint and release their leases)...');
-    const [aggregator, ...others] = processes;
-    const stopped = await Promise.all(others.map(async (running) => [running.name, await stop(running)] as const));
-    if (aggregator) stopped.push([aggregator.name, await stop(aggregator)]);
-    for (const [name, ok] of stopped) if (!ok && !failed.includes(name)) failed.push(name);
+    const running = fleet.all.filter((process) => process.child.exitCode === null && process.child.signalCode === null);
+    const aggregator = running.find((process) => process.role === 'aggregator');
+    const others = running.filter((process) => process !== aggregator);
+    const outcomes = await Promise.all(
+      others.map(async (process) => [process.name, await fleet.stop(process)] as const),
+    );
+    if (aggregator) outcomes.push([aggregator.name, await fleet.stop(aggregator)]);
+    for (const [name, outcome] of outcomes) {
+      if (outcome === 0) continue;
+      say(`(${name} exited with ${outcome})`);
+      if (!failed.includes(name)) failed.push(name);
+    }
+    await dashboard?.stop();
     say('\nClean-up: tear down and stop the stack');
     await runTeardown(PROJECT_RESOURCES, {
       admins: { stream: new StreamAdmin(clients), table: new TableAdmin(clients) },
@@ -166,6 +194,26 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   if (failed.length > 0) throw new DemoError(`${failed.join(', ')} did not finish cleanly; see its lines above`);
 }
 
+/** The dashboard on `port`, or on any free port when that one is taken (the demo must start). */
+async function startDashboardOn(port: number, clients: ReturnType<typeof localClients>, fleet: Fleet) {
+  const options = {
+    target: 'local' as const,
+    stream: STREAM_NAME,
+    statsStream: STATS_STREAM_NAME,
+    consumerTable: CONSUMER_APPLICATION,
+    aggregatorTable: AGGREGATOR_APPLICATION,
+    resultsTable: STATS_TABLE_NAME,
+    failoverMs: 10_000,
+  };
+  try {
+    return await startDashboard({ ...options, port }, { clients, fleet });
+  } catch (error) {
+    if (!(error instanceof DashboardError) || error.code !== 'PORT_IN_USE') throw error;
+    say(`(port ${port} is taken: the dashboard uses another)`);
+    return startDashboard({ ...options, port: 0 }, { clients, fleet });
+  }
+}
+
 class DemoError extends Error {
   readonly code = 'DEMO_PROCESS_FAILED';
   override readonly name = 'DemoError';
@@ -174,22 +222,36 @@ class DemoError extends Error {
 const signal = shutdownSignal(() => process.exit(ExitCode.INTERRUPTED));
 const program = new Command('pnpm demo')
   .description(
-    'The classroom run: embedded stack, streams, producer, two consumer workers and the aggregator, per-shard and all-shard stats as windows close, then a clean teardown',
+    'The classroom run: embedded stack, dashboard, streams, producer, two consumer workers and the aggregator, per-shard and all-shard stats as windows close, then a clean teardown',
   )
   .option('--duration <time>', 'produce trades this long, then finish by itself (default: until Ctrl-C)')
   .option('--window <time>', 'window length, compressed from the tutorial’s minute', '10s')
   .option('--rate <trades/s>', 'trades per second', '200')
   .option('--shards <n>', 'shards of StockTradeStream', '4')
-  .action(async (raw: { duration?: string; window: string; rate: string; shards: string }) => {
-    await runDemo(
-      {
-        durationMs:
-          raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration', { max: 24 * HOUR }),
-        windowMs: parseDuration(raw.window, '--window', { min: 1000, max: HOUR }),
-        rate: parseNumber(raw.rate, '--rate', { min: 1, max: 5000 }),
-        shards: parseNumber(raw.shards, '--shards', { integer: true, min: 1, max: 16 }),
-      },
-      signal,
-    );
-  });
+  .option('--dashboard-port <port>', 'where the dashboard listens on 127.0.0.1', String(DASHBOARD_PORT))
+  .option('--no-dashboard', 'run without the dashboard')
+  .action(
+    async (raw: {
+      duration?: string;
+      window: string;
+      rate: string;
+      shards: string;
+      dashboardPort: string;
+      dashboard: boolean;
+    }) => {
+      await runDemo(
+        {
+          durationMs:
+            raw.duration === undefined ? undefined : parseDuration(raw.duration, '--duration', { max: 24 * HOUR }),
+          windowMs: parseDuration(raw.window, '--window', { min: 1000, max: HOUR }),
+          rate: parseNumber(raw.rate, '--rate', { integer: true, min: 1, max: 5000 }),
+          shards: parseNumber(raw.shards, '--shards', { integer: true, min: 1, max: 16 }),
+          dashboardPort: raw.dashboard
+            ? parseNumber(raw.dashboardPort, '--dashboard-port', { integer: true, min: 1, max: 65535 })
+            : undefined,
+        },
+        signal,
+      );
+    },
+  );
 process.exit(await runProgram(program, process.argv));

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { emptySummary, mergeSummaries, stockStats, type TradeSummary, type WindowSample } from '@stock-trades/core';
+import {
+  emptySummary,
+  mergeSummaries,
+  reachesFurther,
+  stockStats,
+  type TradeSummary,
+  type WindowSample,
+} from '@stock-trades/core';
 import type { WindowResult } from './WindowResult.js';
 import { type Reporter, windowCoverage } from './windowCoverage.js';
 
@@ -206,17 +213,6 @@ export class WindowBook {
 function rangeOf(sample: WindowSample): Reporter['range'] {
   const range = sample.hashKeyRange;
   return range ? { start: BigInt(range.startingHashKey), end: BigInt(range.endingHashKey) } : null;
-}
-
-function reachesFurther(candidate: WindowSample, current: WindowSample): boolean {
-  const position = (text: string | null): [bigint, number] => {
-    if (text === null) return [-1n, 0];
-    const [sequence = '0', sub = '0'] = text.split('/');
-    return [BigInt(sequence), Number(sub)];
-  };
-  const [a, as] = position(candidate.lastSequenceNumber);
-  const [b, bs] = position(current.lastSequenceNumber);
-  return a > b || (a === b && as > bs) || (a === b && as === bs && candidate.final && !current.final);
 }
 
 function fingerprintOf(result: Omit<WindowResult, 'revision'>): string {

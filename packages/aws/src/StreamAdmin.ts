@@ -4,6 +4,7 @@ import {
   DescribeStreamSummaryCommand,
   type KinesisClient,
   StreamMode,
+  UpdateShardCountCommand,
 } from '@aws-sdk/client-kinesis';
 import type { AwsClients } from './createClients.js';
 import { type PollOptions, pollUntil } from './pollUntil.js';
@@ -84,6 +85,20 @@ export class StreamAdmin {
       },
       { ...DEFAULT_WAIT, ...options },
     );
+  }
+
+  /**
+   * Asks for `target` open shards (uniform scaling: at most double or half the open shards
+   * at a time, as Kinesis allows). The stream is UPDATING until the new shards are open.
+   */
+  async updateShardCount(name: string, target: number): Promise<void> {
+    try {
+      await this.kinesis.send(
+        new UpdateShardCountCommand({ StreamName: name, TargetShardCount: target, ScalingType: 'UNIFORM_SCALING' }),
+      );
+    } catch (error) {
+      throw translateAwsError(error, this.context(`reshard stream ${name} to ${target} shards`));
+    }
   }
 
   /** Asks for deletion; false when the stream was already gone. */

@@ -99,3 +99,28 @@ export function parseSample(data: Uint8Array): ParseSampleResult {
     },
   };
 }
+
+/**
+ * Orders two sample positions ("seq" or "seq/sub"; null for an empty sample, before any):
+ * negative, zero or positive as `a` is before, at or after `b`.
+ */
+export function compareSamplePositions(a: string | null, b: string | null): number {
+  const parse = (text: string | null): [bigint, number] => {
+    if (text === null) return [-1n, 0];
+    const [sequence = '0', sub = '0'] = text.split('/');
+    return [BigInt(sequence), Number(sub)];
+  };
+  const [sa, ua] = parse(a);
+  const [sb, ub] = parse(b);
+  return sa === sb ? ua - ub : sa < sb ? -1 : 1;
+}
+
+/**
+ * Of two samples with the same identity (shard, window, first record), whether `candidate`
+ * covers more than `current`: a replay after a crash covers at least as much; a final
+ * sample supersedes an equal one that is not.
+ */
+export function reachesFurther(candidate: WindowSample, current: WindowSample): boolean {
+  const order = compareSamplePositions(candidate.lastSequenceNumber, current.lastSequenceNumber);
+  return order > 0 || (order === 0 && candidate.final && !current.final);
+}

@@ -1,4 +1,4 @@
-export { LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
+export { DASHBOARD_PORT, LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
 export { CoreError, InvalidOptionError, MalformedTradeError } from './errors.js';
 export {
   classifyEventTime,
@@ -34,5 +34,12 @@ export {
 } from './TradeSummary.js';
 export { type ParseTradeResult, parseTrade, serializeTrade, tradeToJson, validateTrade } from './tradeJson.js';
 export { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from './tutorialStockPrices.js';
-export { type ParseSampleResult, parseSample, sampleToJson, type WindowSample } from './WindowSample.js';
+export {
+  compareSamplePositions,
+  type ParseSampleResult,
+  parseSample,
+  reachesFurther,
+  sampleToJson,
+  type WindowSample,
+} from './WindowSample.js';
 export { describeWindowLength, formatWindow, windowStartOf } from './windows.js';

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import {
   addTrade,
   classifyEventTime,
+  compareSamplePositions,
   DEFAULT_EVENT_TIME_BOUNDS,
   EventTime,
   type EventTimeBounds,
@@ -62,21 +63,15 @@ export function readJsonLines<T>(path: string): T[] {
     });
 }
 
-const position = (text: string | null): [bigint, number] => {
-  if (text === null) return [-1n, 0];
-  const [sequence = '0', sub = '0'] = text.split('/');
-  return [BigInt(sequence), Number(sub)];
-};
-
 /** Of samples with the same identity (shard, window, first record), the one reaching furthest. */
 export function dedupeSamples(samples: readonly SampleLine[]): SampleLine[] {
   const byIdentity = new Map<string, SampleLine>();
   for (const sample of samples) {
     const identity = `${sample.shardId}|${sample.windowStart}|${sample.firstSequenceNumber}`;
     const previous = byIdentity.get(identity);
-    const [a, as] = position(sample.lastSequenceNumber);
-    const [b, bs] = position(previous?.lastSequenceNumber ?? null);
-    if (!previous || a > b || (a === b && as > bs)) byIdentity.set(identity, sample);
+    if (!previous || compareSamplePositions(sample.lastSequenceNumber, previous.lastSequenceNumber) > 0) {
+      byIdentity.set(identity, sample);
+    }
   }
   return [...byIdentity.values()];
 }

@@ -1,0 +1,217 @@
+import { reachesFurther, type WindowSample } from '@stock-trades/core';
+import type { Lease, ShardInfo } from '@stock-trades/kcl';
+import { LeaseWatch } from './LeaseWatch.js';
+import type {
+  DashboardView,
+  LeaseEvent,
+  LeaseView,
+  ProcessView,
+  ResultView,
+  SampleView,
+  ShardView,
+  WindowView,
+  WorkerView,
+} from './types.js';
+
+export interface ModelSettings {
+  readonly target: 'local' | 'aws';
+  readonly stream: string;
+  readonly statsStream: string;
+  readonly failoverMs: number;
+  readonly actions: boolean;
+}
+
+/** How much history the page gets: five minutes of rates, the last 12 windows, the last 60 lease events. */
+const RATE_HISTORY_MS = 5 * 60_000;
+const WINDOWS_SHOWN = 12;
+const EVENTS_SHOWN = 60;
+const SAMPLE_RATE_SPAN_MS = 30_000;
+
+interface WindowEntry {
+  readonly start: number;
+  readonly end: number;
+  result: ResultView | null;
+  /** Per sample identity (shard, first record): the one reaching furthest, as the aggregator keeps it. */
+  readonly samples: Map<string, WindowSample>;
+}
+
+/**
+ * Everything the dashboard knows, folded from what the pipeline leaves behind: the
+ * stream's shards, the lease tables, the samples on the stats stream and the
+ * aggregator's results. Pure: observations and times come in, the view comes out.
+ */
+export class DashboardModel {
+  private readonly consumerLeases: LeaseWatch;
+  private readonly aggregatorLeases: LeaseWatch;
+  private shards: ShardView[] = [];
+  private readonly rateTimes: number[] = [];
+  private readonly rates = new Map<string, Array<number | null>>();
+  private readonly events: LeaseEvent[] = [];
+  private readonly windows = new Map<number, WindowEntry>();
+  private readonly sampleArrivals: number[] = [];
+  private readonly resultTimes = new Map<string, number>();
+  private error: string | null = null;
+  private lastMonotonic = 0;
+
+  constructor(private readonly settings: ModelSettings) {
+    this.consumerLeases = new LeaseWatch(settings.failoverMs);
+    this.aggregatorLeases = new LeaseWatch(settings.failoverMs);
+  }
+
+  observeShards(shards: readonly ShardInfo[]): void {
+    const children = new Map<string, string[]>();
+    for (const shard of shards) {
+      for (const parent of shard.parentShardIds) children.set(parent, [...(children.get(parent) ?? []), shard.shardId]);
+    }
+    this.shards = shards.map((shard) => ({
+      shardId: shard.shardId,
+      open: shard.endingSequenceNumber === undefined,
+      parents: [...shard.parentShardIds],
+      children: children.get(shard.shardId) ?? [],
+    }));
+  }
+
+  observeLeases(leases: readonly Lease[], monotonicNow: number, wallNow: number): void {
+    this.lastMonotonic = monotonicNow;
+    this.events.push(...this.consumerLeases.observe(leases, monotonicNow, wallNow));
+    this.events.splice(0, Math.max(0, this.events.length - EVENTS_SHOWN));
+    const seconds = Math.floor(wallNow / 1000);
+    if (this.rateTimes.at(-1) === seconds) return;
+    this.rateTimes.push(seconds);
+    const known = new Set([...this.rates.keys(), ...leases.map((lease) => lease.leaseKey)]);
+    for (const shardId of known) {
+      const series = this.rates.get(shardId) ?? Array<number | null>(this.rateTimes.length - 1).fill(null);
+      const lease = leases.find((candidate) => candidate.leaseKey === shardId);
+      series.push(lease?.leaseOwner && lease.metrics ? lease.metrics.recordsPerSecond : lease ? 0 : null);
+      this.rates.set(shardId, series);
+    }
+    while ((this.rateTimes[0] ?? seconds) < seconds - RATE_HISTORY_MS / 1000) {
+      this.rateTimes.shift();
+      for (const series of this.rates.values()) series.shift();
+    }
+  }
+
+  observeAggregatorLeases(leases: readonly Lease[], monotonicNow: number, wallNow: number): void {
+    this.aggregatorLeases.observe(leases, monotonicNow, wallNow);
+  }
+
+  observeSamples(samples: readonly WindowSample[], wallNow: number): void {
+    for (const sample of samples) {
+      this.sampleArrivals.push(wallNow);
+      const entry = this.window(sample.windowStart, sample.windowEnd);
+      const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;
+      const previous = entry.samples.get(identity);
+      if (!previous || reachesFurther(sample, previous)) entry.samples.set(identity, sample);
+    }
+    while ((this.sampleArrivals[0] ?? wallNow) < wallNow - SAMPLE_RATE_SPAN_MS) this.sampleArrivals.shift();
+    this.trimWindows();
+  }
+
+  observeResults(results: readonly ResultView[], wallNow: number): void {
+    for (const result of results) {
+      const start = Date.parse(result.windowStart);
+      const entry = this.window(start, Date.parse(result.windowEnd));
+      if (!entry.result || entry.result.revision < result.revision) {
+        entry.result = result;
+        this.resultTimes.set(`${result.windowStart}|${result.revision}`, wallNow);
+      }
+    }
+    for (const [key, at] of this.resultTimes) if (at < wallNow - 60_000) this.resultTimes.delete(key);
+    this.trimWindows();
+  }
+
+  connected(): void {
+    this.error = null;
+  }
+
+  disconnected(reason: string): void {
+    this.error = reason;
+  }
+
+  view(wallNow: number, processes: readonly ProcessView[] = []): DashboardView {
+    const leases = this.consumerLeases.views(this.lastMonotonic);
+    const aggregator = this.aggregatorLeases.views(this.lastMonotonic)[0] ?? null;
+    return {
+      status: { connected: this.error === null, error: this.error, at: new Date(wallNow).toISOString() },
+      target: this.settings.target,
+      stream: this.settings.stream,
+      statsStream: this.settings.statsStream,
+      actions: this.settings.actions,
+      shards: this.shards,
+      leases,
+      workers: workersOf(leases),
+      aggregator,
+      rates: { times: [...this.rateTimes], perShard: Object.fromEntries(this.rates) },
+      events: [...this.events].reverse(),
+      windows: [...this.windows.values()]
+        .sort((a, b) => b.start - a.start)
+        .map(
+          (entry): WindowView => ({
+            windowStart: new Date(entry.start).toISOString(),
+            windowEnd: new Date(entry.end).toISOString(),
+            result: entry.result,
+            samples: samplesOf(entry),
+          }),
+        ),
+      flow: {
+        tradesPerSecond: Math.round(
+          leases.reduce((sum, lease) => sum + (lease.owner ? (lease.recordsPerSecond ?? 0) : 0), 0),
+        ),
+        samplesPerSecond: Math.round((this.sampleArrivals.length / (SAMPLE_RATE_SPAN_MS / 1000)) * 10) / 10,
+        resultsPerMinute: this.resultTimes.size,
+      },
+      processes,
+    };
+  }
+
+  private window(start: number, end: number): WindowEntry {
+    let entry = this.windows.get(start);
+    if (!entry) {
+      entry = { start, end, result: null, samples: new Map() };
+      this.windows.set(start, entry);
+    }
+    return entry;
+  }
+
+  private trimWindows(): void {
+    const starts = [...this.windows.keys()].sort((a, b) => b - a);
+    for (const start of starts.slice(WINDOWS_SHOWN)) this.windows.delete(start);
+  }
+}
+
+function workersOf(leases: readonly LeaseView[]): WorkerView[] {
+  const workers = new Map<string, WorkerView>();
+  for (const lease of leases) {
+    if (!lease.owner || lease.finished) continue;
+    const worker = workers.get(lease.owner) ?? {
+      workerId: lease.owner,
+      leases: 0,
+      millisBehindLatest: 0,
+      recordsPerSecond: 0,
+    };
+    workers.set(lease.owner, {
+      workerId: lease.owner,
+      leases: worker.leases + 1,
+      millisBehindLatest: Math.max(worker.millisBehindLatest, lease.millisBehindLatest ?? 0),
+      recordsPerSecond: worker.recordsPerSecond + (lease.recordsPerSecond ?? 0),
+    });
+  }
+  return [...workers.values()].sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
+}
+
+/** Per shard, the merge of its (deduplicated) samples for the window. */
+function samplesOf(entry: WindowEntry): SampleView[] {
+  const perShard = new Map<string, SampleView>();
+  for (const sample of entry.samples.values()) {
+    const before = perShard.get(sample.shardId);
+    perShard.set(sample.shardId, {
+      shardId: sample.shardId,
+      trades: (before?.trades ?? 0) + sample.summary.trades,
+      malformed: (before?.malformed ?? 0) + sample.summary.malformed,
+      outOfRange: (before?.outOfRange ?? 0) + sample.summary.outOfRange,
+      late: (before?.late ?? false) || sample.late,
+      final: (before?.final ?? false) || sample.final,
+    });
+  }
+  return [...perShard.values()].sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+}

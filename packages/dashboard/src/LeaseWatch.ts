@@ -1,0 +1,108 @@
+import type { Lease } from '@stock-trades/kcl';
+import { type LeaseEvent, LeaseEventKind, type LeaseView } from './types.js';
+
+interface Seen {
+  lease: Lease;
+  /** Monotonic time the counter last moved (or the lease was first seen). */
+  counterAt: number;
+  /** Monotonic time the checkpoint last moved; undefined until it does. */
+  checkpointAt: number | undefined;
+  /** An expiry already reported for this owner and counter. */
+  expiryReported: boolean;
+}
+
+/**
+ * Follows a lease table through snapshots, as a KCL worker does: a lease whose counter
+ * has not moved for the failover time on the watcher's own monotonic clock is expired.
+ * From the differences it tells what happened: took, stole, released, expired, finished.
+ * Pure: snapshots and times come in.
+ */
+export class LeaseWatch {
+  private readonly seen = new Map<string, Seen>();
+  private primed = false;
+
+  constructor(private readonly failoverMs: number) {}
+
+  /** Takes a snapshot of the table; returns the events since the last one. */
+  observe(leases: readonly Lease[], monotonicNow: number, wallNow: number): LeaseEvent[] {
+    const at = new Date(wallNow).toISOString();
+    const events: LeaseEvent[] = [];
+    const present = new Set<string>();
+    for (const lease of leases) {
+      present.add(lease.leaseKey);
+      const before = this.seen.get(lease.leaseKey);
+      if (!before) {
+        // A lease that appears with an owner after the first look was taken in between.
+        if (this.primed && lease.leaseOwner !== undefined) {
+          events.push({ at, kind: LeaseEventKind.TOOK, shardId: lease.leaseKey, worker: lease.leaseOwner, from: null });
+        }
+        this.seen.set(lease.leaseKey, {
+          lease,
+          counterAt: monotonicNow,
+          checkpointAt: undefined,
+          expiryReported: false,
+        });
+        continue;
+      }
+      const event = (kind: LeaseEventKind, worker: string | null, from: string | null) =>
+        events.push({ at, kind, shardId: lease.leaseKey, worker, from });
+      const previousOwner = before.lease.leaseOwner ?? null;
+      const owner = lease.leaseOwner ?? null;
+      if (owner !== previousOwner) {
+        if (owner === null) event(LeaseEventKind.RELEASED, previousOwner, null);
+        else if (previousOwner === null || before.expiryReported) event(LeaseEventKind.TOOK, owner, previousOwner);
+        else if (this.expired(before, monotonicNow)) {
+          event(LeaseEventKind.EXPIRED, previousOwner, null);
+          event(LeaseEventKind.TOOK, owner, previousOwner);
+        } else event(LeaseEventKind.STOLE, owner, previousOwner);
+      }
+      const finished = lease.checkpoint.sequenceNumber === 'SHARD_END';
+      if (finished && before.lease.checkpoint.sequenceNumber !== 'SHARD_END') {
+        event(LeaseEventKind.FINISHED, owner ?? previousOwner, null);
+      }
+      const counterMoved = lease.leaseCounter !== before.lease.leaseCounter;
+      const checkpointMoved =
+        lease.checkpoint.sequenceNumber !== before.lease.checkpoint.sequenceNumber ||
+        lease.checkpoint.subSequenceNumber !== before.lease.checkpoint.subSequenceNumber;
+      const next: Seen = {
+        lease,
+        counterAt: counterMoved ? monotonicNow : before.counterAt,
+        checkpointAt: checkpointMoved ? monotonicNow : before.checkpointAt,
+        expiryReported: counterMoved || owner !== previousOwner ? false : before.expiryReported,
+      };
+      if (owner !== null && !next.expiryReported && !finished && this.expired(next, monotonicNow)) {
+        event(LeaseEventKind.EXPIRED, owner, null);
+        next.expiryReported = true;
+      }
+      this.seen.set(lease.leaseKey, next);
+    }
+    for (const key of [...this.seen.keys()]) if (!present.has(key)) this.seen.delete(key);
+    this.primed = true;
+    return events;
+  }
+
+  /** Every lease as the page shows it. */
+  views(monotonicNow: number): LeaseView[] {
+    return [...this.seen.values()]
+      .map(({ lease, counterAt, checkpointAt }) => {
+        const finished = lease.checkpoint.sequenceNumber === 'SHARD_END';
+        return {
+          shardId: lease.leaseKey,
+          owner: lease.leaseOwner ?? null,
+          counter: lease.leaseCounter,
+          checkpoint: lease.checkpoint.sequenceNumber,
+          checkpointAgeMs: checkpointAt === undefined ? null : monotonicNow - checkpointAt,
+          counterAgeMs: monotonicNow - counterAt,
+          expired: lease.leaseOwner !== undefined && !finished && monotonicNow - counterAt > this.failoverMs,
+          finished,
+          millisBehindLatest: lease.metrics?.millisBehindLatest ?? null,
+          recordsPerSecond: lease.metrics?.recordsPerSecond ?? null,
+        };
+      })
+      .sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+  }
+
+  private expired(seen: Seen, monotonicNow: number): boolean {
+    return monotonicNow - seen.counterAt > this.failoverMs;
+  }
+}

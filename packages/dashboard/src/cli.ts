@@ -1,0 +1,96 @@
+import { LOCAL_DYNAMODB_ENDPOINT_ENV, LOCAL_KINESIS_ENDPOINT_ENV } from '@stock-trades/aws';
+import { clientsFor, runProgram, targetOption } from '@stock-trades/cli-kit';
+import {
+  AGGREGATOR_APPLICATION,
+  CONSUMER_APPLICATION,
+  DASHBOARD_PORT,
+  parseDuration,
+  parseNumber,
+  STATS_STREAM_NAME,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
+import { Command } from 'commander';
+import { Fleet } from './Fleet.js';
+import { startDashboard } from './startDashboard.js';
+
+interface RawOptions {
+  port: string;
+  stream: string;
+  statsStream: string;
+  applicationName: string;
+  aggregatorApplication: string;
+  failover: string;
+  window: string;
+  target?: string;
+}
+
+/** Resolves when the signal fires, at once if it already has. */
+function whenAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = process.stdout): Command {
+  return new Command('pnpm dashboard')
+    .description(
+      'The pipeline, live, in a browser on 127.0.0.1: shards, leases, lag, lease events, window results; on the embedded stack, instructor actions',
+    )
+    .option('--port <port>', 'port on 127.0.0.1', String(DASHBOARD_PORT))
+    .option('--stream <name>', 'the trade stream', STREAM_NAME)
+    .option('--stats-stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
+    .option('--application-name <name>', 'the consumers’ application (lease table)', CONSUMER_APPLICATION)
+    .option('--aggregator-application <name>', 'the aggregator’s application (lease table)', AGGREGATOR_APPLICATION)
+    .option('--failover <time>', 'the workers’ --failover: a lease not renewed this long is shown expired', '10s')
+    .option('--window <time>', 'window of the workers the page’s “add worker” starts', '60s')
+    .addOption(targetOption())
+    .action(async (raw: RawOptions) => {
+      const port = parseNumber(raw.port, '--port', { integer: true, min: 1, max: 65535 });
+      const failoverMs = parseDuration(raw.failover, '--failover', { min: 100, max: 3_600_000 });
+      const window = `${parseDuration(raw.window, '--window', { min: 1000, max: 3_600_000 }) / 1000}s`;
+      const clients = clientsFor(raw.target);
+      const env = {
+        STOCK_TRADES_TARGET: 'local',
+        [LOCAL_KINESIS_ENDPOINT_ENV]: clients.kinesisEndpoint,
+        [LOCAL_DYNAMODB_ENDPOINT_ENV]: clients.dynamodbEndpoint,
+      };
+      const fleet =
+        clients.target === 'local'
+          ? new Fleet({
+              env,
+              workerArgs: (id) => ['--worker-id', id, '--application-name', raw.applicationName, '--window', window],
+              producerArgs: (rate) => ['--rate', String(rate), '--aggregate', '--stream', raw.stream],
+              aggregatorArgs: ['--worker-id', 'aggregator', '--table'],
+            })
+          : undefined;
+      try {
+        const dashboard = await startDashboard(
+          {
+            target: clients.target,
+            port,
+            stream: raw.stream,
+            statsStream: raw.statsStream,
+            consumerTable: raw.applicationName,
+            aggregatorTable: raw.aggregatorApplication,
+            resultsTable: STATS_TABLE_NAME,
+            failoverMs,
+          },
+          { clients, fleet },
+        );
+        out.write(
+          `Dashboard: ${dashboard.url}  (${clients.target === 'aws' ? 'read-only on AWS' : 'instructor actions on'}; Ctrl-C stops)\n`,
+        );
+        await whenAborted(signal);
+        await dashboard.stop();
+      } finally {
+        await Promise.all((fleet?.all ?? []).map((process) => fleet?.stop(process)));
+        clients.destroy();
+      }
+    });
+}
+
+export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
+  return runProgram(buildProgram(signal), argv);
+}

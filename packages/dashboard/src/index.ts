@@ -1,0 +1,10 @@
+export { DashboardModel, type ModelSettings } from './DashboardModel.js';
+export { DashboardServer, type ServerSettings } from './DashboardServer.js';
+export { DashboardError } from './errors.js';
+export { Fleet, type FleetSettings, type Running } from './Fleet.js';
+export { ActionError, ActionRequest, InstructorActions, MAX_LOCAL_SHARDS } from './InstructorActions.js';
+export { LeaseWatch } from './LeaseWatch.js';
+export { PipelineReader, type ReaderSettings } from './PipelineReader.js';
+export { type DashboardDeps, type DashboardOptions, type RunningDashboard, startDashboard } from './startDashboard.js';
+export type * from './types.js';
+export { LeaseEventKind } from './types.js';

@@ -1,0 +1,277 @@
+// The dashboard page: listens to /events (one view a second) and draws it. Plain JavaScript,
+// no build; uPlot (served from node_modules) draws the chart.
+
+const token = document.querySelector('meta[name="dashboard-token"]').content;
+const $ = (selector) => document.querySelector(selector);
+const PALETTE = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#e3b341'];
+let chart;
+let chartShards = '';
+
+function text(value) {
+  return value === null || value === undefined ? '–' : String(value);
+}
+
+function cell(content, className) {
+  const td = document.createElement('td');
+  td.textContent = text(content);
+  if (className) td.className = className;
+  return td;
+}
+
+function ago(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return ms < 1000 ? 'just now' : `${Math.round(ms / 1000)} s ago`;
+}
+
+function time(iso) {
+  return iso.slice(11, 19);
+}
+
+function drawStatus(view) {
+  const status = $('#status');
+  status.dataset.state = view.status.connected ? 'connected' : 'disconnected';
+  status.textContent = view.status.connected ? 'connected' : `disconnected: ${view.status.error}`;
+  $('#where').textContent = `${view.target === 'aws' ? 'AWS (read-only)' : 'embedded stack'} · ${view.stream}`;
+}
+
+function drawPipeline(view) {
+  $('#stream-name').textContent = view.stream;
+  $('#stats-name').textContent = view.statsStream;
+  $('#flow-trades').textContent = text(view.flow.tradesPerSecond);
+  $('#flow-leases').textContent = String(view.leases.filter((lease) => lease.owner && !lease.finished).length);
+  $('#flow-samples').textContent = text(view.flow.samplesPerSecond);
+  $('#flow-results').textContent = text(view.flow.resultsPerMinute);
+  const producer = view.processes.find((process) => process.role === 'producer' && process.running);
+  $('#producer-detail').textContent = producer ? producer.detail : 'PutRecords';
+  const chips = $('#shard-chips');
+  chips.replaceChildren(
+    ...view.shards.map((shard) => {
+      const chip = document.createElement('span');
+      chip.className = `chip${shard.open ? '' : ' closed'}`;
+      chip.textContent = shard.shardId.replace('shardId-', '');
+      chip.title = `${shard.shardId} ${shard.open ? 'open' : 'closed'}${shard.parents.length ? `, from ${shard.parents.join(' + ')}` : ''}${shard.children.length ? `, continues in ${shard.children.join(' + ')}` : ''}`;
+      return chip;
+    }),
+  );
+  const workers = $('#worker-chips');
+  workers.replaceChildren(
+    ...view.workers.map((worker) => {
+      const chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.dataset.worker = worker.workerId;
+      chip.textContent = `${worker.workerId}: ${worker.leases} lease${worker.leases === 1 ? '' : 's'} · lag ${worker.millisBehindLatest} ms`;
+      return chip;
+    }),
+  );
+  const aggregator = view.aggregator;
+  $('#aggregator-detail').textContent = aggregator
+    ? `${aggregator.owner ?? 'no owner'}${aggregator.expired ? ' (expired)' : ''}`
+    : 'not started';
+}
+
+function drawShards(view) {
+  const leases = new Map(view.leases.map((lease) => [lease.shardId, lease]));
+  const ids = [...new Set([...view.shards.map((shard) => shard.shardId), ...leases.keys()])].sort();
+  const shards = new Map(view.shards.map((shard) => [shard.shardId, shard]));
+  $('#shards tbody').replaceChildren(
+    ...ids.map((shardId) => {
+      const shard = shards.get(shardId);
+      const lease = leases.get(shardId);
+      const row = document.createElement('tr');
+      row.dataset.shard = shardId;
+      row.dataset.owner = lease?.owner ?? '';
+      const state = lease?.finished ? 'finished' : shard && !shard.open ? 'closed' : 'open';
+      const owner = lease?.owner ? `${lease.owner}${lease.expired ? ' (expired)' : ''}` : '—';
+      row.append(
+        cell(shardId),
+        cell(shard?.parents.length ? `${state}, from ${shard.parents.map((id) => id.slice(-4)).join('+')}` : state),
+        cell(owner, lease?.expired ? 'bad' : ''),
+        cell(lease?.counter, 'num'),
+        cell(ago(lease?.checkpointAgeMs)),
+        cell(
+          lease?.millisBehindLatest === null || lease?.millisBehindLatest === undefined
+            ? '–'
+            : `${lease.millisBehindLatest} ms`,
+          'num',
+        ),
+        cell(
+          lease?.recordsPerSecond === null || lease?.recordsPerSecond === undefined
+            ? '–'
+            : Math.round(lease.recordsPerSecond),
+          'num',
+        ),
+      );
+      return row;
+    }),
+  );
+}
+
+function drawChart(view) {
+  const shards = Object.keys(view.rates.perShard).sort();
+  const data = [view.rates.times, ...shards.map((shardId) => view.rates.perShard[shardId])];
+  const key = shards.join(',');
+  if (!chart || key !== chartShards) {
+    chart?.destroy();
+    chartShards = key;
+    const holder = $('#chart');
+    chart = new uPlot(
+      {
+        width: Math.max(320, holder.clientWidth - 8),
+        height: 220,
+        series: [
+          {},
+          ...shards.map((shardId, index) => ({
+            label: shardId.replace('shardId-', ''),
+            stroke: PALETTE[index % PALETTE.length],
+            width: 1.5,
+            spanGaps: false,
+          })),
+        ],
+        axes: [
+          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
+          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
+        ],
+        scales: { x: { time: true } },
+      },
+      data,
+      holder,
+    );
+    holder.dataset.points = String(view.rates.times.length);
+    return;
+  }
+  chart.setData(data);
+  $('#chart').dataset.points = String(view.rates.times.length);
+}
+
+function drawEvents(view) {
+  $('#events').replaceChildren(
+    ...view.events.map((event) => {
+      const item = document.createElement('li');
+      item.dataset.kind = event.kind;
+      item.dataset.shard = event.shardId;
+      const kind = document.createElement('span');
+      kind.className = `kind ${event.kind}`;
+      kind.textContent = event.kind;
+      const from = event.from ? ` from ${event.from}` : '';
+      item.append(`${time(event.at)} `, kind, ` ${event.shardId} ${event.worker ? `by ${event.worker}` : ''}${from}`);
+      return item;
+    }),
+  );
+}
+
+function popular(entry) {
+  return entry ? `${entry.ticker} (${entry.count})` : '–';
+}
+
+function drawWindows(view) {
+  $('#windows tbody').replaceChildren(
+    ...view.windows.map((window) => {
+      const row = document.createElement('tr');
+      row.dataset.windowStart = window.windowStart;
+      const result = window.result;
+      const status = document.createElement('td');
+      const badge = document.createElement('span');
+      if (!result) {
+        badge.className = 'badge wait';
+        badge.textContent = 'waiting';
+      } else {
+        badge.className = `badge ${result.complete ? 'ok' : 'bad'}`;
+        badge.textContent = `${result.complete ? 'complete' : `waiting for ${result.missingShards.join(', ')}`}${result.revision > 1 ? ` · revision ${result.revision}` : ''}`;
+      }
+      status.append(badge);
+      row.append(
+        cell(`${time(window.windowStart)}–${time(window.windowEnd)}`),
+        status,
+        cell(result?.trades, 'num trades'),
+        cell(result ? popular(result.mostPopularBuy) : null, 'buy'),
+        cell(result ? popular(result.mostPopularSell) : null, 'sell'),
+        cell(result?.largestSell ? `${result.largestSell.quantity} ${result.largestSell.ticker}` : null, 'largest'),
+        cell(result?.malformed, 'num malformed'),
+        cell(result?.outOfRange ?? (result ? 0 : null), 'num'),
+        cell(
+          window.samples
+            .map((sample) => `${sample.shardId.slice(-4)}: ${sample.trades}${sample.late ? '*' : ''}`)
+            .join(' · '),
+        ),
+      );
+      return row;
+    }),
+  );
+}
+
+function drawActions(view) {
+  const panel = $('#actions');
+  panel.hidden = !(view.actions && token);
+  if (panel.hidden) return;
+  $('#processes tbody').replaceChildren(
+    ...view.processes.map((process) => {
+      const row = document.createElement('tr');
+      row.dataset.process = process.name;
+      const buttons = document.createElement('td');
+      if (process.role === 'worker' && process.running) {
+        for (const [action, label] of [
+          ['kill-worker', 'Kill (SIGKILL)'],
+          ['stop-worker', 'Stop cleanly'],
+        ]) {
+          const button = document.createElement('button');
+          button.type = 'button';
+          button.textContent = label;
+          button.dataset.action = action;
+          button.dataset.worker = process.name;
+          if (action === 'kill-worker') button.className = 'danger';
+          buttons.append(button);
+        }
+      }
+      row.append(cell(process.name), cell(process.running ? `running ${process.detail}` : process.detail), buttons);
+      return row;
+    }),
+  );
+}
+
+function draw(view) {
+  drawStatus(view);
+  drawPipeline(view);
+  drawShards(view);
+  drawChart(view);
+  drawEvents(view);
+  drawWindows(view);
+  drawActions(view);
+}
+
+async function act(button) {
+  const body = { action: button.dataset.action };
+  if (button.dataset.worker) body.worker = button.dataset.worker;
+  if (button.dataset.direction) body.direction = button.dataset.direction;
+  if (button.dataset.count) body.count = Number(button.dataset.count);
+  if (body.action === 'set-rate') body.rate = Number($('#rate').value);
+  const out = $('#action-result');
+  out.textContent = '…';
+  try {
+    const response = await fetch('/actions', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-dashboard-token': token },
+      body: JSON.stringify(body),
+    });
+    const answer = await response.json();
+    out.textContent = response.ok ? answer.message : `refused: ${answer.error}`;
+  } catch (error) {
+    out.textContent = `the dashboard did not answer: ${error.message}`;
+  }
+}
+
+document.addEventListener('click', (event) => {
+  const button = event.target.closest('button[data-action]');
+  if (button) void act(button);
+});
+
+window.addEventListener('resize', () => {
+  if (chart) chart.setSize({ width: Math.max(320, $('#chart').clientWidth - 8), height: 220 });
+});
+
+const source = new EventSource('/events');
+source.onmessage = (message) => draw(JSON.parse(message.data));
+source.onerror = () => {
+  const status = $('#status');
+  status.dataset.state = 'disconnected';
+  status.textContent = 'disconnected: the dashboard itself is not answering';
+};

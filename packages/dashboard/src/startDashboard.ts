@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { AwsClients } from '@stock-trades/aws';
+import { type Clock, systemClock } from '@stock-trades/kcl';
+import { DashboardModel } from './DashboardModel.js';
+import { DashboardServer } from './DashboardServer.js';
+import type { Fleet } from './Fleet.js';
+import { InstructorActions } from './InstructorActions.js';
+import { PipelineReader } from './PipelineReader.js';
+
+export interface DashboardOptions {
+  readonly target: 'local' | 'aws';
+  readonly port: number;
+  readonly stream: string;
+  readonly statsStream: string;
+  /** The consumers' lease table (their application name). */
+  readonly consumerTable: string;
+  readonly aggregatorTable: string;
+  /** Where `pnpm aggregator --table` writes its results. */
+  readonly resultsTable: string;
+  /** As the workers' --failover: a lease whose counter stands still this long is shown expired. */
+  readonly failoverMs: number;
+  /** How often the lease tables are read (and the view is pushed): about once a second. */
+  readonly pollMs?: number;
+}
+
+export interface DashboardDeps {
+  readonly clients: AwsClients;
+  /** The processes instructor actions drive (embedded target only); without one, the page offers none. */
+  readonly fleet?: Fleet;
+  readonly clock?: Clock;
+}
+
+export interface RunningDashboard {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `pnpm dashboard`, as a function: reads the pipeline about once a second (leases,
+ * samples; shards and results every other time), folds it into the model, and serves the
+ * page and its live view on 127.0.0.1. A read that fails shows the page "disconnected";
+ * the next that works shows it connected again.
+ *
+ * @example
+ * const dashboard = await startDashboard(
+ *   { target: 'local', port: 4600, stream: 'StockTradeStream', statsStream: 'StockTradeStatsStream',
+ *     consumerTable: 'StockTradesProcessor', aggregatorTable: 'StockTradesAggregator',
+ *     resultsTable: 'StockTradeStats', failoverMs: 10_000 },
+ *   { clients },
+ * );
+ * console.log(`open ${dashboard.url}`);
+ */
+export async function startDashboard(options: DashboardOptions, deps: DashboardDeps): Promise<RunningDashboard> {
+  const clock = deps.clock ?? systemClock;
+  const pollMs = options.pollMs ?? 1000;
+  const actions =
+    options.target === 'local' && deps.fleet
+      ? new InstructorActions(deps.fleet, deps.clients, options.stream)
+      : undefined;
+  const model = new DashboardModel({
+    target: options.target,
+    stream: options.stream,
+    statsStream: options.statsStream,
+    failoverMs: options.failoverMs,
+    actions: actions !== undefined,
+  });
+  const reader = new PipelineReader(
+    deps.clients,
+    {
+      stream: options.stream,
+      statsStream: options.statsStream,
+      consumerTable: options.consumerTable,
+      aggregatorTable: options.aggregatorTable,
+      resultsTable: options.resultsTable,
+      lookBackMs: 10 * 60_000,
+    },
+    clock,
+  );
+  const server = new DashboardServer({
+    port: options.port,
+    token: randomBytes(16).toString('hex'),
+    target: options.target,
+    view: () => model.view(clock.wallNow(), deps.fleet?.processes ?? []),
+    actions,
+    pushIntervalMs: pollMs,
+  });
+  const url = await server.start();
+  const stopping = new AbortController();
+  const loop = (async () => {
+    for (let round = 0; !stopping.signal.aborted; round++) {
+      try {
+        const [leases, aggregatorLeases, samples] = await Promise.all([
+          reader.consumerLeaseTable(),
+          reader.aggregatorLeaseTable(),
+          reader.samples(),
+        ]);
+        model.observeLeases(leases, clock.monotonicNow(), clock.wallNow());
+        model.observeAggregatorLeases(aggregatorLeases, clock.monotonicNow(), clock.wallNow());
+        model.observeSamples(samples, clock.wallNow());
+        if (round % 2 === 0) {
+          model.observeShards(await reader.shards());
+          model.observeResults(await reader.results(), clock.wallNow());
+        }
+        model.connected();
+      } catch (error) {
+        model.disconnected(error instanceof Error ? error.message : String(error));
+      }
+      await clock.sleep(pollMs, stopping.signal);
+    }
+  })();
+  return {
+    url,
+    stop: async () => {
+      stopping.abort();
+      await loop;
+      await server.stop();
+    },
+  };
+}

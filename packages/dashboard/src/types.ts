@@ -1,0 +1,121 @@
+/** What the page shows, as one JSON object the server streams about once a second. */
+export interface DashboardView {
+  readonly status: { readonly connected: boolean; readonly error: string | null; readonly at: string };
+  readonly target: 'local' | 'aws';
+  readonly stream: string;
+  readonly statsStream: string;
+  /** Instructor actions are offered (embedded target only). */
+  readonly actions: boolean;
+  readonly shards: readonly ShardView[];
+  readonly leases: readonly LeaseView[];
+  readonly workers: readonly WorkerView[];
+  readonly aggregator: LeaseView | null;
+  readonly rates: RateSeries;
+  readonly events: readonly LeaseEvent[];
+  readonly windows: readonly WindowView[];
+  readonly flow: FlowView;
+  readonly processes: readonly ProcessView[];
+}
+
+export interface ShardView {
+  readonly shardId: string;
+  readonly open: boolean;
+  readonly parents: readonly string[];
+  readonly children: readonly string[];
+}
+
+export interface LeaseView {
+  readonly shardId: string;
+  readonly owner: string | null;
+  readonly counter: number;
+  readonly checkpoint: string;
+  /** How long ago the dashboard saw the checkpoint move (null: not since it started). */
+  readonly checkpointAgeMs: number | null;
+  /** How long ago the dashboard saw the counter move: a live holder renews every failover/3. */
+  readonly counterAgeMs: number;
+  readonly expired: boolean;
+  readonly finished: boolean;
+  readonly millisBehindLatest: number | null;
+  readonly recordsPerSecond: number | null;
+}
+
+export interface WorkerView {
+  readonly workerId: string;
+  readonly leases: number;
+  readonly millisBehindLatest: number;
+  readonly recordsPerSecond: number;
+}
+
+export const LeaseEventKind = {
+  TOOK: 'took',
+  STOLE: 'stole',
+  RELEASED: 'released',
+  EXPIRED: 'expired',
+  FINISHED: 'finished',
+} as const;
+export type LeaseEventKind = (typeof LeaseEventKind)[keyof typeof LeaseEventKind];
+
+export interface LeaseEvent {
+  /** Wall-clock time the dashboard saw it (ISO-8601). */
+  readonly at: string;
+  readonly kind: LeaseEventKind;
+  readonly shardId: string;
+  /** Who has it now (took, stole), or who had it (released, expired, finished). */
+  readonly worker: string | null;
+  /** Who had it before (took after expiry, stole: the worker that lost it). */
+  readonly from: string | null;
+}
+
+/** Per-shard read rate over the last minutes, as uPlot wants it: x in seconds, one series per shard. */
+export interface RateSeries {
+  readonly times: readonly number[];
+  readonly perShard: Readonly<Record<string, ReadonlyArray<number | null>>>;
+}
+
+export interface SampleView {
+  readonly shardId: string;
+  readonly trades: number;
+  readonly malformed: number;
+  readonly outOfRange: number;
+  readonly late: boolean;
+  readonly final: boolean;
+}
+
+/** One line of the aggregator's results (the JSONL contract). */
+export interface ResultView {
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly complete: boolean;
+  readonly revision: number;
+  readonly shards: readonly string[];
+  readonly missingShards: readonly string[];
+  readonly trades: number;
+  readonly malformed: number;
+  readonly outOfRange?: number;
+  readonly mostPopularBuy: { readonly ticker: string; readonly count: number } | null;
+  readonly mostPopularSell: { readonly ticker: string; readonly count: number } | null;
+  readonly largestSell: { readonly ticker: string; readonly quantity: number; readonly tradeId: number } | null;
+}
+
+export interface WindowView {
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly result: ResultView | null;
+  readonly samples: readonly SampleView[];
+}
+
+export interface FlowView {
+  /** Trades read per second, all shards (what the workers publish on their leases). */
+  readonly tradesPerSecond: number;
+  /** Samples on the stats stream per second, over the last half minute. */
+  readonly samplesPerSecond: number;
+  /** Window results the aggregator wrote in the last minute. */
+  readonly resultsPerMinute: number;
+}
+
+export interface ProcessView {
+  readonly name: string;
+  readonly role: 'producer' | 'worker' | 'aggregator';
+  readonly running: boolean;
+  readonly detail: string;
+}
