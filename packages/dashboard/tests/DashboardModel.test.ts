@@ -1,0 +1,84 @@
+import { emptySummary, type WindowSample } from '@stock-trades/core';
+import { describe, expect, it } from 'vitest';
+import { DashboardModel } from '../src/index.js';
+import { aLease } from './helpers/leaseFactory.js';
+
+const WALL = Date.UTC(2026, 11, 2, 10);
+const settings = { target: 'local' as const, stream: 'S', statsStream: 'Stats', failoverMs: 10_000, actions: true };
+
+function sample(shardId: string, trades: number, part: Partial<WindowSample> = {}): WindowSample {
+  return {
+    shardId,
+    windowStart: WALL,
+    windowEnd: WALL + 10_000,
+    firstSequenceNumber: '100',
+    lastSequenceNumber: String(100 + trades),
+    late: false,
+    final: false,
+    childShardIds: [],
+    hashKeyRange: null,
+    summary: { ...emptySummary(), trades },
+    ...part,
+  };
+}
+
+describe('DashboardModel', () => {
+  it('keeps one point a second per shard of what each holder reads, and sums the flow', () => {
+    const model = new DashboardModel(settings);
+    const metrics = (recordsPerSecond: number) => ({ millisBehindLatest: 0, recordsPerSecond });
+    model.observeLeases([aLease('a', { leaseOwner: 'w1', metrics: metrics(10) }), aLease('b')], 0, WALL);
+    model.observeLeases([aLease('a', { leaseOwner: 'w1', metrics: metrics(12) }), aLease('b')], 400, WALL + 400);
+    model.observeLeases(
+      [aLease('a', { leaseOwner: 'w1', metrics: metrics(14) }), aLease('b', { leaseOwner: 'w2', metrics: metrics(5) })],
+      1000,
+      WALL + 1000,
+    );
+    const view = model.view(WALL + 1000);
+    expect(view.rates).toEqual({ times: [WALL / 1000, WALL / 1000 + 1], perShard: { a: [10, 14], b: [0, 5] } });
+    expect(view.flow.tradesPerSecond).toBe(19);
+    expect(view.workers.map((worker) => [worker.workerId, worker.leases])).toEqual([
+      ['w1', 1],
+      ['w2', 1],
+    ]);
+  });
+
+  it('counts a replayed sample once per window, beside the aggregator’s latest revision', () => {
+    const model = new DashboardModel(settings);
+    model.observeSamples([sample('a', 3), sample('a', 5), sample('a', 3), sample('b', 2)], WALL);
+    model.observeResults(
+      [
+        { ...result(), revision: 1, trades: 6 },
+        { ...result(), revision: 2, trades: 7 },
+      ],
+      WALL,
+    );
+    const [window] = model.view(WALL).windows;
+    expect(window?.samples.map((entry) => [entry.shardId, entry.trades])).toEqual([
+      ['a', 5],
+      ['b', 2],
+    ]);
+    expect(window?.result).toMatchObject({ revision: 2, trades: 7 });
+  });
+
+  it('shows disconnected with the reason until a read works again', () => {
+    const model = new DashboardModel(settings);
+    model.disconnected('connect ECONNREFUSED 127.0.0.1:4568');
+    expect(model.view(WALL).status).toMatchObject({ connected: false, error: 'connect ECONNREFUSED 127.0.0.1:4568' });
+    model.connected();
+    expect(model.view(WALL).status.connected).toBe(true);
+  });
+});
+
+function result() {
+  return {
+    windowStart: new Date(WALL).toISOString(),
+    windowEnd: new Date(WALL + 10_000).toISOString(),
+    complete: true,
+    shards: ['a', 'b'],
+    missingShards: [],
+    malformed: 0,
+    mostPopularBuy: null,
+    mostPopularSell: null,
+    largestSell: null,
+  };
+}

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { LeaseWatch } from '../src/index.js';
+import { aLease } from './helpers/leaseFactory.js';
+
+const FAILOVER = 10_000;
+const WALL = Date.UTC(2026, 11, 2, 10);
+
+/** Snapshots of one lease, each `ms` after the watch began, as the lease table would show them. */
+function watch() {
+  const leaseWatch = new LeaseWatch(FAILOVER);
+  return (ms: number, ...leases: ReturnType<typeof aLease>[]) =>
+    leaseWatch.observe(leases, ms, WALL + ms).map(({ kind, worker, from }) => ({ kind, worker, from }));
+}
+
+describe('LeaseWatch', () => {
+  it('tells a lease taken when free from one stolen from a live holder', () => {
+    const observe = watch();
+    observe(0, aLease('s', { leaseCounter: 1 }));
+    expect(observe(1000, aLease('s', { leaseOwner: 'a', leaseCounter: 2 }))).toEqual([
+      { kind: 'took', worker: 'a', from: null },
+    ]);
+    expect(observe(2000, aLease('s', { leaseOwner: 'a', leaseCounter: 3 }))).toEqual([]);
+    expect(observe(3000, aLease('s', { leaseOwner: 'b', leaseCounter: 4 }))).toEqual([
+      { kind: 'stole', worker: 'b', from: 'a' },
+    ]);
+  });
+
+  it('says a lease expired once its counter stood still for the failover time on its own clock, then who took it', () => {
+    const observe = watch();
+    observe(0, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }));
+    expect(observe(FAILOVER, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }))).toEqual([]);
+    expect(observe(FAILOVER + 1, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }))).toEqual([
+      { kind: 'expired', worker: 'a', from: null },
+    ]);
+    expect(observe(FAILOVER + 500, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }))).toEqual([]);
+    expect(observe(FAILOVER + 900, aLease('s', { leaseOwner: 'b', leaseCounter: 6 }))).toEqual([
+      { kind: 'took', worker: 'b', from: 'a' },
+    ]);
+  });
+
+  it('reports a taking after an unseen expiry as expired, then took', () => {
+    const observe = watch();
+    observe(0, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }));
+    expect(observe(FAILOVER + 1, aLease('s', { leaseOwner: 'b', leaseCounter: 6 }))).toEqual([
+      { kind: 'expired', worker: 'a', from: null },
+      { kind: 'took', worker: 'b', from: 'a' },
+    ]);
+  });
+
+  it('tells a release, a finished shard, and a lease that appeared already taken', () => {
+    const observe = watch();
+    observe(0);
+    expect(observe(500, aLease('s', { leaseOwner: 'a', leaseCounter: 1 }))).toEqual([
+      { kind: 'took', worker: 'a', from: null },
+    ]);
+    expect(observe(1000, aLease('s', { leaseCounter: 2 }))).toEqual([{ kind: 'released', worker: 'a', from: null }]);
+    const ended = aLease('s', { leaseOwner: 'b', leaseCounter: 4 });
+    observe(2000, aLease('s', { leaseOwner: 'b', leaseCounter: 3 }));
+    expect(observe(3000, { ...ended, checkpoint: { sequenceNumber: 'SHARD_END', subSequenceNumber: 0 } })).toEqual([
+      { kind: 'finished', worker: 'b', from: null },
+    ]);
+  });
+
+  it('shows each lease with its owner, counter, ages, expiry and the metrics its holder published', () => {
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    const held = aLease('s', {
+      leaseOwner: 'a',
+      leaseCounter: 1,
+      metrics: { millisBehindLatest: 40, recordsPerSecond: 12 },
+    });
+    leaseWatch.observe([held], 0, WALL);
+    leaseWatch.observe(
+      [{ ...held, leaseCounter: 2, checkpoint: { sequenceNumber: '100', subSequenceNumber: 0 } }],
+      3000,
+      WALL + 3000,
+    );
+    expect(leaseWatch.views(20_000)).toEqual([
+      {
+        shardId: 's',
+        owner: 'a',
+        counter: 2,
+        checkpoint: '100',
+        checkpointAgeMs: 17_000,
+        counterAgeMs: 17_000,
+        expired: true,
+        finished: false,
+        millisBehindLatest: 40,
+        recordsPerSecond: 12,
+      },
+    ]);
+  });
+});
