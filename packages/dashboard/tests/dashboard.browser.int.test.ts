@@ -1,0 +1,221 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AwsClients, localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import {
+  AGGREGATOR_APPLICATION,
+  CONSUMER_APPLICATION,
+  STATS_STREAM_NAME,
+  STATS_TABLE_KEY,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
+import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { latestResults, type ResultLine, readJsonLines, waitFor } from '@stock-trades/testkit';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Fleet, type RunningDashboard, startDashboard } from '../src/index.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const FAILOVER_MS = 3000;
+const RENEW_MS = 1000;
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+
+/**
+ * The dashboard in real headless Chromium (Debian's, never a downloaded one) against a
+ * running pipeline on the embedded stack: 4 shards, two workers, the aggregator, a producer.
+ */
+describe('the dashboard in headless Chromium, against a running pipeline', () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'dashboard-it-'));
+  const dataDir = join(scratch, 'stack');
+  let stack: RunningLocalStack;
+  let ports: { kinesis: number; dynamodb: number };
+  let clients: AwsClients;
+  let fleet: Fleet;
+  let dashboard: RunningDashboard;
+  let context: BrowserContext;
+  let page: Page;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` first`);
+    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, dataDir });
+    ports = {
+      kinesis: Number(new URL(stack.kinesisEndpoint).port),
+      dynamodb: Number(new URL(stack.dynamodbEndpoint).port),
+    };
+    clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint, { requestTimeoutMs: 3000 });
+    const streams = new StreamAdmin(clients);
+    await streams.create(STREAM_NAME, { capacity: 'PROVISIONED', shards: 4 });
+    await streams.create(STATS_STREAM_NAME, { capacity: 'PROVISIONED', shards: 1 });
+    await new TableAdmin(clients).create(STATS_TABLE_NAME, STATS_TABLE_KEY);
+    await streams.waitUntilActive(STREAM_NAME);
+    await streams.waitUntilActive(STATS_STREAM_NAME);
+    const timings = ['--failover', '3s', '--renew-interval', '1s', '--lease-poll', '250ms'];
+    fleet = new Fleet({
+      env: {
+        STOCK_TRADES_TARGET: 'local',
+        STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+        STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+      },
+      workerArgs: (id) => ['--worker-id', id, '--quiet', '--window', '5s', '--lateness', '1s', ...timings],
+      producerArgs: (rate) => ['--rate', String(rate), '--aggregate'],
+      aggregatorArgs: [
+        ...['--worker-id', 'aggregator', '--quiet', '--table', '--grace', '15s', '--failover', '3s'],
+        ...['--out', join(scratch, 'results.jsonl')],
+      ],
+    });
+    dashboard = await startDashboard(
+      {
+        target: 'local',
+        port: 0,
+        stream: STREAM_NAME,
+        statsStream: STATS_STREAM_NAME,
+        consumerTable: CONSUMER_APPLICATION,
+        aggregatorTable: AGGREGATOR_APPLICATION,
+        resultsTable: STATS_TABLE_NAME,
+        failoverMs: FAILOVER_MS,
+      },
+      { clients, fleet },
+    );
+    fleet.startAggregator();
+    fleet.startWorker();
+    fleet.startWorker();
+    fleet.startProducer(200);
+    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+      viewport: { width: 1400, height: 1000 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => consoleErrors.push(String(error)));
+    await page.goto(dashboard.url);
+  });
+
+  afterAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page?.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true }).catch(() => undefined);
+    await context?.close();
+    for (const process of fleet?.all ?? []) process.child.kill('SIGKILL');
+    await Promise.all((fleet?.all ?? []).map((process) => process.exited));
+    await dashboard?.stop();
+    clients?.destroy();
+    await stack?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** Shard → owner, as the page shows it now. */
+  const ownersShown = async (): Promise<Record<string, string>> => {
+    const rows = await page.locator('#shards tbody tr').all();
+    const pairs = await Promise.all(
+      rows.map(async (row) => [await row.getAttribute('data-shard'), await row.getAttribute('data-owner')] as const),
+    );
+    return Object.fromEntries(pairs.map(([shard, owner]) => [shard ?? '', owner ?? '']));
+  };
+
+  it('loads with no console errors and shows every shard with its owner', async () => {
+    const owners = await waitFor(
+      'four shards with owners on the page',
+      async () => {
+        const shown = await ownersShown();
+        return Object.keys(shown).length === 4 && Object.values(shown).every((owner) => owner) ? shown : undefined;
+      },
+      60_000,
+      250,
+    );
+    expect(Object.values(owners).every((owner) => owner === 'worker-1' || owner === 'worker-2')).toBe(true);
+    expect(await page.textContent('#status')).toBe('connected');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('feeds the chart a point a second', async () => {
+    const points = async () => Number(await page.getAttribute('#chart', 'data-points'));
+    const before = await points();
+    await waitFor('three more chart points', async () => (await points()) >= before + 3, 15_000, 250);
+    expect(await page.locator('#chart canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('moves a killed worker’s leases to the other within failover + renew interval (plus the page’s polling)', async () => {
+    // Once both hold leases (the second steals its share within a balancing round), kill one of them.
+    const before = await waitFor(
+      'both workers to hold leases',
+      async () => {
+        const shown = await ownersShown();
+        const holders = new Set(Object.values(shown));
+        return holders.has('worker-1') && holders.has('worker-2') ? shown : undefined;
+      },
+      60_000,
+      250,
+    );
+    const victim = String(before['shardId-000000000000']);
+    const survivor = victim === 'worker-1' ? 'worker-2' : 'worker-1';
+    await page.click(`button[data-action="kill-worker"][data-worker="${victim}"]`);
+    await waitFor(
+      `${victim}'s leases to be shown with ${survivor}`,
+      async () => Object.values(await ownersShown()).every((owner) => owner === survivor),
+      // The bound itself, plus a renewal round, the taker's lease poll and the dashboard's one-second read on each side.
+      FAILOVER_MS + RENEW_MS + 250 + 2 * 1000 + 1000,
+      100,
+    );
+    expect(await page.locator('#events li[data-kind="expired"]').count()).toBeGreaterThan(0);
+  });
+
+  it('shows each window’s result as the aggregator wrote it in its JSONL', async () => {
+    const shown = await waitFor(
+      'a complete window shown as the aggregator’s latest line',
+      async () => {
+        const latest = [...latestResults(readJsonLines<ResultLine>(join(scratch, 'results.jsonl'))).values()].filter(
+          (result) => result.complete && result.trades > 0,
+        );
+        for (const result of latest) {
+          const row = page.locator(`#windows tr[data-window-start="${result.windowStart}"]`);
+          if ((await row.count()) === 0) continue;
+          const cells = await row.locator('td').allTextContents();
+          const popular = (entry: ResultLine['mostPopularBuy']) => (entry ? `${entry.ticker} (${entry.count})` : '–');
+          const largest = result.largestSell ? `${result.largestSell.quantity} ${result.largestSell.ticker}` : '–';
+          const expected = [
+            String(result.trades),
+            popular(result.mostPopularBuy),
+            popular(result.mostPopularSell),
+            largest,
+          ];
+          if (JSON.stringify(cells.slice(2, 6)) === JSON.stringify(expected)) return { result, cells };
+        }
+        return undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(shown.cells[1]).toMatch(/^complete/);
+  });
+
+  it('shows "disconnected" while the stack is down, and recovers when it is back', async () => {
+    await stack.stop();
+    await waitFor(
+      'the page to say disconnected',
+      async () => (await page.getAttribute('#status', 'data-state')) === 'disconnected',
+      30_000,
+      250,
+    );
+    expect(await page.textContent('#status')).toMatch(/^disconnected: /);
+    stack = await startLocalStack({ kinesisPort: ports.kinesis, dynamodbPort: ports.dynamodb, dataDir });
+    await waitFor(
+      'the page to say connected again',
+      async () => (await page.getAttribute('#status', 'data-state')) === 'connected',
+      60_000,
+      250,
+    );
+  });
+});
