@@ -11,7 +11,7 @@ import {
   type ShardRecordProcessor,
 } from '@stock-trades/kcl';
 import type { ResultSink } from './ResultSink.js';
-import { type BookSettings, type BookState, type EmittedState, WindowBook } from './WindowBook.js';
+import { type AddOutcome, type BookSettings, type BookState, type EmittedState, WindowBook } from './WindowBook.js';
 
 export interface AggregatorDeps {
   readonly sink: ResultSink;
@@ -93,7 +93,11 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
       this.deps.log.info({ outOfRange: this.outOfRange }, 'samples of windows out of range were skipped');
   }
 
-  private skipOutOfRange(position: ExtendedSequenceNumber, sample: WindowSample, outcome: 'ahead' | 'forgotten'): void {
+  private skipOutOfRange(
+    position: ExtendedSequenceNumber,
+    sample: WindowSample,
+    outcome: Exclude<AddOutcome, 'added'>,
+  ): void {
     this.outOfRange++;
     this.deps.log.warn(
       {
@@ -102,9 +106,11 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
         sampleShard: sample.shardId,
         window: new Date(sample.windowStart).toISOString(),
       },
-      outcome === 'ahead'
-        ? 'skipped a sample of a window too far ahead of its arrival'
-        : 'skipped a sample of a window already forgotten (older than --retention)',
+      {
+        ahead: 'skipped a sample of a window too far ahead of its arrival',
+        forgotten: 'skipped a sample of a window already forgotten (older than --retention)',
+        'other-length': 'skipped a sample of another window length (a worker with another --window?)',
+      }[outcome],
     );
   }
 

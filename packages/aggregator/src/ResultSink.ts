@@ -36,7 +36,7 @@ export function formatResult(result: WindowResult): string {
   ].join('\n');
 }
 
-/** `--out FILE.jsonl`: one JSON line per result (the JSONL contract in the README). */
+/** `--out FILE.jsonl`: one JSON line per result (the JSONL contract in docs/reference.md). */
 export class JsonlResultSink implements ResultSink {
   private readonly stream: WriteStream;
 

@@ -20,7 +20,7 @@ export interface BookSettings {
 }
 
 /** Why a sample was not added: its window lies too far ahead of its arrival, or was already let go of. */
-export type AddOutcome = 'added' | 'ahead' | 'forgotten';
+export type AddOutcome = 'added' | 'ahead' | 'forgotten' | 'other-length';
 
 interface WindowState {
   readonly start: number;
@@ -82,6 +82,8 @@ export class WindowBook {
     let window = this.windows.get(sample.windowStart);
     if (sample.windowStart > arrivalMs + this.settings.maxAheadMs) return 'ahead';
     if (!window && sample.windowStart <= this.forgottenUpTo) return 'forgotten';
+    // A worker with another --window in the same application: its samples cannot merge into these windows.
+    if (window && window.end !== sample.windowEnd) return 'other-length';
     if (!window) {
       const restored = this.restored.get(sample.windowStart);
       window = {

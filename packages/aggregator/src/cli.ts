@@ -83,7 +83,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
     )
     .option('--failover <time>', 'a lease not renewed for this long is taken over', '10s')
-    .option('--out <file.jsonl>', 'append one JSON line per window result (see the README for the fields)')
+    .option('--out <file.jsonl>', 'append one JSON line per window result (the JSONL contract: docs/reference.md)')
     .option('--table', `also write each window's result to the DynamoDB table ${STATS_TABLE_NAME}`, false)
     .option('--quiet', 'do not print the results', false)
     .addOption(logLevelOption())

@@ -168,6 +168,15 @@ describe('WindowBook bounds', () => {
   });
 });
 
+describe('WindowBook window lengths', () => {
+  it('skips a sample of another window length instead of merging it into a window it does not fit', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    expect(book.add(sample('upper', UPPER, { windowEnd: W0 + 60_000 }), 0, 'p1', ARRIVAL)).toBe('other-length');
+    expect(book.due(1)).toEqual([]); // still waiting for the upper half, in 10 s windows
+  });
+});
+
 describe('restoreBookState', () => {
   it('keeps a sound state', () => {
     const state = { emitted: { [W0]: [2, 'abc'] }, forgottenUpTo: W0 - 10_000 };

@@ -12,6 +12,8 @@ import type { DashboardView } from './types.js';
 const PUBLIC = fileURLToPath(new URL('./public/', import.meta.url));
 const UPLOT = join(dirname(createRequire(import.meta.url).resolve('uplot/package.json')), 'dist');
 const MAX_BODY_BYTES = 4096;
+/** Pages open at once: a classroom projector and a few laptops, not a crowd. */
+const MAX_EVENT_STREAMS = 32;
 
 /** Files the page needs, all served from this package and node_modules: nothing is fetched from the internet. */
 const FILES: Readonly<Record<string, { path: string; type: string }>> = {
@@ -48,8 +50,8 @@ export class DashboardServer {
   constructor(private readonly settings: ServerSettings) {
     this.server = createServer((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
-        if (!response.headersSent)
-          json(response, 500, { error: error instanceof Error ? error.message : String(error) });
+        process.stderr.write(`dashboard: ${error instanceof Error ? error.message : String(error)}\n`);
+        if (!response.headersSent) json(response, 500, { error: 'internal error; the dashboard’s terminal says why' });
         else response.end();
       });
     });
@@ -124,12 +126,18 @@ export class DashboardServer {
     response.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:",
+      'content-security-policy':
+        "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
+      'x-frame-options': 'DENY',
     });
     response.end(html);
   }
 
   private events(request: IncomingMessage, response: ServerResponse): void {
+    if (this.streams.size >= MAX_EVENT_STREAMS) {
+      json(response, 503, { error: `at most ${MAX_EVENT_STREAMS} pages at once` });
+      return;
+    }
     response.writeHead(200, {
       'content-type': 'text/event-stream',
       'cache-control': 'no-cache',
@@ -169,7 +177,10 @@ export class DashboardServer {
       json(response, 200, { message });
     } catch (error) {
       if (error instanceof ActionError) json(response, error.status, { error: error.message });
-      else json(response, 500, { error: error instanceof Error ? error.message : String(error) });
+      else {
+        process.stderr.write(`dashboard: action failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        json(response, 500, { error: 'the action failed; the dashboard’s terminal says why' });
+      }
     }
   }
 

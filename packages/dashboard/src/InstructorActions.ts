@@ -5,6 +5,8 @@ import type { Fleet } from './Fleet.js';
 
 /** The most open shards a class can reshard the embedded stack to: enough for every lesson, light on a laptop. */
 export const MAX_LOCAL_SHARDS = 16;
+/** The most workers running at once from the page: each is a Node process. */
+export const MAX_WORKERS = 8;
 
 const WORKER = z.string().regex(/^worker-\d{1,4}$/, 'worker must be a name like worker-2');
 
@@ -39,6 +41,8 @@ export class ActionError extends Error {
  */
 export class InstructorActions {
   private readonly streams: StreamAdmin;
+  /** Actions run one at a time: two rate changes at once must not leave two producers. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly fleet: Fleet,
@@ -57,10 +61,19 @@ export class InstructorActions {
     throw new ActionError(`${where}${issue?.message ?? 'not an action'}`, 400);
   }
 
-  async run(request: ActionRequest): Promise<string> {
+  run(request: ActionRequest): Promise<string> {
+    const next = this.queue.then(() => this.runNow(request));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(request: ActionRequest): Promise<string> {
     switch (request.action) {
-      case 'add-worker':
+      case 'add-worker': {
+        const running = this.fleet.processes.filter((process) => process.role === 'worker' && process.running).length;
+        if (running >= MAX_WORKERS) throw new ActionError(`at most ${MAX_WORKERS} workers run at once here`, 409);
         return `started ${this.fleet.startWorker().name}`;
+      }
       case 'kill-worker':
         if (!this.fleet.kill(this.worker(request.worker)))
           throw new ActionError(`${request.worker} is not running`, 409);

@@ -2,7 +2,7 @@ export { DashboardModel, type ModelSettings } from './DashboardModel.js';
 export { DashboardServer, type ServerSettings } from './DashboardServer.js';
 export { DashboardError } from './errors.js';
 export { Fleet, type FleetSettings, type Running } from './Fleet.js';
-export { ActionError, ActionRequest, InstructorActions, MAX_LOCAL_SHARDS } from './InstructorActions.js';
+export { ActionError, ActionRequest, InstructorActions, MAX_LOCAL_SHARDS, MAX_WORKERS } from './InstructorActions.js';
 export { LeaseWatch } from './LeaseWatch.js';
 export { PipelineReader, type ReaderSettings } from './PipelineReader.js';
 export { type DashboardDeps, type DashboardOptions, type RunningDashboard, startDashboard } from './startDashboard.js';
