@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConsumer } from './bench/consumerBench.js';
+import { benchLimits } from './bench/limitsBench.js';
 import { benchProducer } from './bench/producerBench.js';
 
 const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
@@ -15,6 +16,7 @@ const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
 const benches: Record<string, () => Promise<object>> = {
   producer: benchProducer,
   consumer: benchConsumer,
+  limits: benchLimits,
 };
 
 async function main(names: string[]): Promise<number> {

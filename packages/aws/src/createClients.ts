@@ -19,6 +19,11 @@ const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 export interface AwsClients {
   readonly target: Target;
   readonly kinesis: KinesisClient;
+  /**
+   * The same Kinesis, without the SDK's own retries: for a call path that retries by
+   * itself (the writer), so one record is never attempted maxAttempts × SDK attempts times.
+   */
+  readonly kinesisSingleAttempt: KinesisClient;
   readonly dynamodb: DynamoDBClient;
   /** Where the clients point, for messages ("the embedded stack at http://127.0.0.1:4568"). */
   readonly kinesisEndpoint: string;
@@ -51,15 +56,18 @@ export function createClients(
   if (target === Target.AWS) {
     for (const name of AWS_ENDPOINT_ENVS) endpointFrom(env, name);
     const kinesis = new KinesisClient({ requestHandler: http1Handler(options) });
+    const kinesisSingleAttempt = new KinesisClient({ requestHandler: http1Handler(options), maxAttempts: 1 });
     const dynamodb = new DynamoDBClient({ requestHandler: http1Handler(options) });
     return {
       target,
       kinesis,
+      kinesisSingleAttempt,
       dynamodb,
       kinesisEndpoint: env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL ?? 'AWS Kinesis',
       dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? 'AWS DynamoDB',
       destroy: () => {
         kinesis.destroy();
+        kinesisSingleAttempt.destroy();
         dynamodb.destroy();
       },
     };
@@ -79,15 +87,23 @@ export function localClients(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
   const kinesis = new KinesisClient({ ...common, endpoint: kinesisEndpoint, requestHandler: http1Handler(options) });
+  const kinesisSingleAttempt = new KinesisClient({
+    ...common,
+    maxAttempts: 1,
+    endpoint: kinesisEndpoint,
+    requestHandler: http1Handler(options),
+  });
   const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbEndpoint, requestHandler: http1Handler(options) });
   return {
     target: Target.LOCAL,
     kinesis,
+    kinesisSingleAttempt,
     dynamodb,
     kinesisEndpoint,
     dynamodbEndpoint,
     destroy: () => {
       kinesis.destroy();
+      kinesisSingleAttempt.destroy();
       dynamodb.destroy();
     },
   };

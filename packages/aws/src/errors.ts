@@ -39,3 +39,11 @@ export class AwsRequestError extends AwsError {
     this.name = 'AwsRequestError';
   }
 }
+
+/** The service is throttling us (or a transient fault): the caller backs off and tries again. */
+export class ThrottledRequestError extends AwsError {
+  constructor(message: string, cause?: unknown) {
+    super('THROTTLED', message, { cause });
+    this.name = 'ThrottledRequestError';
+  }
+}

@@ -1,3 +1,4 @@
+export { classifyAwsError, ErrorClass } from './classifyAwsError.js';
 export {
   type AwsClients,
   type ClientOptions,
@@ -13,6 +14,7 @@ export {
   AwsRequestError,
   ResourceStateError,
   ServiceUnreachableError,
+  ThrottledRequestError,
 } from './errors.js';
 export { type PollOptions, pollUntil, sleep } from './pollUntil.js';
 export { readAllRecords, type StoredRecord } from './readAllRecords.js';

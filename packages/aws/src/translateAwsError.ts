@@ -1,9 +1,11 @@
+import { classifyAwsError, ErrorClass } from './classifyAwsError.js';
 import {
   AwsConfigurationError,
   AwsError,
   AwsRequestError,
   ResourceStateError,
   ServiceUnreachableError,
+  ThrottledRequestError,
 } from './errors.js';
 import { Target } from './Target.js';
 
@@ -64,7 +66,10 @@ export function translateAwsError(error: unknown, context: AwsCallContext): AwsE
       error,
     );
   }
-  if (name === 'ResourceInUseException' || name === 'LimitExceededException') {
+  if (classifyAwsError(error) === ErrorClass.THROTTLED) {
+    return new ThrottledRequestError(`${where} is throttling ${context.action}: ${name}: ${oneLine(message)}`, error);
+  }
+  if (name === 'ResourceInUseException') {
     return new ResourceStateError(`cannot ${context.action}: ${name}: ${oneLine(message)}`, error);
   }
   return new AwsRequestError(`${where} failed to ${context.action}: ${name}: ${oneLine(message)}`, error);

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   AwsConfigurationError,
   AwsRequestError,
+  classifyAwsError,
+  ErrorClass,
   ResourceStateError,
   ServiceUnreachableError,
   Target,
+  ThrottledRequestError,
   translateAwsError,
 } from '../src/index.js';
 
@@ -52,8 +55,27 @@ describe('translateAwsError', () => {
     );
   });
 
-  it('keeps resource-state and other failures apart', () => {
-    expect(translateAwsError(sdkError('LimitExceededException', 'too many'), local)).toBeInstanceOf(ResourceStateError);
+  it('keeps resource-state, throttling and other failures apart', () => {
+    expect(translateAwsError(sdkError('ResourceInUseException', 'updating'), local)).toBeInstanceOf(ResourceStateError);
     expect(translateAwsError(sdkError('ValidationException', 'bad'), local)).toBeInstanceOf(AwsRequestError);
+  });
+
+  it.each([
+    ['ProvisionedThroughputExceededException', ErrorClass.THROTTLED],
+    ['LimitExceededException', ErrorClass.THROTTLED],
+    ['ThrottlingException', ErrorClass.THROTTLED],
+    ['TimeoutError', ErrorClass.TRANSIENT],
+    ['InternalFailure', ErrorClass.PERMANENT],
+    ['ResourceNotFoundException', ErrorClass.PERMANENT],
+  ])('classifies %s once for every package, by the SDK’s own rules: %s', (name, expected) => {
+    expect(classifyAwsError(sdkError(name, 'x'))).toBe(expected);
+  });
+
+  it('classifies an HTTP 5xx as transient, and translates throttling to ThrottledRequestError', () => {
+    const internal = Object.assign(sdkError('InternalFailure', 'x'), { $metadata: { httpStatusCode: 500 } });
+    expect(classifyAwsError(internal)).toBe(ErrorClass.TRANSIENT);
+    expect(translateAwsError(sdkError('LimitExceededException', 'too many'), local)).toBeInstanceOf(
+      ThrottledRequestError,
+    );
   });
 });

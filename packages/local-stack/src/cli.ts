@@ -1,8 +1,10 @@
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { emitKeypressEvents } from 'node:readline';
 import { runProgram } from '@stock-trades/cli-kit';
 import { InvalidOptionError, LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT, parseNumber } from '@stock-trades/core';
 import { Command } from 'commander';
 import { LocalStackError } from './errors.js';
+import { FaultPlan, type Service } from './proxy/FaultPlan.js';
 import { startLocalStack } from './startLocalStack.js';
 
 export interface StackCommandOptions {
@@ -10,6 +12,8 @@ export interface StackCommandOptions {
   dynamodbPort: number;
   dataDir?: string;
   verbose: boolean;
+  shardLimits: boolean;
+  faults: FaultPlan;
 }
 
 /** Starts the stack, prints where it is, and holds it up until `signal` fires or an emulator dies. */
@@ -19,6 +23,8 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
     dynamodbPort: options.dynamodbPort,
     dataDir: options.dataDir,
     onOutput: options.verbose ? (service, line) => out.write(`[${service}] ${line}\n`) : undefined,
+    shardLimits: options.shardLimits,
+    faults: options.faults,
   });
   const nonDefault =
     options.kinesisPort !== LOCAL_KINESIS_PORT || options.dynamodbPort !== LOCAL_DYNAMODB_PORT
@@ -34,16 +40,24 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
       `  Kinesis   ${stack.kinesisEndpoint}   (kinesis-local)`,
       `  DynamoDB  ${stack.dynamodbEndpoint}   (dynalite)`,
       `  State     ${options.dataDir ? `kept in ${options.dataDir}` : 'in memory (use --data DIR to keep it)'}`,
+      `  Limits    ${
+        stack.shardLimits
+          ? 'per shard, as AWS: 1,000 records and 1 MiB/s in, 5 reads and 2 MiB/s out (--no-shard-limits: none)'
+          : 'none (--no-shard-limits)'
+      }`,
+      `  Faults    ${options.faults.empty ? 'none (--faults to inject some)' : options.faults.describe()}`,
       ...nonDefault,
       'Leave this running; Ctrl-C stops both.',
       '',
     ].join('\n'),
   );
+  const stopKeys = listenForPauseKeys(stack.faults, out);
   const aborted = new Promise<'stop'>((resolve) => {
     if (signal.aborted) resolve('stop');
     signal.addEventListener('abort', () => resolve('stop'), { once: true });
   });
   const outcome = await Promise.race([aborted, stack.unexpectedExit]);
+  stopKeys();
   await stack.stop();
   if (outcome !== 'stop') throw new LocalStackError('EMULATOR_EXITED', `${outcome}; the stack is stopped`);
   out.write('Embedded stack stopped.\n');
@@ -55,6 +69,8 @@ export function parseStackOptions(raw: {
   dynamodbPort: string;
   data?: string;
   verbose: boolean;
+  shardLimits?: boolean;
+  faults?: string;
 }): StackCommandOptions {
   const port = (text: string, flag: string) => parseNumber(text, flag, { integer: true, min: 1, max: 65535 });
   const kinesisPort = port(raw.kinesisPort, '--kinesis-port');
@@ -63,7 +79,14 @@ export function parseStackOptions(raw: {
     throw new InvalidOptionError(`--kinesis-port and --dynamodb-port must differ, both are ${kinesisPort}`);
   }
   if (raw.data !== undefined) prepareDataDir(raw.data);
-  return { kinesisPort, dynamodbPort, dataDir: raw.data, verbose: raw.verbose };
+  return {
+    kinesisPort,
+    dynamodbPort,
+    dataDir: raw.data,
+    verbose: raw.verbose,
+    shardLimits: raw.shardLimits ?? true,
+    faults: FaultPlan.parse(raw.faults ?? ''),
+  };
 }
 
 /** Makes the --data folder (and its parents) now, so a path that cannot be one fails before anything starts. */
@@ -92,11 +115,44 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('--dynamodb-port <port>', 'DynamoDB port on 127.0.0.1', String(LOCAL_DYNAMODB_PORT))
     .option('--data <dir>', 'keep streams and tables in this folder across restarts (default: in memory)')
     .option('--verbose', "show the emulators' own output", false)
-    .action(async (raw: { kinesisPort: string; dynamodbPort: string; data?: string; verbose: boolean }) => {
+    .option('--no-shard-limits', 'do not enforce the per-shard throughput limits')
+    .option(
+      '--faults <rules>',
+      'inject faults, e.g. "kinesis:*:throttle=10%,error=2%;dynamodb:UpdateItem:latency=200ms" (see docs/reference.md)',
+    )
+    .action(async (raw: Parameters<typeof parseStackOptions>[0]) => {
       await runStack(parseStackOptions(raw), signal);
     });
 }
 
 export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {
   return runProgram(buildProgram(signal), argv);
+}
+
+/** On a terminal: 1 pauses or resumes Kinesis, 2 DynamoDB (every call waits meanwhile). Returns how to stop listening. */
+function listenForPauseKeys(faults: FaultPlan, out: NodeJS.WritableStream): () => void {
+  if (!process.stdin.isTTY) return () => {};
+  emitKeypressEvents(process.stdin);
+  process.stdin.setRawMode(true);
+  const keys: Record<string, Service> = { '1': 'kinesis', '2': 'dynamodb' };
+  const onKey = (key: string, info: { ctrl?: boolean; name?: string }) => {
+    if (info?.ctrl && info.name === 'c') {
+      process.kill(process.pid, 'SIGINT');
+      return;
+    }
+    const service = keys[key];
+    if (!service) return;
+    if (faults.isPaused(service)) faults.resume(service);
+    else faults.pause(service);
+    out.write(
+      `${service} ${faults.isPaused(service) ? 'paused: every call waits (press again to resume)' : 'resumed'}\n`,
+    );
+  };
+  process.stdin.on('keypress', onKey);
+  out.write('Keys: 1 pauses or resumes Kinesis, 2 DynamoDB (every call waits until resumed).\n');
+  return () => {
+    process.stdin.off('keypress', onKey);
+    process.stdin.setRawMode(false);
+    process.stdin.pause();
+  };
 }

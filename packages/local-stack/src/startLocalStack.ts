@@ -5,6 +5,10 @@ import { LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT } from '@stock-trades/core';
 import { EmulatorProcess } from './EmulatorProcess.js';
 import { PortInUseError } from './errors.js';
 import { findFreePort, isPortFree, LOOPBACK } from './ports.js';
+import { FaultPlan } from './proxy/FaultPlan.js';
+import { KinesisLimiter } from './proxy/KinesisLimiter.js';
+import { listOpenShards } from './proxy/listOpenShards.js';
+import { ServiceProxy } from './proxy/ServiceProxy.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,12 +25,20 @@ export interface LocalStackOptions {
   dataDir?: string;
   /** Receives every line the emulators print. */
   onOutput?: (service: string, line: string) => void;
+  /** Enforce AWS's per-shard limits on Kinesis (default true). */
+  shardLimits?: boolean;
+  /** Faults to inject; the stack's `faults` can change them while it runs. */
+  faults?: FaultPlan;
 }
 
 export interface RunningLocalStack {
   readonly kinesisEndpoint: string;
   readonly dynamodbEndpoint: string;
   readonly pids: readonly number[];
+  /** Whether Kinesis enforces the per-shard limits. */
+  readonly shardLimits: boolean;
+  /** Faults and pauses, per service and API, changeable while the stack runs. */
+  readonly faults: FaultPlan;
   /** Resolves when either emulator exits by itself; tells which one and how. */
   readonly unexpectedExit: Promise<string>;
   /** Stops both emulators; resolves once both processes are gone. Safe to call twice. */
@@ -34,26 +46,47 @@ export interface RunningLocalStack {
 }
 
 /**
- * Starts kinesis-local and dynalite as child processes bound to 127.0.0.1 and waits
- * until both answer. Busy ports are reported at once, never waited on.
+ * Starts kinesis-local and dynalite as child processes bound to 127.0.0.1, each behind a
+ * loopback proxy on the public port (shard limits for Kinesis, injected faults for both),
+ * and waits until both answer. Busy ports are reported at once, never waited on.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
-  const kinesisPort = await claimPort('Kinesis', options.kinesisPort ?? DEFAULT_KINESIS_PORT, '--kinesis-port');
-  const dynamodbPort = await claimPort('DynamoDB', options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT, '--dynamodb-port');
+  const publicKinesisPort = await claimPort('Kinesis', options.kinesisPort ?? DEFAULT_KINESIS_PORT, '--kinesis-port');
+  const publicDynamodbPort = await claimPort(
+    'DynamoDB',
+    options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT,
+    '--dynamodb-port',
+  );
+  const kinesisPort = await findFreePort();
+  const dynamodbPort = await findFreePort();
   const tlsPort = await findFreePort();
+  const faults = options.faults ?? new FaultPlan();
+  const shardLimits = options.shardLimits ?? true;
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
 
   const kinesis = EmulatorProcess.spawn(kinesisSpec(kinesisPort, tlsPort, dataDir, options.onOutput));
   const dynamodb = EmulatorProcess.spawn(dynamodbSpec(dynamodbPort, dataDir, options.onOutput));
   const emulators = [kinesis, dynamodb];
+  const proxies = [
+    new ServiceProxy({
+      service: 'kinesis',
+      upstreamPort: kinesisPort,
+      faults,
+      limiter: shardLimits ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream)) : undefined,
+    }),
+    new ServiceProxy({ service: 'dynamodb', upstreamPort: dynamodbPort, faults }),
+  ];
   let stopping = false;
   const stop = async () => {
     stopping = true;
-    await Promise.all(emulators.map((emulator) => emulator.stop()));
+    for (const service of ['kinesis', 'dynamodb'] as const) faults.resume(service);
+    await Promise.all([...proxies.map((proxy) => proxy.close()), ...emulators.map((emulator) => emulator.stop())]);
   };
 
   try {
     await Promise.all(emulators.map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)));
+    await proxies[0]?.listen(publicKinesisPort);
+    await proxies[1]?.listen(publicDynamodbPort);
   } catch (error) {
     await stop();
     throw error;
@@ -67,9 +100,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   ).then((reason) => (stopping ? new Promise<string>(() => {}) : reason));
 
   return {
-    kinesisEndpoint: kinesis.spec.endpoint,
-    dynamodbEndpoint: dynamodb.spec.endpoint,
+    kinesisEndpoint: `http://${LOOPBACK}:${publicKinesisPort}`,
+    dynamodbEndpoint: `http://${LOOPBACK}:${publicDynamodbPort}`,
     pids: emulators.map((emulator) => emulator.pid).filter((pid): pid is number => pid !== undefined),
+    shardLimits,
+    faults,
     unexpectedExit,
     stop,
   };

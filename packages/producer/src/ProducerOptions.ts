@@ -34,6 +34,8 @@ export interface ProducerOptions {
   readonly lingerMs: number;
   /** PutRecords calls under way at once. */
   readonly maxInFlight: number;
+  /** Keep within each shard's 1,000 records and 1 MiB a second (default true); false: send and let Kinesis throttle. */
+  readonly shardRateLimit?: boolean;
   readonly retryPolicy: RetryPolicy;
 }
 

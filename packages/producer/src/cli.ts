@@ -37,6 +37,7 @@ interface RawOptions {
   aggregate: boolean;
   linger: string;
   maxAttempts: string;
+  shardRateLimit: boolean;
   target?: string;
 }
 
@@ -60,6 +61,7 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
     aggregate: raw.aggregate,
     lingerMs: parseNumber(raw.linger, '--linger', { integer: true, min: 0, max: 100 }),
     maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+    shardRateLimit: raw.shardRateLimit,
     retryPolicy: {
       ...DEFAULT_RETRY_POLICY,
       maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 100 }),
@@ -99,6 +101,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
       'attempts per record before it is reported undelivered',
       String(DEFAULT_RETRY_POLICY.maxAttempts),
     )
+    .option('--no-shard-rate-limit', 'send as fast as asked and let Kinesis throttle (default: keep within each shard)')
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseProducerOptions(raw);

@@ -1,6 +1,6 @@
 import { partitionKeyHash } from '@stock-trades/kcl';
 import type { PendingRecord } from '@stock-trades/writer';
-import { type BatchResult, BatchSender, RecordBatcher } from '@stock-trades/writer';
+import { type BatchResult, BatchSender, RecordBatcher, ShardRateLimiter } from '@stock-trades/writer';
 import type { ProducerOptions } from './ProducerOptions.js';
 import type { ProductionStats } from './ProductionStats.js';
 import { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
@@ -30,9 +30,10 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
     sleep: deps.sleep,
     random: deps.random,
   });
-  const aggregating = options.aggregate
-    ? new AggregatingRecordBuilder(new ShardMap(await deps.port.listShards(options.stream)))
-    : undefined;
+  const shards = await deps.port.listShards(options.stream);
+  const aggregating = options.aggregate ? new AggregatingRecordBuilder(new ShardMap(shards)) : undefined;
+  // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling.
+  const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter(shards);
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
   const batcher = new RecordBatcher();
   const inFlight = new Set<Promise<void>>();
@@ -46,7 +47,9 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
       let landed = pending.trades.map((keyed, index) => ({ ...keyed, index, inShard: true }));
       if (aggregating && pending.predictedShardId !== shardId) {
         if (!fresh) {
-          fresh = new ShardMap(await deps.port.listShards(options.stream));
+          const now = await deps.port.listShards(options.stream);
+          fresh = new ShardMap(now);
+          limiter?.useShards(now);
           for (const record of aggregating.useShardMap(fresh)) queue(record);
         }
         const map = fresh;
@@ -71,6 +74,11 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
   const dispatch = async (batch: PendingRecord[] | undefined) => {
     if (!batch) return;
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
+    const wait = limiter?.charge(
+      batch.map((record) => record.entry),
+      deps.now(),
+    );
+    if (wait) await deps.sleep(wait);
     const tracked: Promise<void> = sender
       .send(batch)
       .then(settle)

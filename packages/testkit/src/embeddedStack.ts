@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
 import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
-import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import {
+  type FaultPlan,
+  type LocalStackOptions,
+  type RunningLocalStack,
+  startLocalStack,
+} from '@stock-trades/local-stack';
 import { afterAll, beforeAll } from 'vitest';
 import { type CommandProcess, startCommand, waitFor } from './processes.js';
 import {
@@ -19,14 +24,14 @@ import {
  * For one test file: the embedded stack on free ports, a scratch folder, and every
  * process the tests start, all stopped and removed afterwards.
  */
-export function useEmbeddedStack() {
+export function useEmbeddedStack(options: Omit<LocalStackOptions, 'kinesisPort' | 'dynamodbPort'> = {}) {
   let stack: RunningLocalStack | undefined;
   let clients: AwsClients | undefined;
   const dir = mkdtempSync(join(tmpdir(), 'consumer-it-'));
   const processes: CommandProcess[] = [];
 
   beforeAll(async () => {
-    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
+    stack = await startLocalStack({ ...options, kinesisPort: 0, dynamodbPort: 0 });
     clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   });
   afterAll(async () => {
@@ -40,6 +45,11 @@ export function useEmbeddedStack() {
   const fixture = {
     dir,
     path: (name: string) => join(dir, name),
+    /** The stack's faults and pauses (see FaultPlan), to change while a test runs. */
+    get faults(): FaultPlan {
+      if (!stack) throw new Error('stack not started');
+      return stack.faults;
+    },
     get clients(): AwsClients {
       if (!clients) throw new Error('stack not started');
       return clients;

@@ -1,33 +1,26 @@
 import { type KinesisClient, ListShardsCommand, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, sdkErrorName, translateAwsError } from '@stock-trades/aws';
+import { type AwsClients, classifyAwsError, ErrorClass, translateAwsError } from '@stock-trades/aws';
 import { RetryableWriteError } from './errors.js';
 import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
 
-/** Errors a later attempt can get past: Kinesis' throttling and its transient faults. */
-const RETRYABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'InternalFailure',
-  'InternalFailureException',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-  'ThrottlingException',
-  'TimeoutError',
-  'RequestTimeout',
-]);
-
-/** RecordsPort over the AWS SDK's Kinesis client; SDK errors are translated here. */
+/**
+ * RecordsPort over the AWS SDK's Kinesis client; SDK errors are translated here. Writes go
+ * through the client without the SDK's retries: the BatchSender's policy is the only one.
+ */
 export class KinesisRecordsPort implements RecordsPort {
   private readonly kinesis: KinesisClient;
+  private readonly writes: KinesisClient;
 
-  constructor(private readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisEndpoint' | 'target'>) {
+  constructor(
+    private readonly clients: Pick<AwsClients, 'kinesis' | 'kinesisSingleAttempt' | 'kinesisEndpoint' | 'target'>,
+  ) {
     this.kinesis = clients.kinesis;
+    this.writes = clients.kinesisSingleAttempt;
   }
 
   async putRecords(stream: string, entries: readonly RecordEntry[]): Promise<EntryOutcome[]> {
     try {
-      const response = await this.kinesis.send(
+      const response = await this.writes.send(
         new PutRecordsCommand({
           StreamName: stream,
           Records: entries.map((entry) => ({
@@ -56,7 +49,7 @@ export class KinesisRecordsPort implements RecordsPort {
 
   async putRecord(stream: string, entry: RecordEntry): Promise<RecordReceipt> {
     try {
-      const response = await this.kinesis.send(
+      const response = await this.writes.send(
         new PutRecordCommand({
           StreamName: stream,
           Data: entry.data,
@@ -95,15 +88,14 @@ export class KinesisRecordsPort implements RecordsPort {
   }
 
   private translate(error: unknown, action: string): Error {
-    const name = sdkErrorName(error) ?? '';
     const translated = translateAwsError(error, {
       service: 'Kinesis',
       endpoint: this.clients.kinesisEndpoint,
       target: this.clients.target,
       action,
     });
-    const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-    if (RETRYABLE.has(name) || (status !== undefined && status >= 500) || translated.code === 'SERVICE_UNREACHABLE') {
+    // One classification for every package: the SDK's own (throttling, transient, permanent).
+    if (classifyAwsError(error) !== ErrorClass.PERMANENT || translated.code === 'SERVICE_UNREACHABLE') {
       return new RetryableWriteError(translated.message, error);
     }
     return translated;

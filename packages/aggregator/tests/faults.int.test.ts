@@ -1,0 +1,77 @@
+import { FaultPlan } from '@stock-trades/local-stack';
+import {
+  expectedPerWindow,
+  fastWorkerArgs,
+  latestResults,
+  type ResultLine,
+  readJsonLines,
+  resultMismatches,
+  type TradeLogLine,
+  useEmbeddedStack,
+  waitFor,
+} from '@stock-trades/testkit';
+import { describe, expect, it } from 'vitest';
+
+const WINDOW_MS = 5000;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * With the shard limits on (the stack's default) and faults injected on both services —
+ * 10 % of calls throttled, 2 % failing — plus a 15 s DynamoDB pause and a 10 s Kinesis
+ * pause mid-run, the pipeline's results still equal the trade log's statistics, window by
+ * window.
+ */
+describe('producer → 2 workers → aggregator under shard limits and injected faults', () => {
+  const faults = FaultPlan.parse('kinesis:*:throttle=10%,error=2%;dynamodb:*:throttle=10%,error=2%');
+  const env = useEmbeddedStack({ faults });
+
+  it('stays exact through throttling, errors and a pause of each service', async () => {
+    const name = 'faults';
+    await env.createStream('Trades', 4);
+    await env.createStream('Stats', 1);
+    const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
+    const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
+    const aggregator = env.startAggregator('aggregator', [
+      ...['--stream', 'Stats', '--application-name', 'Aggregator', '--grace', '40s', '--failover', '3s'],
+    ]);
+    const producer = env.startProducer(name, [
+      '--stream',
+      'Trades',
+      '--rate',
+      '200',
+      '--duration',
+      '40s',
+      '--aggregate',
+    ]);
+    await sleep(10_000);
+    env.faults.pause('dynamodb');
+    await sleep(15_000);
+    env.faults.resume('dynamodb');
+    await sleep(5_000);
+    env.faults.pause('kinesis');
+    await sleep(10_000);
+    env.faults.resume('kinesis');
+    expect(await producer.exited).toBe(0);
+
+    const log = readJsonLines<TradeLogLine>(env.path(`${name}.trades.jsonl`));
+    expect(log.length).toBeGreaterThan(5000);
+    const expected = expectedPerWindow(log, WINDOW_MS);
+    let differences: string[] = [];
+    await waitFor(
+      'the results to match the trade log',
+      () => {
+        differences = resultMismatches(
+          expected,
+          latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl'))),
+        );
+        return differences.length === 0;
+      },
+      120_000,
+      1000,
+    ).catch(() => undefined);
+    expect(differences).toEqual([]);
+    expect([...workers, aggregator].map((process) => process.child.exitCode)).toEqual([null, null, null]);
+    // The faults were there: the workers met throttled reads and backed off.
+    expect(workers.flatMap((worker) => worker.logs()).some((line) => /throttled/.test(line.msg))).toBe(true);
+  });
+});

@@ -1,0 +1,170 @@
+import { json, type ProxyAnswer, throttled } from './awsErrors.js';
+import { ShardLimits } from './ShardLimits.js';
+import { hashKeyOf, type ShardRange, shardForKey } from './shardForKey.js';
+
+/** Sends a (possibly rewritten) request body upstream and returns the answer. */
+export type Forward = (body: Buffer) => Promise<ProxyAnswer>;
+
+interface PutEntry {
+  readonly Data: string;
+  readonly PartitionKey: string;
+  readonly ExplicitHashKey?: string;
+}
+
+const ACCOUNT = '000000000000';
+/** How long a stream's shard list is trusted before it is read again (a reshard through the proxy clears it at once). */
+const SHARD_MAP_TTL_MS = 5000;
+
+/**
+ * Per-shard limits on the Kinesis calls that carry data, as AWS enforces them: PutRecord
+ * fails whole, PutRecords fails only the entries over the limit (per-entry ErrorCode,
+ * FailedRecordCount), GetRecords fails whole. A record's shard is found as Kinesis finds
+ * it: the MD5 of its partition key (or its explicit hash key) against the open shards'
+ * ranges, read from the emulator and kept current across reshards.
+ */
+export class KinesisLimiter {
+  private readonly limits = new ShardLimits();
+  private readonly shardMaps = new Map<string, { shards: ShardRange[]; at: number }>();
+  /** Which stream and shard an iterator reads (learned from GetShardIterator and GetRecords answers). */
+  private readonly iterators = new Map<string, { stream: string; shardId: string }>();
+
+  constructor(
+    private readonly listShards: (stream: string) => Promise<ShardRange[]>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+    switch (api) {
+      case 'PutRecord':
+        return this.putRecord(body, forward);
+      case 'PutRecords':
+        return this.putRecords(body, forward);
+      case 'GetShardIterator':
+        return this.getShardIterator(body, forward);
+      case 'GetRecords':
+        return this.getRecords(body, forward);
+      case 'UpdateShardCount':
+      case 'SplitShard':
+      case 'MergeShards':
+      case 'DeleteStream': {
+        const answer = await forward(body);
+        this.shardMaps.clear();
+        return answer;
+      }
+      default:
+        return forward(body);
+    }
+  }
+
+  private async putRecord(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+    const request = JSON.parse(body.toString('utf8')) as PutEntry & { StreamName?: string };
+    const stream = request.StreamName ?? '';
+    const shardId = await this.route(stream, request);
+    if (shardId && !this.limits.tryWrite(stream, shardId, entryBytes(request), this.now())) {
+      return throttled('kinesis', rateExceeded(stream, shardId));
+    }
+    return forward(body);
+  }
+
+  private async putRecords(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+    const request = JSON.parse(body.toString('utf8')) as { StreamName?: string; Records?: PutEntry[] };
+    const stream = request.StreamName ?? '';
+    const entries = request.Records ?? [];
+    const verdicts: Array<{ shardId: string | undefined; allowed: boolean }> = [];
+    for (const entry of entries) {
+      const shardId = await this.route(stream, entry);
+      verdicts.push({
+        shardId,
+        allowed: shardId === undefined || this.limits.tryWrite(stream, shardId, entryBytes(entry), this.now()),
+      });
+    }
+    if (verdicts.every((verdict) => verdict.allowed)) return forward(body);
+    const allowed = entries.filter((_, index) => verdicts[index]?.allowed);
+    let upstream: Array<Record<string, unknown>> = [];
+    let failed = 0;
+    if (allowed.length > 0) {
+      const answer = await forward(Buffer.from(JSON.stringify({ ...request, Records: allowed })));
+      if (answer.status !== 200) return answer;
+      const parsed = JSON.parse(answer.body.toString('utf8')) as {
+        Records?: Array<Record<string, unknown>>;
+        FailedRecordCount?: number;
+      };
+      upstream = parsed.Records ?? [];
+      failed = parsed.FailedRecordCount ?? 0;
+    }
+    let next = 0;
+    const records = verdicts.map((verdict) =>
+      verdict.allowed
+        ? (upstream[next++] ?? {})
+        : {
+            ErrorCode: 'ProvisionedThroughputExceededException',
+            ErrorMessage: rateExceeded(stream, verdict.shardId ?? ''),
+          },
+    );
+    return json('kinesis', {
+      FailedRecordCount: failed + verdicts.filter((verdict) => !verdict.allowed).length,
+      Records: records,
+    });
+  }
+
+  private async getShardIterator(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+    const answer = await forward(body);
+    if (answer.status === 200) {
+      const request = JSON.parse(body.toString('utf8')) as { StreamName?: string; ShardId?: string };
+      const iterator = (JSON.parse(answer.body.toString('utf8')) as { ShardIterator?: string }).ShardIterator;
+      if (iterator) this.remember(iterator, { stream: request.StreamName ?? '', shardId: request.ShardId ?? '' });
+    }
+    return answer;
+  }
+
+  private async getRecords(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+    const iterator = (JSON.parse(body.toString('utf8')) as { ShardIterator?: string }).ShardIterator ?? '';
+    const reading = this.iterators.get(iterator);
+    if (reading && !this.limits.tryRead(reading.stream, reading.shardId, this.now())) {
+      return throttled('kinesis', rateExceeded(reading.stream, reading.shardId));
+    }
+    const answer = await forward(body);
+    if (reading && answer.status === 200) {
+      const page = JSON.parse(answer.body.toString('utf8')) as {
+        Records?: Array<{ Data?: string; PartitionKey?: string }>;
+        NextShardIterator?: string;
+      };
+      const bytes = (page.Records ?? []).reduce(
+        (sum, record) =>
+          sum + Buffer.byteLength(record.Data ?? '', 'base64') + Buffer.byteLength(record.PartitionKey ?? ''),
+        0,
+      );
+      this.limits.chargeRead(reading.stream, reading.shardId, bytes, this.now());
+      if (page.NextShardIterator) this.remember(page.NextShardIterator, reading);
+    }
+    return answer;
+  }
+
+  private remember(iterator: string, reading: { stream: string; shardId: string }): void {
+    this.iterators.set(iterator, reading);
+    // Iterators live five minutes; a reader keeps only its latest: forget the oldest beyond a bound.
+    if (this.iterators.size > 10_000) {
+      const oldest = this.iterators.keys().next().value;
+      if (oldest !== undefined) this.iterators.delete(oldest);
+    }
+  }
+
+  private async route(stream: string, entry: PutEntry): Promise<string | undefined> {
+    const hashKey = hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey);
+    let map = this.shardMaps.get(stream);
+    if (!map || this.now() - map.at > SHARD_MAP_TTL_MS || !shardForKey(map.shards, hashKey)) {
+      map = { shards: await this.listShards(stream).catch(() => []), at: this.now() };
+      this.shardMaps.set(stream, map);
+    }
+    return shardForKey(map.shards, hashKey);
+  }
+}
+
+/** Data (base64 decoded) plus partition key, as AWS counts a record against the 1 MiB/s. */
+function entryBytes(entry: PutEntry): number {
+  return Buffer.byteLength(entry.Data ?? '', 'base64') + Buffer.byteLength(entry.PartitionKey ?? '', 'utf8');
+}
+
+function rateExceeded(stream: string, shardId: string): string {
+  return `Rate exceeded for shard ${shardId} in stream ${stream} under account ${ACCOUNT}.`;
+}

@@ -1,0 +1,130 @@
+import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LOOPBACK } from '../ports.js';
+import { internalError, type ProxyAnswer, throttled } from './awsErrors.js';
+import type { FaultPlan, Service } from './FaultPlan.js';
+import type { Forward } from './KinesisLimiter.js';
+
+export interface ServiceProxyOptions {
+  readonly service: Service;
+  /** The emulator behind it, on 127.0.0.1. */
+  readonly upstreamPort: number;
+  readonly faults: FaultPlan;
+  /** Kinesis's per-shard limits, when on. */
+  readonly limiter?: { handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> };
+  readonly random?: () => number;
+}
+
+/**
+ * A loopback proxy in front of one emulator: every client — ours, the SDK's, a peer
+ * library, a dashboard — meets the same shard limits and injected faults. A call waits
+ * while its service is paused, then may be delayed, throttled, failed or dropped as the
+ * fault plan says, then passes (through the limiter, for Kinesis) to the emulator.
+ */
+export class ServiceProxy {
+  private readonly server: Server;
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+  constructor(private readonly options: ServiceProxyOptions) {
+    this.server = createServer((incoming, response) => {
+      this.handle(incoming, response).catch((error: unknown) => {
+        if (response.headersSent) {
+          response.destroy();
+          return;
+        }
+        response.writeHead(502, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ __type: 'InternalFailure', message: `proxy: ${String(error)}` }));
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+  }
+
+  async listen(port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
+        this.server.removeAllListeners('error');
+        resolve();
+      });
+    });
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    this.agent.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const body = await readAll(incoming);
+    const { service, faults } = this.options;
+    const api = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    await faults.whenRunning(service);
+    const decision = faults.decide(service, api, this.options.random);
+    if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
+    if (decision.outcome === 'drop') {
+      incoming.socket.destroy();
+      return;
+    }
+    if (decision.outcome === 'throttle')
+      return send(response, throttled(service, 'Rate exceeded (injected by pnpm stack --faults)'));
+    if (decision.outcome === 'error') return send(response, internalError(service));
+    const forward: Forward = (payload) => this.forward(incoming, payload);
+    const limiter = this.options.limiter;
+    const isJson = String(incoming.headers['content-type'] ?? '').includes('json');
+    send(response, limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body));
+  }
+
+  private forward(incoming: IncomingMessage, body: Buffer): Promise<ProxyAnswer> {
+    const headers = {
+      ...incoming.headers,
+      'content-length': String(body.length),
+      host: `${LOOPBACK}:${this.options.upstreamPort}`,
+    };
+    return new Promise((resolve, reject) => {
+      const outgoing = request(
+        {
+          host: LOOPBACK,
+          port: this.options.upstreamPort,
+          method: incoming.method,
+          path: incoming.url,
+          headers,
+          agent: this.agent,
+        },
+        async (answer) => {
+          try {
+            const payload = await readAll(answer);
+            const copied: Record<string, string> = {};
+            for (const [name, value] of Object.entries(answer.headers)) {
+              if (
+                value !== undefined &&
+                name !== 'content-length' &&
+                name !== 'transfer-encoding' &&
+                name !== 'connection'
+              ) {
+                copied[name] = Array.isArray(value) ? value.join(', ') : value;
+              }
+            }
+            resolve({ status: answer.statusCode ?? 502, headers: copied, body: payload });
+          } catch (error) {
+            reject(error);
+          }
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+  }
+}
+
+function send(response: ServerResponse, answer: ProxyAnswer): void {
+  response.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+  response.end(answer.body);
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,195 @@
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { serializeTrade, TradeGenerator } from '@stock-trades/core';
+import { RecordAggregator, systemClock } from '@stock-trades/kcl';
+import { startLocalStack } from '@stock-trades/local-stack';
+import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, type ProducerOptions, runProducer } from '@stock-trades/producer';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
+
+const SECONDS = 8;
+const MIB = 1024 * 1024;
+
+/**
+ * The producer against the shard limits, side by side in one run with a raw loop on the
+ * same stack: PutRecords as fast as it goes, no backoff, counting what Kinesis accepted.
+ * With limits on, 1 shard: records/s with plain records, trade bytes/s with --aggregate.
+ * With limits off: --aggregate --rate max against a raw loop of pre-built ~45 KB aggregates.
+ */
+export async function benchLimits(): Promise<object> {
+  const on = await withStack(true, async (clients, fresh) => {
+    console.log('limits on, 1 shard: the producer vs a raw no-backoff PutRecords loop');
+    const rawPlain = await rawLoop(clients, await fresh(), plainBatch);
+    const plain = await producer(clients, await fresh(), false);
+    const rawAggregated = await rawLoop(clients, await fresh(), aggregatedBatch);
+    const aggregated = await producer(clients, await fresh(), true);
+    report('plain records/s', plain.recordsPerSecond, rawPlain.recordsPerSecond, 1000);
+    console.log(
+      `    throttled entries: producer ${pct(plain.throttledShare)}, raw loop ${pct(rawPlain.throttledShare)}`,
+    );
+    report('aggregated trade MiB/s', aggregated.bytesPerSecond / MIB, rawAggregated.bytesPerSecond / MIB, 1);
+    console.log(
+      `    throttled entries: producer ${pct(aggregated.throttledShare)}, raw loop ${pct(rawAggregated.throttledShare)}`,
+    );
+    return { rawPlain, plain, rawAggregated, aggregated };
+  });
+  const off = await withStack(false, async (clients, fresh) => {
+    console.log('limits off, 4 shards: producer --aggregate --rate max vs a raw loop of pre-built ~45 KB records');
+    const raw = await rawLoop(clients, await fresh(4), aggregatedBatch);
+    const aggregated = await producer(clients, await fresh(4), true);
+    report('trades/s', aggregated.tradesPerSecond, raw.tradesPerSecond, undefined);
+    return { raw, aggregated };
+  });
+  return {
+    limitsOn: on,
+    limitsOff: off,
+    goals: [
+      'limits on, 1 shard: producer >= 90% of 1,000 records/s (plain) and of 1 MiB/s (aggregate), < 1% throttled',
+      'limits off: producer --aggregate >= 90% of a raw loop of pre-built aggregates',
+    ],
+  };
+}
+
+type Fresh = (shards?: number) => Promise<string>;
+
+async function withStack<T>(shardLimits: boolean, run: (clients: AwsClients, fresh: Fresh) => Promise<T>): Promise<T> {
+  const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, shardLimits });
+  const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  const streams = new StreamAdmin(clients);
+  let count = 0;
+  // kinesis-local slows down as a stream fills: every measurement gets a fresh one.
+  const fresh: Fresh = async (shards = 1) => {
+    const name = `Limits-${count++}`;
+    await streams.create(name, { capacity: 'PROVISIONED', shards });
+    await streams.waitUntilActive(name);
+    return name;
+  };
+  try {
+    return await run(clients, fresh);
+  } finally {
+    clients.destroy();
+    await stack.stop();
+  }
+}
+
+interface Measured {
+  readonly recordsPerSecond: number;
+  readonly tradesPerSecond: number;
+  /** Trade data (serialized trades) per second. */
+  readonly bytesPerSecond: number;
+  /** Share of PutRecords entries answered ProvisionedThroughputExceeded. */
+  readonly throttledShare: number;
+}
+
+/** A batch of PutRecords entries and how many trades and trade bytes they carry. */
+type BatchMaker = (generator: TradeGenerator) => {
+  entries: Array<{ Data: Uint8Array; PartitionKey: string }>;
+  trades: number;
+  bytes: number;
+};
+
+const plainBatch: BatchMaker = (generator) => {
+  const entries = Array.from({ length: 500 }, () => {
+    const trade = generator.next();
+    return { Data: serializeTrade(trade), PartitionKey: generator.randomKey() };
+  });
+  return { entries, trades: 500, bytes: entries.reduce((sum, entry) => sum + entry.Data.length, 0) };
+};
+
+const aggregatedBatch: BatchMaker = (generator) => {
+  const entries: Array<{ Data: Uint8Array; PartitionKey: string }> = [];
+  let trades = 0;
+  let bytes = 0;
+  while (entries.length < 20) {
+    const aggregator = new RecordAggregator(45_000);
+    for (let record: ReturnType<RecordAggregator['add']>; !record; ) {
+      const data = serializeTrade(generator.next());
+      trades++;
+      bytes += data.length;
+      record = aggregator.add(generator.randomKey(), data);
+      if (record) entries.push({ Data: record.data, PartitionKey: record.partitionKey });
+    }
+  }
+  return { entries, trades, bytes };
+};
+
+/** PutRecords as fast as it goes for SECONDS, no backoff, resending nothing: what does the stack accept? */
+async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): Promise<Measured> {
+  const generator = new TradeGenerator({ seed: 3 });
+  const batches = Array.from({ length: 8 }, () => make(generator));
+  let sent = 0;
+  let accepted = 0;
+  let trades = 0;
+  let bytes = 0;
+  const started = performance.now();
+  for (let index = 0; performance.now() - started < SECONDS * 1000; index++) {
+    const batch = batches[index % batches.length];
+    if (!batch) break;
+    const answer = await clients.kinesisSingleAttempt
+      .send(new PutRecordsCommand({ StreamName: stream, Records: batch.entries }))
+      .catch(() => undefined);
+    sent += batch.entries.length;
+    const failed = answer ? (answer.FailedRecordCount ?? 0) : batch.entries.length;
+    accepted += batch.entries.length - failed;
+    const share = (batch.entries.length - failed) / batch.entries.length;
+    trades += batch.trades * share;
+    bytes += batch.bytes * share;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    recordsPerSecond: accepted / seconds,
+    tradesPerSecond: trades / seconds,
+    bytesPerSecond: bytes / seconds,
+    throttledShare: sent > 0 ? (sent - accepted) / sent : 0,
+  };
+}
+
+async function producer(clients: AwsClients, stream: string, aggregate: boolean): Promise<Measured> {
+  const options: ProducerOptions = {
+    stream,
+    mode: 'batched',
+    seed: 3,
+    partitionKey: 'random',
+    aggregate,
+    durationMs: SECONDS * 1000,
+    lingerMs: DEFAULT_LINGER_MS,
+    maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+    retryPolicy: DEFAULT_RETRY_POLICY,
+  };
+  const port = new KinesisRecordsPort(clients);
+  let entries = 0;
+  const counting = {
+    ...port,
+    listShards: (name: string) => port.listShards(name),
+    putRecord: port.putRecord.bind(port),
+    putRecords: async (name: string, batch: Parameters<typeof port.putRecords>[1]) => {
+      entries += batch.length;
+      return port.putRecords(name, batch);
+    },
+  };
+  const stats = await runProducer(options, {
+    port: counting,
+    streamStatus: async () => 'ACTIVE',
+    now: Date.now,
+    sleep: systemClock.sleep,
+  });
+  const seconds = stats.elapsedMs / 1000;
+  const tradeBytes = serializeTrade(new TradeGenerator({ seed: 3 }).next()).length;
+  const kinesisRecords = entries - stats.retriedRecords;
+  return {
+    recordsPerSecond: kinesisRecords / seconds,
+    tradesPerSecond: stats.delivered / seconds,
+    bytesPerSecond: (stats.delivered * tradeBytes) / seconds,
+    throttledShare: entries > 0 ? stats.retriedRecords / entries : 0,
+  };
+}
+
+function report(what: string, producer: number, raw: number, limit: number | undefined): void {
+  const ofLimit = limit === undefined ? '' : `; producer = ${pct(producer / limit)} of the shard's ${limit}`;
+  console.log(
+    `  ${what}: producer ${producer.toFixed(producer < 10 ? 2 : 0)}, raw loop ${raw.toFixed(raw < 10 ? 2 : 0)} (producer/raw ${pct(producer / raw)}${ofLimit})`,
+  );
+}
+
+function pct(value: number): string {
+  return `${(value * 100).toFixed(1)} %`;
+}
