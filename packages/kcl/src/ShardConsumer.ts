@@ -158,6 +158,8 @@ export class ShardConsumer {
           continue;
         }
         if (error instanceof ThrottledError) {
+          // Throttled is not stalled: the reader is working and Kinesis answered, so its lease stays renewed.
+          this.lastProgressAt = clock.monotonicNow();
           throttledFor = Math.min(5000, Math.max(config.poll.minMs, throttledFor * 2));
           this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, 'GetRecords throttled; backing off');
           await clock.sleep(throttledFor, this.stopping.signal);

@@ -124,6 +124,25 @@ describe('ShardConsumer', () => {
     expect(seen).toEqual(['7/0']);
   });
 
+  it('keeps counting as healthy (so its lease is renewed) while merely throttled, longer than the failover time', async () => {
+    const healthy: boolean[] = [];
+    let calls = 0;
+    const stream: StreamPort = {
+      listShards: async () => [],
+      getShardIterator: async () => 'iterator',
+      getRecords: async () => {
+        healthy.push(consumer.isHealthy(10_000));
+        if (++calls <= 8) throw new ThrottledError('slow down'); // backing off 16 s in all, on the fake clock
+        return { records: [], nextIterator: undefined, millisBehindLatest: 0, childShards: [] };
+      },
+    };
+    const { processor } = recordingProcessor();
+    const { consumer } = consumerFor(stream, processor);
+
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(healthy).toEqual(Array(9).fill(true));
+  });
+
   it('starts at the checkpoint’s own sequence number, skipping what was already processed', async () => {
     const stream = new ScriptedStream([[record('40'), record('41')], []]);
     const { processor, seen } = recordingProcessor();
