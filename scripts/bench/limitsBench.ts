@@ -33,11 +33,14 @@ export async function benchLimits(): Promise<object> {
     return { rawPlain, plain, rawAggregated, aggregated };
   });
   const off = await withStack(false, async (clients, fresh) => {
+    console.log('limits off, 1 shard: what the emulator itself takes with plain records');
+    const rawPlainOneShard = await rawLoop(clients, await fresh(), plainBatch);
+    console.log(`  plain records/s: raw loop ${rawPlainOneShard.recordsPerSecond.toFixed(0)}`);
     console.log('limits off, 4 shards: producer --aggregate --rate max vs a raw loop of pre-built ~45 KB records');
     const raw = await rawLoop(clients, await fresh(4), aggregatedBatch);
     const aggregated = await producer(clients, await fresh(4), true);
     report('trades/s', aggregated.tradesPerSecond, raw.tradesPerSecond, undefined);
-    return { raw, aggregated };
+    return { rawPlainOneShard, raw, aggregated };
   });
   return {
     limitsOn: on,
@@ -112,6 +115,9 @@ const aggregatedBatch: BatchMaker = (generator) => {
   return { entries, trades, bytes };
 };
 
+/** Calls under way at once in the raw loop: as many as the producer keeps in flight. */
+const RAW_CONCURRENCY = DEFAULT_MAX_IN_FLIGHT;
+
 /** PutRecords as fast as it goes for SECONDS, no backoff, resending nothing: what does the stack accept? */
 async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): Promise<Measured> {
   const generator = new TradeGenerator({ seed: 3 });
@@ -121,19 +127,22 @@ async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): P
   let trades = 0;
   let bytes = 0;
   const started = performance.now();
-  for (let index = 0; performance.now() - started < SECONDS * 1000; index++) {
-    const batch = batches[index % batches.length];
-    if (!batch) break;
-    const answer = await clients.kinesisSingleAttempt
-      .send(new PutRecordsCommand({ StreamName: stream, Records: batch.entries }))
-      .catch(() => undefined);
-    sent += batch.entries.length;
-    const failed = answer ? (answer.FailedRecordCount ?? 0) : batch.entries.length;
-    accepted += batch.entries.length - failed;
-    const share = (batch.entries.length - failed) / batch.entries.length;
-    trades += batch.trades * share;
-    bytes += batch.bytes * share;
-  }
+  const loop = async (offset: number) => {
+    for (let index = offset; performance.now() - started < SECONDS * 1000; index += RAW_CONCURRENCY) {
+      const batch = batches[index % batches.length];
+      if (!batch) break;
+      const answer = await clients.kinesisSingleAttempt
+        .send(new PutRecordsCommand({ StreamName: stream, Records: batch.entries }))
+        .catch(() => undefined);
+      sent += batch.entries.length;
+      const failed = answer ? (answer.FailedRecordCount ?? 0) : batch.entries.length;
+      accepted += batch.entries.length - failed;
+      const share = (batch.entries.length - failed) / batch.entries.length;
+      trades += batch.trades * share;
+      bytes += batch.bytes * share;
+    }
+  };
+  await Promise.all(Array.from({ length: RAW_CONCURRENCY }, (_, offset) => loop(offset)));
   const seconds = (performance.now() - started) / 1000;
   return {
     recordsPerSecond: accepted / seconds,

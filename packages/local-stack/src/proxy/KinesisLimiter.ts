@@ -12,8 +12,11 @@ interface PutEntry {
 }
 
 const ACCOUNT = '000000000000';
-/** How long a stream's shard list is trusted before it is read again (a reshard through the proxy clears it at once). */
-const SHARD_MAP_TTL_MS = 5000;
+/**
+ * How long a stream's shard list is trusted: every reshard goes through this proxy and
+ * clears it, so this only bounds how long a list read mid-reshard can be stale.
+ */
+const SHARD_MAP_TTL_MS = 10_000;
 
 /**
  * Per-shard limits on the Kinesis calls that carry data, as AWS enforces them: PutRecord
@@ -25,6 +28,8 @@ const SHARD_MAP_TTL_MS = 5000;
 export class KinesisLimiter {
   private readonly limits = new ShardLimits();
   private readonly shardMaps = new Map<string, { shards: ShardRange[]; at: number }>();
+  /** One ListShards at a time per stream; callers meanwhile route by the list they have. */
+  private readonly refreshing = new Map<string, Promise<ShardRange[]>>();
   /** Which stream and shard an iterator reads (learned from GetShardIterator and GetRecords answers). */
   private readonly iterators = new Map<string, { stream: string; shardId: string }>();
 
@@ -151,12 +156,29 @@ export class KinesisLimiter {
 
   private async route(stream: string, entry: PutEntry): Promise<string | undefined> {
     const hashKey = hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey);
-    let map = this.shardMaps.get(stream);
-    if (!map || this.now() - map.at > SHARD_MAP_TTL_MS || !shardForKey(map.shards, hashKey)) {
-      map = { shards: await this.listShards(stream).catch(() => []), at: this.now() };
-      this.shardMaps.set(stream, map);
+    const map = this.shardMaps.get(stream);
+    const shardId = map ? shardForKey(map.shards, hashKey) : undefined;
+    if (map && shardId !== undefined) {
+      // A list that has aged is read again in the background; this record goes by the one at hand.
+      if (this.now() - map.at > SHARD_MAP_TTL_MS) void this.refresh(stream);
+      return shardId;
     }
-    return shardForKey(map.shards, hashKey);
+    return shardForKey(await this.refresh(stream), hashKey);
+  }
+
+  private refresh(stream: string): Promise<ShardRange[]> {
+    let pending = this.refreshing.get(stream);
+    if (!pending) {
+      pending = this.listShards(stream)
+        .catch(() => [])
+        .then((shards) => {
+          this.shardMaps.set(stream, { shards, at: this.now() });
+          this.refreshing.delete(stream);
+          return shards;
+        });
+      this.refreshing.set(stream, pending);
+    }
+    return pending;
   }
 }
 
