@@ -13,6 +13,7 @@ export interface StackCommandOptions {
   dataDir?: string;
   verbose: boolean;
   shardLimits: boolean;
+  limitScale: number;
   faults: FaultPlan;
 }
 
@@ -24,6 +25,7 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
     dataDir: options.dataDir,
     onOutput: options.verbose ? (service, line) => out.write(`[${service}] ${line}\n`) : undefined,
     shardLimits: options.shardLimits,
+    limitScale: options.limitScale,
     faults: options.faults,
   });
   const nonDefault =
@@ -40,11 +42,7 @@ export async function runStack(options: StackCommandOptions, signal: AbortSignal
       `  Kinesis   ${stack.kinesisEndpoint}   (kinesis-local)`,
       `  DynamoDB  ${stack.dynamodbEndpoint}   (dynalite)`,
       `  State     ${options.dataDir ? `kept in ${options.dataDir}` : 'in memory (use --data DIR to keep it)'}`,
-      `  Limits    ${
-        stack.shardLimits
-          ? 'per shard, as AWS: 1,000 records and 1 MiB/s in, 5 reads and 2 MiB/s out (--no-shard-limits: none)'
-          : 'none (--no-shard-limits)'
-      }`,
+      `  Limits    ${describeLimits(stack.shardLimits, stack.limitScale)}`,
       `  Faults    ${options.faults.empty ? 'none (--faults to inject some)' : options.faults.describe()}`,
       ...nonDefault,
       'Leave this running; Ctrl-C stops both.',
@@ -70,6 +68,7 @@ export function parseStackOptions(raw: {
   data?: string;
   verbose: boolean;
   shardLimits?: boolean;
+  limitScale?: string;
   faults?: string;
 }): StackCommandOptions {
   const port = (text: string, flag: string) => parseNumber(text, flag, { integer: true, min: 1, max: 65535 });
@@ -85,6 +84,7 @@ export function parseStackOptions(raw: {
     dataDir: raw.data,
     verbose: raw.verbose,
     shardLimits: raw.shardLimits ?? true,
+    limitScale: parseNumber(raw.limitScale ?? '1', '--limit-scale', { min: 0.01, max: 1 }),
     faults: FaultPlan.parse(raw.faults ?? ''),
   };
 }
@@ -116,6 +116,11 @@ export function buildProgram(signal: AbortSignal): Command {
     .option('--data <dir>', 'keep streams and tables in this folder across restarts (default: in memory)')
     .option('--verbose', "show the emulators' own output", false)
     .option('--no-shard-limits', 'do not enforce the per-shard throughput limits')
+    .option(
+      '--limit-scale <factor>',
+      'shrink every per-shard limit (0.01-1): 0.1 makes a shard take 100 records/s, for a class on a slow laptop',
+      '1',
+    )
     .option(
       '--faults <rules>',
       'inject faults, e.g. "kinesis:*:throttle=10%,error=2%;dynamodb:UpdateItem:latency=200ms" (see docs/reference.md)',
@@ -155,4 +160,14 @@ function listenForPauseKeys(faults: FaultPlan, out: NodeJS.WritableStream): () =
     process.stdin.setRawMode(false);
     process.stdin.pause();
   };
+}
+
+/** The banner's line on the per-shard limits. */
+export function describeLimits(on: boolean, scale: number): string {
+  if (!on) return 'none (--no-shard-limits)';
+  const records = Math.round(1000 * scale).toLocaleString('en-US');
+  const mib = (n: number) => `${Math.round(n * scale * 100) / 100} MiB`;
+  const reads = Math.max(1, Math.round(5 * scale * 10) / 10);
+  const as = scale === 1 ? 'as AWS' : `AWS's × ${scale}`;
+  return `per shard, ${as}: ${records} records and ${mib(1)}/s in, ${reads} reads and ${mib(2)}/s out (--no-shard-limits: none)`;
 }

@@ -27,6 +27,8 @@ export interface LocalStackOptions {
   onOutput?: (service: string, line: string) => void;
   /** Enforce AWS's per-shard limits on Kinesis (default true). */
   shardLimits?: boolean;
+  /** Multiplies every per-shard limit (default 1: AWS's own); 0.1 makes a shard take 100 records a second. */
+  limitScale?: number;
   /** Faults to inject; the stack's `faults` can change them while it runs. */
   faults?: FaultPlan;
 }
@@ -37,6 +39,7 @@ export interface RunningLocalStack {
   readonly pids: readonly number[];
   /** Whether Kinesis enforces the per-shard limits. */
   readonly shardLimits: boolean;
+  readonly limitScale: number;
   /** Faults and pauses, per service and API, changeable while the stack runs. */
   readonly faults: FaultPlan;
   /** Resolves when either emulator exits by itself; tells which one and how. */
@@ -62,6 +65,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const tlsPort = await findFreePort();
   const faults = options.faults ?? new FaultPlan();
   const shardLimits = options.shardLimits ?? true;
+  const limitScale = options.limitScale ?? 1;
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
 
   const kinesis = EmulatorProcess.spawn(kinesisSpec(kinesisPort, tlsPort, dataDir, options.onOutput));
@@ -72,7 +76,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       service: 'kinesis',
       upstreamPort: kinesisPort,
       faults,
-      limiter: shardLimits ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream)) : undefined,
+      limiter: shardLimits
+        ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream), Date.now, limitScale)
+        : undefined,
     }),
     new ServiceProxy({ service: 'dynamodb', upstreamPort: dynamodbPort, faults }),
   ];
@@ -104,6 +110,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     dynamodbEndpoint: `http://${LOOPBACK}:${publicDynamodbPort}`,
     pids: emulators.map((emulator) => emulator.pid).filter((pid): pid is number => pid !== undefined),
     shardLimits,
+    limitScale,
     faults,
     unexpectedExit,
     stop,

@@ -26,7 +26,7 @@ const SHARD_MAP_TTL_MS = 10_000;
  * ranges, read from the emulator and kept current across reshards.
  */
 export class KinesisLimiter {
-  private readonly limits = new ShardLimits();
+  private readonly limits: ShardLimits;
   private readonly shardMaps = new Map<string, { shards: ShardRange[]; at: number }>();
   /** One ListShards at a time per stream; callers meanwhile route by the list they have. */
   private readonly refreshing = new Map<string, Promise<ShardRange[]>>();
@@ -36,7 +36,10 @@ export class KinesisLimiter {
   constructor(
     private readonly listShards: (stream: string) => Promise<ShardRange[]>,
     private readonly now: () => number = Date.now,
-  ) {}
+    scale = 1,
+  ) {
+    this.limits = new ShardLimits(scale);
+  }
 
   async handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> {
     switch (api) {
@@ -157,13 +160,13 @@ export class KinesisLimiter {
   private async route(stream: string, entry: PutEntry): Promise<string | undefined> {
     const hashKey = hashKeyOf(entry.PartitionKey, entry.ExplicitHashKey);
     const map = this.shardMaps.get(stream);
-    const shardId = map ? shardForKey(map.shards, hashKey) : undefined;
-    if (map && shardId !== undefined) {
-      // A list that has aged is read again in the background; this record goes by the one at hand.
-      if (this.now() - map.at > SHARD_MAP_TTL_MS) void this.refresh(stream);
-      return shardId;
-    }
-    return shardForKey(await this.refresh(stream), hashKey);
+    if (!map) return shardForKey(await this.refresh(stream), hashKey);
+    // A list that has aged, or that has no shard for this key (read mid-reshard, or not read at all), is read
+    // again in the background, at most once per second; this record goes by the list at hand.
+    const shardId = shardForKey(map.shards, hashKey);
+    const age = this.now() - map.at;
+    if (age > SHARD_MAP_TTL_MS || (shardId === undefined && age > 1000)) void this.refresh(stream);
+    return shardId;
   }
 
   private refresh(stream: string): Promise<ShardRange[]> {

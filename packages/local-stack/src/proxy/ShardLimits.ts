@@ -23,6 +23,9 @@ interface ShardBuckets {
 export class ShardLimits {
   private readonly shards = new Map<string, ShardBuckets>();
 
+  /** `scale` < 1 shrinks every limit alike: a class sees a shard's limits at rates a laptop's emulator can reach. */
+  constructor(private readonly scale = 1) {}
+
   /** Whether one more record of `bytes` fits the shard's write allowance now; takes it if so. */
   tryWrite(stream: string, shardId: string, bytes: number, nowMs: number): boolean {
     const buckets = this.buckets(stream, shardId);
@@ -48,11 +51,13 @@ export class ShardLimits {
     const key = `${stream}/${shardId}`;
     let buckets = this.shards.get(key);
     if (!buckets) {
+      const scaled = (limit: number) => limit * this.scale;
       buckets = {
-        writeRecords: new TokenBucket(SHARD_LIMITS.writeRecordsPerSecond),
-        writeBytes: new TokenBucket(SHARD_LIMITS.writeBytesPerSecond),
-        readCalls: new TokenBucket(SHARD_LIMITS.readCallsPerSecond),
-        readBytes: new TokenBucket(SHARD_LIMITS.readBytesPerSecond),
+        writeRecords: new TokenBucket(scaled(SHARD_LIMITS.writeRecordsPerSecond)),
+        writeBytes: new TokenBucket(scaled(SHARD_LIMITS.writeBytesPerSecond)),
+        // At least one read a second, however small the scale, so a reader is never locked out.
+        readCalls: new TokenBucket(Math.max(1, scaled(SHARD_LIMITS.readCallsPerSecond))),
+        readBytes: new TokenBucket(scaled(SHARD_LIMITS.readBytesPerSecond)),
       };
       this.shards.set(key, buckets);
     }

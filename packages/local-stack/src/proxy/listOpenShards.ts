@@ -44,7 +44,11 @@ function call(port: number, api: string, input: object): Promise<unknown> {
           'content-type': 'application/x-amz-json-1.1',
           'x-amz-target': `Kinesis_20131202.${api}`,
           'content-length': String(body.length),
-          // kinesis-local accepts any signature; it needs the header to find the region.
+          // kinesis-local accepts any signature; it needs the headers to be there (and reads the region from them).
+          'x-amz-date': new Date()
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d{3}/, ''),
           authorization:
             'AWS4-HMAC-SHA256 Credential=local/20260101/us-east-1/kinesis/aws4_request, SignedHeaders=host, Signature=0',
         },

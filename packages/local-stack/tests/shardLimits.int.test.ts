@@ -1,0 +1,68 @@
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ProvisionedThroughputExceededException,
+  PutRecordsCommand,
+} from '@aws-sdk/client-kinesis';
+import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningLocalStack, startLocalStack } from '../src/index.js';
+
+const records = (count: number) =>
+  Array.from({ length: count }, (_, index) => ({ Data: Buffer.from(`trade ${index}`), PartitionKey: `key-${index}` }));
+
+/** The shard limits end to end: the SDK against the stack, as any client meets them. */
+describe.each([
+  ['on', true],
+  ['off', false],
+])('the embedded Kinesis with its shard limits %s', (_, shardLimits) => {
+  let stack: RunningLocalStack;
+  let clients: AwsClients;
+  beforeAll(async () => {
+    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, shardLimits });
+    clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+    const streams = new StreamAdmin(clients);
+    await streams.create('OneShard', { capacity: 'PROVISIONED', shards: 1 });
+    await streams.waitUntilActive('OneShard');
+  });
+  afterAll(async () => {
+    clients?.destroy();
+    await stack?.stop();
+  });
+
+  it(`${shardLimits ? 'fails' : 'lets through'} the PutRecords entries past a shard's 1,000 records a second`, async () => {
+    const put = () =>
+      clients.kinesisSingleAttempt.send(new PutRecordsCommand({ StreamName: 'OneShard', Records: records(500) }));
+    const answers = await Promise.all([put(), put(), put()]);
+    const failed = answers.flatMap((answer) => answer.Records ?? []).filter((entry) => entry.ErrorCode);
+    if (!shardLimits) {
+      expect(failed).toEqual([]);
+      return;
+    }
+    expect(failed.length).toBeGreaterThanOrEqual(400);
+    expect(failed[0]?.ErrorCode).toBe('ProvisionedThroughputExceededException');
+    expect(answers.reduce((sum, answer) => sum + (answer.FailedRecordCount ?? 0), 0)).toBe(failed.length);
+  });
+
+  it(`${shardLimits ? 'throttles' : 'lets through'} the sixth GetRecords on a shard within a second, as the SDK's own exception`, async () => {
+    const { ShardIterator } = await clients.kinesis.send(
+      new GetShardIteratorCommand({
+        StreamName: 'OneShard',
+        ShardId: 'shardId-000000000000',
+        ShardIteratorType: 'LATEST',
+      }),
+    );
+    let iterator = ShardIterator;
+    const outcomes: string[] = [];
+    for (let call = 0; call < 6; call++) {
+      try {
+        const page = await clients.kinesisSingleAttempt.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        iterator = page.NextShardIterator;
+        outcomes.push('ok');
+      } catch (error) {
+        outcomes.push(error instanceof ProvisionedThroughputExceededException ? 'throttled' : String(error));
+      }
+    }
+    expect(outcomes).toEqual(shardLimits ? ['ok', 'ok', 'ok', 'ok', 'ok', 'throttled'] : Array(6).fill('ok'));
+  });
+});
