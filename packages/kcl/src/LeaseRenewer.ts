@@ -6,6 +6,8 @@ import type { Logger } from './Logger.js';
 
 interface HeldLease {
   lease: Lease;
+  /** Which holding of the lease this is: a processor of an earlier one must not write on this one. */
+  readonly generation: number;
   /** Monotonic time of the last write that went through (take, renew, checkpoint). */
   confirmedAt: number;
   /** Writes to one lease run one after another, each on the counter the last one left. */
@@ -27,11 +29,25 @@ export interface RenewerDeps {
  */
 export class LeaseRenewer {
   private readonly held = new Map<string, HeldLease>();
+  private generations = 0;
 
   constructor(private readonly deps: RenewerDeps) {}
 
-  add(lease: Lease): void {
-    this.held.set(lease.leaseKey, { lease, confirmedAt: this.deps.clock.monotonicNow(), queue: Promise.resolve() });
+  /** Holds a lease just taken; returns the generation that writes on this holding must name. */
+  add(lease: Lease): number {
+    const generation = ++this.generations;
+    this.held.set(lease.leaseKey, {
+      lease,
+      generation,
+      confirmedAt: this.deps.clock.monotonicNow(),
+      queue: Promise.resolve(),
+    });
+    return generation;
+  }
+
+  /** The generation of the lease's current holding, if held. */
+  generationOf(leaseKey: string): number | undefined {
+    return this.held.get(leaseKey)?.generation;
   }
 
   has(leaseKey: string): boolean {
@@ -76,11 +92,16 @@ export class LeaseRenewer {
 
   /**
    * Runs one write on a held lease, after any write already under way on it, and keeps
-   * the lease it returns. A LeaseLostError drops the lease and is rethrown.
+   * the lease it returns. A LeaseLostError drops the lease and is rethrown. With a
+   * `generation`, the write is refused unless it is that holding's: a processor left over
+   * from an earlier holding (its lease lost, then taken again) cannot write as the new one.
    */
-  update(leaseKey: string, write: (lease: Lease) => Promise<Lease>): Promise<Lease> {
+  update(leaseKey: string, write: (lease: Lease) => Promise<Lease>, generation?: number): Promise<Lease> {
     const entry = this.held.get(leaseKey);
     if (!entry) return Promise.reject(new LeaseLostError(leaseKey, 'this worker does not hold it'));
+    if (generation !== undefined && entry.generation !== generation) {
+      return Promise.reject(new LeaseLostError(leaseKey, 'held again since: this processor’s holding ended'));
+    }
     const next = entry.queue.then(async () => {
       if (this.held.get(leaseKey) !== entry) throw new LeaseLostError(leaseKey, 'this worker no longer holds it');
       try {
@@ -103,9 +124,9 @@ export class LeaseRenewer {
     this.held.delete(leaseKey);
   }
 
-  /** Stops holding a lease without writing (its shard is finished, or it was lost). */
-  forget(leaseKey: string): void {
-    this.held.delete(leaseKey);
+  /** Stops holding a lease without writing (its shard is finished, or it was lost); only that holding, if named. */
+  forget(leaseKey: string, generation?: number): void {
+    if (generation === undefined || this.held.get(leaseKey)?.generation === generation) this.held.delete(leaseKey);
   }
 
   private expireIfStale(leaseKey: string): void {

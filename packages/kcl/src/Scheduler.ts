@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './Clock.js';
 import { chooseLeasesToTake } from './chooseLeasesToTake.js';
 import { Sentinel } from './ExtendedSequenceNumber.js';
-import { LeaseLostError } from './errors.js';
+import { LeaseLostError, ThrottledError } from './errors.js';
 import type { Lease, LeaseMetrics, ShardInfo } from './Lease.js';
 import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
 import { describe, LeaseRenewer } from './LeaseRenewer.js';
@@ -85,8 +85,8 @@ export class Scheduler {
   async run(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) this.shutdown();
     signal?.addEventListener('abort', () => this.shutdown(), { once: true });
-    await this.deps.store.ensureTable();
-    await this.syncer.sync();
+    await this.whileThrottled('create the lease table', () => this.deps.store.ensureTable());
+    await this.whileThrottled('sync the leases with the shards', () => this.syncer.sync());
     this.log.info(
       { workerId: this.workerId, stream: this.config.streamName, table: this.config.applicationName },
       'worker started',
@@ -97,6 +97,20 @@ export class Scheduler {
     this.renewing.abort();
     await renewLoop;
     this.log.info({ workerId: this.workerId }, 'worker stopped');
+  }
+
+  /** Runs a start-up step again, with backoff, for as long as the service throttles it (not when it fails otherwise). */
+  private async whileThrottled(what: string, step: () => Promise<void>): Promise<void> {
+    for (let waitMs = 100; ; waitMs = Math.min(5000, waitMs * 2)) {
+      try {
+        await step();
+        return;
+      } catch (error) {
+        if (!(error instanceof ThrottledError) || this.stopping.signal.aborted) throw error;
+        this.log.warn({ error: describe(error), waitMs }, `throttled trying to ${what}; backing off`);
+        await this.clock.sleep(waitMs, this.stopping.signal);
+      }
+    }
   }
 
   shutdown(): void {
@@ -170,18 +184,19 @@ export class Scheduler {
   }
 
   private async take(lease: Lease, steal: boolean): Promise<void> {
-    // A lease we hold whose renewals are late looks expired; it is still ours.
-    if (this.stopping.signal.aborted || this.renewer.has(lease.leaseKey)) return;
+    // A lease we hold whose renewals are late looks expired; it is still ours. And while a consumer of an earlier
+    // holding is still winding down (stuck in a read, say), the shard is not taken again: two would process it.
+    if (this.stopping.signal.aborted || this.renewer.has(lease.leaseKey) || this.consumers.has(lease.leaseKey)) return;
     try {
       const taken = await this.deps.store.takeLease(lease, this.workerId);
-      this.renewer.add(taken);
+      const generation = this.renewer.add(taken);
       const fields = {
         leaseKey: lease.leaseKey,
         from: lease.leaseOwner ?? null,
         checkpoint: lease.checkpoint.sequenceNumber,
       };
       this.log.info(fields, steal ? 'stole lease' : 'took lease');
-      this.startConsumer(taken);
+      this.startConsumer(taken, generation);
     } catch (error) {
       if (error instanceof LeaseLostError) {
         this.log.debug({ leaseKey: lease.leaseKey }, 'another worker took the lease first');
@@ -191,7 +206,7 @@ export class Scheduler {
     }
   }
 
-  private startConsumer(lease: Lease): void {
+  private startConsumer(lease: Lease, generation: number): void {
     if (lease.checkpoint.sequenceNumber === Sentinel.SHARD_END) {
       void this.renewer.release(lease.leaseKey).catch(() => undefined);
       return;
@@ -211,8 +226,9 @@ export class Scheduler {
           this.config.initialPosition.type === 'AT_TIMESTAMP' ? this.config.initialPosition.timestamp : undefined,
       },
       onShardEnd: (shardId, children) => this.onShardEnd(shardId, children),
+      generation,
     });
-    const done = consumer.run().then((outcome) => this.onConsumerDone(lease.leaseKey, outcome));
+    const done = consumer.run().then((outcome) => this.onConsumerDone(lease.leaseKey, outcome, generation));
     this.consumers.set(lease.leaseKey, { consumer, done });
   }
 
@@ -230,8 +246,10 @@ export class Scheduler {
     }
   }
 
-  private async onConsumerDone(leaseKey: string, outcome: ShardConsumerOutcome): Promise<void> {
+  private async onConsumerDone(leaseKey: string, outcome: ShardConsumerOutcome, generation: number): Promise<void> {
     this.consumers.delete(leaseKey);
+    // The lease may be held again already (taken back after this holding was lost): leave that holding alone.
+    if (this.renewer.generationOf(leaseKey) !== generation) return;
     if (outcome === 'shard-ended' || outcome === 'shutdown') {
       try {
         await this.renewer.release(leaseKey);

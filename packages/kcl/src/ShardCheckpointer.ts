@@ -25,6 +25,8 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
     private readonly store: LeaseStore,
     start: ExtendedSequenceNumber,
     applicationState: string | undefined,
+    /** The holding of the lease this processor belongs to (see LeaseRenewer.update). */
+    private readonly generation?: number,
   ) {
     this.checkpointed = start;
     this.lastDelivered = start;
@@ -56,7 +58,11 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
         );
       }
     }
-    await this.renewer.update(this.shardId, (lease) => this.store.checkpoint(lease, target, options.applicationState));
+    await this.renewer.update(
+      this.shardId,
+      (lease) => this.store.checkpoint(lease, target, options.applicationState),
+      this.generation,
+    );
     this.checkpointed = target;
     if (options.applicationState !== undefined) this.state = options.applicationState;
   }

@@ -29,6 +29,8 @@ export interface ShardConsumerDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly config: ShardConsumerConfig;
+  /** The holding of the lease this consumer reads for (LeaseRenewer.add's): its writes name it. */
+  readonly generation?: number;
   /** At shard end, with the closed shard's children (their leases are created right away). */
   readonly onShardEnd: (shardId: string, children: ShardInfo[]) => Promise<void>;
 }
@@ -93,6 +95,7 @@ export class ShardConsumer {
         this.deps.store,
         this.lease.checkpoint,
         this.lease.applicationState,
+        this.deps.generation,
       );
       await processor.initialize({
         shardId,

@@ -30,6 +30,27 @@ describe('LeaseRenewer', () => {
     expect(renewer.current('a')?.leaseCounter).toBe(5);
   });
 
+  it('refuses a write from a processor of an earlier holding, once the lease is held again', async () => {
+    const { store, renewer } = setup();
+    const first = renewer.generationOf('a');
+    renewer.forget('a'); // lost (not renewed in time) ...
+    const again = store.bump('a', { leaseOwner: 'me' });
+    const second = renewer.add(again); // ... and taken back by this worker
+    const stale = renewer.update(
+      'a',
+      (lease) => store.checkpoint(lease, { sequenceNumber: '9', subSequenceNumber: 0 }),
+      first,
+    );
+    await expect(stale).rejects.toBeInstanceOf(LeaseLostError);
+    expect(store.leases.get('a')?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
+    const current = renewer.update(
+      'a',
+      (lease) => store.checkpoint(lease, { sequenceNumber: '9', subSequenceNumber: 0 }),
+      second,
+    );
+    await expect(current).resolves.toMatchObject({ checkpoint: { sequenceNumber: '9' } });
+  });
+
   it('publishes what the holder reports on the lease with each renewal', async () => {
     const { store, renewer } = setup();
     await renewer.renewAll(

@@ -27,6 +27,8 @@ export interface Decision {
 export class FaultPlan {
   private readonly rules = new Map<string, Fault>();
   private readonly paused = new Map<Service, Array<() => void>>();
+  /** How many calls met each injected fault so far. */
+  readonly injected = { throttle: 0, error: 0, drop: 0 };
 
   /** Sets (replaces) the fault of one API, or of every API of the service with '*'. */
   set(service: Service, api: string, fault: Fault): this {
@@ -76,6 +78,7 @@ export class FaultPlan {
           : draw < throttle + error + drop
             ? 'drop'
             : 'pass';
+    if (outcome !== 'pass') this.injected[outcome]++;
     return { outcome, latencyMs: fault.latencyMs ?? 0 };
   }
 
