@@ -1,6 +1,13 @@
 import { partitionKeyHash } from '@stock-trades/kcl';
 import type { PendingRecord } from '@stock-trades/writer';
-import { type BatchResult, BatchSender, RecordBatcher, ShardRateLimiter } from '@stock-trades/writer';
+import {
+  type BatchResult,
+  BatchSender,
+  MAX_BATCH_RECORDS,
+  RecordBatcher,
+  SHARD_WRITE_LIMITS,
+  ShardRateLimiter,
+} from '@stock-trades/writer';
 import type { ProducerOptions } from './ProducerOptions.js';
 import type { ProductionStats } from './ProductionStats.js';
 import { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
@@ -35,7 +42,11 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
   // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling.
   const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter(shards);
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
-  const batcher = new RecordBatcher();
+  // Kept within a shard's allowance, a batch carries at most one second of it (1 MiB): a bigger one would go over
+  // the shard's one-second burst in a single call, however long the limiter waited before sending it.
+  const batcher = limiter
+    ? new RecordBatcher({ maxRecords: MAX_BATCH_RECORDS, maxBytes: SHARD_WRITE_LIMITS.bytesPerSecond })
+    : new RecordBatcher();
   const inFlight = new Set<Promise<void>>();
   let openedAt: number | undefined;
 
