@@ -38,9 +38,11 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
     random: deps.random,
   });
   const shards = await deps.port.listShards(options.stream);
-  const aggregating = options.aggregate ? new AggregatingRecordBuilder(new ShardMap(shards)) : undefined;
+  // The stream's shards as last read: where the rate limiter charges records, and where aggregates are packed for.
+  let shardMap = new ShardMap(shards);
+  const aggregating = options.aggregate ? new AggregatingRecordBuilder(shardMap) : undefined;
   // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling.
-  const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter(shards);
+  const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter();
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
   // Kept within a shard's allowance, a batch carries at most one second of it (1 MiB): a bigger one would go over
   // the shard's one-second burst in a single call, however long the limiter waited before sending it.
@@ -60,7 +62,7 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
         if (!fresh) {
           const now = await deps.port.listShards(options.stream);
           fresh = new ShardMap(now);
-          limiter?.useShards(now);
+          shardMap = fresh;
           for (const record of aggregating.useShardMap(fresh)) queue(record);
         }
         const map = fresh;
@@ -86,7 +88,12 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
     if (!batch) return;
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
     const wait = limiter?.charge(
-      batch.map((record) => record.entry),
+      batch.map(({ entry }) => ({
+        shardId: shardMap.shardFor(
+          entry.explicitHashKey === undefined ? partitionKeyHash(entry.partitionKey) : BigInt(entry.explicitHashKey),
+        ),
+        bytes: entry.data.length + Buffer.byteLength(entry.partitionKey),
+      })),
       deps.now(),
     );
     if (wait) await deps.sleep(wait);

@@ -1,8 +1,11 @@
-import { createHash } from 'node:crypto';
-import type { RecordEntry, ShardRange } from './RecordsPort.js';
-
 /** What one shard takes in a second, as AWS enforces it for provisioned streams. */
 export const SHARD_WRITE_LIMITS = { recordsPerSecond: 1000, bytesPerSecond: 1024 * 1024 } as const;
+
+/** One record to charge: the shard it goes to (undefined: unknown, not charged) and its size, data and partition key. */
+export interface ShardCharge {
+  readonly shardId: string | undefined;
+  readonly bytes: number;
+}
 
 interface Allowance {
   records: number;
@@ -12,43 +15,24 @@ interface Allowance {
 
 /**
  * Keeps a producer within each shard's write allowance, as the KPL's per-shard RateLimit
- * does: each batch is charged to the shards its records go to (the MD5 of the partition
- * key, or the explicit hash key, against the open shards' ranges), and the caller waits
- * until every charged shard has paid its debt, so `--rate max` runs close to the shards'
- * capacity instead of into a throttling storm. Buckets hold one second's worth. Pure:
- * times come in.
+ * does: each batch is charged to the shards its records go to (the caller routes them),
+ * and the caller waits until every charged shard has paid its debt, so `--rate max` runs
+ * close to the shards' capacity instead of into a throttling storm. Buckets hold one
+ * second's worth. Pure: times come in.
  */
 export class ShardRateLimiter {
-  private shards: Array<{ shardId: string; start: bigint; end: bigint }> = [];
   private readonly allowances = new Map<string, Allowance>();
 
-  constructor(
-    shards: readonly ShardRange[],
-    private readonly limits: { recordsPerSecond: number; bytesPerSecond: number } = SHARD_WRITE_LIMITS,
-  ) {
-    this.useShards(shards);
-  }
-
-  /** The stream's shards now (after a reshard). */
-  useShards(shards: readonly ShardRange[]): void {
-    this.shards = shards
-      .filter((shard) => shard.open)
-      .map((shard) => ({
-        shardId: shard.shardId,
-        start: BigInt(shard.startingHashKey),
-        end: BigInt(shard.endingHashKey),
-      }));
-  }
+  constructor(private readonly limits: { recordsPerSecond: number; bytesPerSecond: number } = SHARD_WRITE_LIMITS) {}
 
   /** Charges a batch; returns how long to wait (ms) before sending it so that no shard is over its allowance. */
-  charge(entries: readonly RecordEntry[], nowMs: number): number {
+  charge(records: readonly ShardCharge[], nowMs: number): number {
     let waitMs = 0;
-    for (const entry of entries) {
-      const shardId = this.shardOf(entry);
+    for (const { shardId, bytes } of records) {
       if (shardId === undefined) continue;
       const allowance = this.refilled(shardId, nowMs);
       allowance.records -= 1;
-      allowance.bytes -= entry.data.length + Buffer.byteLength(entry.partitionKey);
+      allowance.bytes -= bytes;
       const owed = Math.max(
         -allowance.records / this.limits.recordsPerSecond,
         -allowance.bytes / this.limits.bytesPerSecond,
@@ -57,14 +41,6 @@ export class ShardRateLimiter {
       waitMs = Math.max(waitMs, Math.ceil(owed * 1000));
     }
     return waitMs;
-  }
-
-  private shardOf(entry: RecordEntry): string | undefined {
-    const key =
-      entry.explicitHashKey !== undefined
-        ? BigInt(entry.explicitHashKey)
-        : BigInt(`0x${createHash('md5').update(entry.partitionKey, 'utf8').digest('hex')}`);
-    return this.shards.find((shard) => key >= shard.start && key <= shard.end)?.shardId;
   }
 
   private refilled(shardId: string, nowMs: number): Allowance {
