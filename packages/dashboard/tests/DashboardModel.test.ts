@@ -1,7 +1,7 @@
 import { emptySummary, type WindowSample } from '@stock-trades/core';
+import { aLease } from '@stock-trades/kcl/testing';
 import { describe, expect, it } from 'vitest';
 import { DashboardModel } from '../src/index.js';
-import { aLease } from './helpers/leaseFactory.js';
 
 const WALL = Date.UTC(2026, 11, 2, 10);
 const settings = { target: 'local' as const, stream: 'S', statsStream: 'Stats', failoverMs: 10_000, actions: true };

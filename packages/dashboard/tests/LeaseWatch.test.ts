@@ -1,6 +1,6 @@
+import { aLease } from '@stock-trades/kcl/testing';
 import { describe, expect, it } from 'vitest';
 import { LeaseWatch } from '../src/index.js';
-import { aLease } from './helpers/leaseFactory.js';
 
 const FAILOVER = 10_000;
 const WALL = Date.UTC(2026, 11, 2, 10);
