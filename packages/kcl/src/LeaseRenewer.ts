@@ -8,7 +8,11 @@ interface HeldLease {
   lease: Lease;
   /** Which holding of the lease this is: a processor of an earlier one must not write on this one. */
   readonly generation: number;
-  /** Monotonic time of the last write that went through (take, renew, checkpoint). */
+  /**
+   * Monotonic time at which the last write that went through (take, renew, checkpoint)
+   * was *sent*. The store applied it no earlier, so no other worker can have seen the
+   * lease's counter stand still for the failover time before `sentAt + failoverMs`.
+   */
   confirmedAt: number;
   /** Writes to one lease run one after another, each on the counter the last one left. */
   queue: Promise<unknown>;
@@ -33,16 +37,27 @@ export class LeaseRenewer {
 
   constructor(private readonly deps: RenewerDeps) {}
 
-  /** Holds a lease just taken; returns the generation that writes on this holding must name. */
-  add(lease: Lease): number {
+  /**
+   * Holds a lease just taken; returns the generation that writes on this holding must name.
+   * `sentAt` is when the take was sent (monotonic): the holding is good for the failover
+   * time from then, not from when the answer came back.
+   */
+  add(lease: Lease, sentAt: number = this.deps.clock.monotonicNow()): number {
     const generation = ++this.generations;
-    this.held.set(lease.leaseKey, {
-      lease,
-      generation,
-      confirmedAt: this.deps.clock.monotonicNow(),
-      queue: Promise.resolve(),
-    });
+    this.held.set(lease.leaseKey, { lease, generation, confirmedAt: sentAt, queue: Promise.resolve() });
     return generation;
+  }
+
+  /**
+   * Whether the lease is still safely ours: held, and its last write sent less than the
+   * failover time ago. Past that, another worker may take it at any moment, so a lease
+   * that is not fresh is given up as lost at once (its consumer stops) — strictly before
+   * any other worker can judge it expired.
+   */
+  isFresh(leaseKey: string, generation?: number): boolean {
+    this.expireIfStale(leaseKey);
+    const entry = this.held.get(leaseKey);
+    return entry !== undefined && (generation === undefined || entry.generation === generation);
   }
 
   /** The generation of the lease's current holding, if held. */
@@ -103,11 +118,13 @@ export class LeaseRenewer {
       return Promise.reject(new LeaseLostError(leaseKey, 'held again since: this processor’s holding ended'));
     }
     const next = entry.queue.then(async () => {
+      if (this.held.get(leaseKey) === entry) this.expireIfStale(leaseKey);
       if (this.held.get(leaseKey) !== entry) throw new LeaseLostError(leaseKey, 'this worker no longer holds it');
+      const sentAt = this.deps.clock.monotonicNow();
       try {
         const written = await write(entry.lease);
         entry.lease = written;
-        entry.confirmedAt = this.deps.clock.monotonicNow();
+        entry.confirmedAt = sentAt;
         return written;
       } catch (error) {
         if (error instanceof LeaseLostError) this.lose(leaseKey, error.message);
@@ -131,7 +148,7 @@ export class LeaseRenewer {
 
   private expireIfStale(leaseKey: string): void {
     const entry = this.held.get(leaseKey);
-    if (entry && this.deps.clock.monotonicNow() - entry.confirmedAt > this.deps.failoverMs) {
+    if (entry && this.deps.clock.monotonicNow() - entry.confirmedAt >= this.deps.failoverMs) {
       this.lose(leaseKey, `not renewed for ${this.deps.failoverMs} ms`);
     }
   }

@@ -188,8 +188,9 @@ export class Scheduler {
     // holding is still winding down (stuck in a read, say), the shard is not taken again: two would process it.
     if (this.stopping.signal.aborted || this.renewer.has(lease.leaseKey) || this.consumers.has(lease.leaseKey)) return;
     try {
+      const sentAt = this.clock.monotonicNow();
       const taken = await this.deps.store.takeLease(lease, this.workerId);
-      const generation = this.renewer.add(taken);
+      const generation = this.renewer.add(taken, sentAt);
       const fields = {
         leaseKey: lease.leaseKey,
         from: lease.leaseOwner ?? null,

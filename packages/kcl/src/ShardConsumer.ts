@@ -183,6 +183,11 @@ export class ShardConsumer {
       const last = fresh.at(-1);
       if (last)
         checkpointer.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
+      // Past the failover time since its last write went out, another worker may already hold the lease: stop
+      // before handing it anything (a worker frozen mid-read, say, finds its lease gone when it wakes).
+      if (!this.deps.renewer.isFresh(this.shardId, this.deps.generation)) {
+        throw new LeaseLostError(this.shardId, 'not renewed within the failover time');
+      }
       this.delivered += fresh.length;
       await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
       if (page.nextIterator === undefined) {

@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LeaseLostError, LeaseRenewer, silentLogger } from '../src/index.js';
+import { LeaseExpiryTracker, LeaseLostError, LeaseRenewer, type LeaseStore, silentLogger } from '../src/index.js';
 import { FakeClock } from './helpers/FakeClock.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { aLease } from './helpers/leaseFactory.js';
@@ -104,5 +105,66 @@ describe('LeaseRenewer', () => {
     await renewer.release('a');
     expect(store.leases.get('a')).toMatchObject({ leaseOwner: undefined, leaseCounter: 4 });
     expect(renewer.has('a')).toBe(false);
+  });
+});
+
+describe('LeaseRenewer: a lease it cannot renew is given up before any other worker can take it', () => {
+  const step = fc.oneof(
+    fc.record({
+      kind: fc.constant('renew' as const),
+      toStoreMs: fc.integer({ min: 0, max: 6_000 }),
+      backMs: fc.integer({ min: 0, max: 6_000 }),
+      fails: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 8_000 }) }),
+    fc.record({ kind: fc.constant('look' as const) }),
+  );
+
+  it('never holds a lease as its own while another worker, watching the table, judges it expired', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
+        const store = new InMemoryLeaseStore();
+        const clock = new FakeClock();
+        const lease = aLease('a', { leaseOwner: 'me', leaseCounter: 1 });
+        store.leases.set('a', lease);
+        // The take went out at this instant; the other worker first looks at the table right after it landed.
+        const renewer = new LeaseRenewer({
+          store,
+          clock,
+          log: silentLogger,
+          failoverMs: 10_000,
+          onLeaseLost: () => {},
+        });
+        renewer.add(lease, clock.monotonicNow());
+        const other = new LeaseExpiryTracker(10_000);
+        const look = async () => {
+          const [seen] = other.observe(await store.listLeases(), clock.monotonicNow());
+          if (seen?.expired) expect(renewer.isFresh('a')).toBe(false);
+        };
+        await look();
+        // The store answers after a while; a renewal lands on the table in between (or not at all, when it fails).
+        const slowStore = (toStoreMs: number, backMs: number, fails: boolean): LeaseStore['renewLease'] => {
+          return async (held, metrics) => {
+            clock.advance(toStoreMs);
+            await look();
+            if (fails) throw new Error('internal server error');
+            const written = await store.renewLease(held, metrics);
+            await look();
+            clock.advance(backMs);
+            await look();
+            return written;
+          };
+        };
+        for (const next of steps) {
+          if (next.kind === 'wait') clock.advance(next.ms);
+          else if (next.kind === 'renew') {
+            const renewLease = slowStore(next.toStoreMs, next.backMs, next.fails);
+            await renewer.update('a', (held) => renewLease(held, undefined)).catch(() => undefined);
+          }
+          await look();
+        }
+      }),
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 300) },
+    );
   });
 });

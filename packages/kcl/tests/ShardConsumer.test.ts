@@ -85,7 +85,7 @@ function consumerFor(stream: StreamPort, processor: ShardRecordProcessor, checkp
     config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000 },
     onShardEnd: async () => {},
   });
-  return { consumer, store };
+  return { consumer, store, clock, renewer };
 }
 
 describe('ShardConsumer', () => {
@@ -132,12 +132,13 @@ describe('ShardConsumer', () => {
       getShardIterator: async () => 'iterator',
       getRecords: async () => {
         healthy.push(consumer.isHealthy(10_000));
+        await renewer.renewAll((leaseKey) => consumer.isHealthy(10_000) || leaseKey !== 'shard-1'); // the renew loop
         if (++calls <= 8) throw new ThrottledError('slow down'); // backing off 16 s in all, on the fake clock
         return { records: [], nextIterator: undefined, millisBehindLatest: 0, childShards: [] };
       },
     };
     const { processor } = recordingProcessor();
-    const { consumer } = consumerFor(stream, processor);
+    const { consumer, renewer } = consumerFor(stream, processor);
 
     expect(await consumer.run()).toBe('shard-ended');
     expect(healthy).toEqual(Array(9).fill(true));
@@ -162,5 +163,25 @@ describe('ShardConsumer', () => {
 
     expect(await consumer.run()).toBe('lease-lost');
     expect(events).toEqual(['initialize TRIM_HORIZON', 'leaseLost']);
+  });
+  it('hands nothing more to its processor once the failover time has passed since its last lease write went out', async () => {
+    // A worker frozen (SIGSTOP) in the middle of a read: when it wakes, another worker may hold the lease.
+    let clockOf: FakeClock | undefined;
+    const stream: StreamPort = {
+      listShards: async () => [],
+      getShardIterator: async () => 'iterator',
+      getRecords: async () => {
+        clockOf?.advance(10_000); // frozen for exactly the failover time
+        return { records: [record('1')], nextIterator: 'next', millisBehindLatest: 0, childShards: [] };
+      },
+    };
+    const { processor, seen, events } = recordingProcessor();
+    const { consumer, clock, store } = consumerFor(stream, processor);
+    clockOf = clock;
+
+    expect(await consumer.run()).toBe('lease-lost');
+    expect(seen).toEqual([]);
+    expect(events).toEqual(['initialize TRIM_HORIZON', 'leaseLost']);
+    expect(store.leases.get('shard-1')?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
   });
 });
