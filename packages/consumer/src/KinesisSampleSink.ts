@@ -18,7 +18,7 @@ export class KinesisSampleSink implements SampleSink {
   ) {
     this.sender = new BatchSender({
       write: (entries) => port.putRecords(stream, entries),
-      policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 20 },
+      policy: DEFAULT_RETRY_POLICY,
       sleep,
     });
   }

@@ -22,6 +22,7 @@ export { type DurationBounds, formatDuration, MAX_TIMER_MS, parseDuration } from
 export { type NumberBounds, parseNumber } from './parseNumber.js';
 export { parseTimestamp } from './parseTimestamp.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
+export { SHARD_TRAFFIC_PATH, type ShardTrafficCounts, type ShardTrafficReport } from './shardTraffic.js';
 export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';
 export { TradeGenerator, type TradeGeneratorOptions } from './TradeGenerator.js';
 export {

@@ -9,12 +9,15 @@ import { FaultPlan } from './proxy/FaultPlan.js';
 import { KinesisLimiter } from './proxy/KinesisLimiter.js';
 import { listOpenShards } from './proxy/listOpenShards.js';
 import { ServiceProxy } from './proxy/ServiceProxy.js';
+import { SHARD_LIMITS } from './proxy/ShardLimits.js';
 
 const require = createRequire(import.meta.url);
 
 export const DEFAULT_KINESIS_PORT = LOCAL_KINESIS_PORT;
 export const DEFAULT_DYNAMODB_PORT = LOCAL_DYNAMODB_PORT;
 const READY_TIMEOUT_MS = 60_000;
+/** How often kinesis-local saves to its data folder (it does not save on exit). */
+const KINESIS_PERSIST_MS = 1000;
 
 export interface LocalStackOptions {
   /** Port for Kinesis on 127.0.0.1; 0 picks a free one. Default 4568. */
@@ -44,6 +47,13 @@ export interface RunningLocalStack {
   readonly faults: FaultPlan;
   /** Resolves when either emulator exits by itself; tells which one and how. */
   readonly unexpectedExit: Promise<string>;
+  /**
+   * Stops one emulator and starts it again on the same port and data folder, as a
+   * restart of `pnpm stack --data` would: an outage of that service for its clients
+   * (the proxy stays, and answers 502 while the emulator is down). `downMs` keeps it
+   * down that long before starting it again. Without a data folder its state is lost.
+   */
+  restart(service: 'kinesis' | 'dynamodb', downMs?: number): Promise<void>;
   /** Stops both emulators; resolves once both processes are gone. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -68,29 +78,58 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const limitScale = options.limitScale ?? 1;
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
 
-  const kinesis = EmulatorProcess.spawn(kinesisSpec(kinesisPort, tlsPort, dataDir, options.onOutput));
-  const dynamodb = EmulatorProcess.spawn(dynamodbSpec(dynamodbPort, dataDir, options.onOutput));
-  const emulators = [kinesis, dynamodb];
+  const specs = {
+    kinesis: kinesisSpec(kinesisPort, tlsPort, dataDir, options.onOutput),
+    dynamodb: dynamodbSpec(dynamodbPort, dataDir, options.onOutput),
+  };
+  const running = {
+    kinesis: EmulatorProcess.spawn(specs.kinesis),
+    dynamodb: EmulatorProcess.spawn(specs.dynamodb),
+  };
+  const emulators = () => [running.kinesis, running.dynamodb];
+  const limiter = shardLimits
+    ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream), Date.now, limitScale)
+    : undefined;
   const proxies = [
     new ServiceProxy({
       service: 'kinesis',
       upstreamPort: kinesisPort,
       faults,
-      limiter: shardLimits
-        ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream), Date.now, limitScale)
-        : undefined,
+      limiter,
+      shardTraffic: () =>
+        limiter?.report() ?? {
+          shardLimits: false,
+          writeRecordsPerSecond: SHARD_LIMITS.writeRecordsPerSecond,
+          writeBytesPerSecond: SHARD_LIMITS.writeBytesPerSecond,
+          streams: {},
+        },
     }),
     new ServiceProxy({ service: 'dynamodb', upstreamPort: dynamodbPort, faults }),
   ];
   let stopping = false;
+  const proxyOf = { kinesis: proxies[0], dynamodb: proxies[1] };
+  /**
+   * With a data folder, the emulator is let finish what it acknowledged before it stops:
+   * calls are held at the proxy, those under way are answered, and kinesis-local gets
+   * past its next save (it saves every second, not on exit). Without this, records
+   * Kinesis had acknowledged in the last second would be gone after a restart — which
+   * real Kinesis never does.
+   */
+  const quiesce = async (service: 'kinesis' | 'dynamodb') => {
+    if (dataDir === undefined) return;
+    faults.pause(service);
+    await proxyOf[service]?.whenIdle();
+    if (service === 'kinesis') await new Promise((resolve) => setTimeout(resolve, KINESIS_PERSIST_MS + 500));
+  };
   const stop = async () => {
     stopping = true;
+    await Promise.all((['kinesis', 'dynamodb'] as const).map(quiesce));
     for (const service of ['kinesis', 'dynamodb'] as const) faults.resume(service);
-    await Promise.all([...proxies.map((proxy) => proxy.close()), ...emulators.map((emulator) => emulator.stop())]);
+    await Promise.all([...proxies.map((proxy) => proxy.close()), ...emulators().map((emulator) => emulator.stop())]);
   };
 
   try {
-    await Promise.all(emulators.map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)));
+    await Promise.all(emulators().map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)));
     await proxies[0]?.listen(publicKinesisPort);
     await proxies[1]?.listen(publicDynamodbPort);
   } catch (error) {
@@ -98,21 +137,48 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     throw error;
   }
 
-  const unexpectedExit = Promise.race(
-    emulators.map(async (emulator) => {
-      await emulator.whenExited();
-      return `${emulator.spec.service} exited (${emulator.describeExit()})`;
-    }),
-  ).then((reason) => (stopping ? new Promise<string>(() => {}) : reason));
+  // An emulator stopped on purpose (the stack stopping, or restarting it) has not exited unexpectedly.
+  const restarting = new Set<EmulatorProcess>();
+  let exitedUnexpectedly: (reason: string) => void = () => {};
+  const unexpectedExit = new Promise<string>((resolve) => {
+    exitedUnexpectedly = resolve;
+  });
+  const watch = (emulator: EmulatorProcess) => {
+    void emulator.whenExited().then(() => {
+      if (!stopping && !restarting.has(emulator))
+        exitedUnexpectedly(`${emulator.spec.service} exited (${emulator.describeExit()})`);
+    });
+  };
+  for (const emulator of emulators()) watch(emulator);
+  const restart = async (service: 'kinesis' | 'dynamodb', downMs = 0) => {
+    const old = running[service];
+    restarting.add(old);
+    const paused = faults.isPaused(service);
+    await quiesce(service);
+    await old.stop();
+    // Calls held for the save now meet the stopped emulator (the proxy answers 502): an outage, as clients see one.
+    if (!paused) faults.resume(service);
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    if (stopping) return;
+    const fresh = EmulatorProcess.spawn(specs[service]);
+    running[service] = fresh;
+    watch(fresh);
+    await fresh.waitUntilReady(READY_TIMEOUT_MS);
+  };
 
   return {
     kinesisEndpoint: `http://${LOOPBACK}:${publicKinesisPort}`,
     dynamodbEndpoint: `http://${LOOPBACK}:${publicDynamodbPort}`,
-    pids: emulators.map((emulator) => emulator.pid).filter((pid): pid is number => pid !== undefined),
+    get pids() {
+      return emulators()
+        .map((emulator) => emulator.pid)
+        .filter((pid): pid is number => pid !== undefined);
+    },
     shardLimits,
     limitScale,
     faults,
     unexpectedExit,
+    restart,
     stop,
   };
 }
@@ -152,7 +218,7 @@ function kinesisSpec(
       SHOULD_PERSIST_DATA: 'true',
       LOAD_DATA_IF_EXISTS: 'true',
       PERSIST_PATH: path,
-      PERSIST_INTERVAL: '1s',
+      PERSIST_INTERVAL: `${KINESIS_PERSIST_MS / 1000}s`,
     });
   }
   return {

@@ -126,6 +126,24 @@ describe('KinesisLimiter', () => {
     expect((await limiter.handle('GetRecords', body({ ShardIterator: iterator }), forward)).status).toBe(200);
   });
 
+  it('counts per shard what it let through and what it refused, for the dashboard’s throttling panel', async () => {
+    const { limiter, forward } = setup();
+    const entries = [...Array.from({ length: 1002 }, () => record(LOW, 20)), record(HIGH, 30)];
+    await limiter.handle('PutRecords', body({ StreamName: 'S', Records: entries }), forward);
+    await limiter.handle('PutRecord', body({ StreamName: 'S', ...record(HIGH, 30) }), forward);
+    const iterator = parse(
+      await limiter.handle('GetShardIterator', body({ StreamName: 'S', ShardId: 'shard-1' }), forward),
+    ).ShardIterator as string;
+    for (let call = 0; call < 7; call++) await limiter.handle('GetRecords', body({ ShardIterator: iterator }), forward);
+
+    const report = limiter.report();
+    expect(report).toMatchObject({ shardLimits: true, writeRecordsPerSecond: 1000, writeBytesPerSecond: 1024 * 1024 });
+    expect(report.streams.S).toEqual({
+      'shard-0': { recordsIn: 1000, bytesIn: 1000 * 21, recordsRefused: 2, reads: 0, readsThrottled: 0 },
+      'shard-1': { recordsIn: 2, bytesIn: 2 * (30 + HIGH.length), recordsRefused: 0, reads: 5, readsThrottled: 2 },
+    });
+  });
+
   it('routes by the shards open now: after a reshard the children’s limits apply', async () => {
     let shards = [{ shardId: 'parent', startingHashKey: 0n, endingHashKey: MAX }];
     const { limiter, forward } = setup(() => shards);

@@ -24,6 +24,8 @@ import { TradeLog } from './TradeLog.js';
 const DEFAULT_RATE = '100';
 /** The longest `--duration`: a week. */
 const MAX_RUN_MS = 7 * 24 * 3_600_000;
+/** A record retried longer than an hour is better reported undelivered than held on to. */
+const MAX_RETRY_FOR_MS = 3_600_000;
 
 interface RawOptions {
   mode: ProducerMode;
@@ -37,6 +39,7 @@ interface RawOptions {
   aggregate: boolean;
   linger: string;
   maxAttempts: string;
+  retryFor: string;
   shardRateLimit: boolean;
   target?: string;
 }
@@ -64,7 +67,8 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
     shardRateLimit: raw.shardRateLimit,
     retryPolicy: {
       ...DEFAULT_RETRY_POLICY,
-      maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 100 }),
+      maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 1000 }),
+      retryForMs: parseDuration(raw.retryFor, '--retry-for', { min: 0, max: MAX_RETRY_FOR_MS }),
     },
   };
 }
@@ -100,6 +104,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
       '--max-attempts <n>',
       'attempts per record before it is reported undelivered',
       String(DEFAULT_RETRY_POLICY.maxAttempts),
+    )
+    .option(
+      '--retry-for <time>',
+      'longest a record is retried, from its first attempt (rides out an outage this long)',
+      `${DEFAULT_RETRY_POLICY.retryForMs / 1000}s`,
     )
     .option('--no-shard-rate-limit', 'send as fast as asked and let Kinesis throttle (default: keep within each shard)')
     .addOption(targetOption())

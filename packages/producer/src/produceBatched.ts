@@ -1,10 +1,12 @@
 import { partitionKeyHash } from '@stock-trades/kcl';
-import type { PendingRecord } from '@stock-trades/writer';
 import {
   type BatchResult,
   BatchSender,
   MAX_BATCH_RECORDS,
+  type PendingRecord,
   RecordBatcher,
+  type RecordEntry,
+  recordSize,
   SHARD_WRITE_LIMITS,
   ShardRateLimiter,
 } from '@stock-trades/writer';
@@ -31,18 +33,33 @@ const UNPACED_CHUNK = 500;
  */
 export async function produceBatched(options: ProducerOptions, deps: ProducerDeps, run: BatchedRun): Promise<void> {
   const { stats } = run;
-  const sender = new BatchSender({
-    write: (entries) => deps.port.putRecords(options.stream, entries),
-    policy: options.retryPolicy,
-    sleep: deps.sleep,
-    random: deps.random,
-  });
   const shards = await deps.port.listShards(options.stream);
   // The stream's shards as last read: where the rate limiter charges records, and where aggregates are packed for.
   let shardMap = new ShardMap(shards);
   const aggregating = options.aggregate ? new AggregatingRecordBuilder(shardMap) : undefined;
-  // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling.
+  // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling. Every
+  // attempt is charged, retries too: a resent entry uses the shard's allowance as much as a new one.
   const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter();
+  const pace = async (entries: readonly RecordEntry[]) => {
+    const wait = limiter?.charge(
+      entries.map((entry) => ({
+        shardId: shardMap.shardFor(
+          entry.explicitHashKey === undefined ? partitionKeyHash(entry.partitionKey) : BigInt(entry.explicitHashKey),
+        ),
+        bytes: recordSize(entry),
+      })),
+      deps.now(),
+    );
+    if (wait) await deps.sleep(wait);
+  };
+  const sender = new BatchSender({
+    write: (entries) => deps.port.putRecords(options.stream, entries),
+    policy: options.retryPolicy,
+    sleep: deps.sleep,
+    now: deps.now,
+    random: deps.random,
+    pace,
+  });
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
   // Kept within a shard's allowance, a batch carries at most one second of it (1 MiB): a bigger one would go over
   // the shard's one-second burst in a single call, however long the limiter waited before sending it.
@@ -87,16 +104,6 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
   const dispatch = async (batch: PendingRecord[] | undefined) => {
     if (!batch) return;
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
-    const wait = limiter?.charge(
-      batch.map(({ entry }) => ({
-        shardId: shardMap.shardFor(
-          entry.explicitHashKey === undefined ? partitionKeyHash(entry.partitionKey) : BigInt(entry.explicitHashKey),
-        ),
-        bytes: entry.data.length + Buffer.byteLength(entry.partitionKey),
-      })),
-      deps.now(),
-    );
-    if (wait) await deps.sleep(wait);
     const tracked: Promise<void> = sender
       .send(batch)
       .then(settle)

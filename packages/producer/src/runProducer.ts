@@ -92,6 +92,7 @@ async function produceTutorial(
     write: async ([entry]) => (entry ? [{ ok: true, ...(await deps.port.putRecord(options.stream, entry)) }] : []),
     policy: options.retryPolicy,
     sleep: deps.sleep,
+    now: deps.now,
     random: deps.random,
   });
   while (!shouldStop()) {

@@ -50,6 +50,11 @@ export function useEmbeddedStack(options: Omit<LocalStackOptions, 'kinesisPort' 
       if (!stack) throw new Error('stack not started');
       return stack.faults;
     },
+    /** Restarts one emulator on its port and data folder (see RunningLocalStack.restart): an outage of it. */
+    restart(service: 'kinesis' | 'dynamodb', downMs?: number): Promise<void> {
+      if (!stack) throw new Error('stack not started');
+      return stack.restart(service, downMs);
+    },
     get clients(): AwsClients {
       if (!clients) throw new Error('stack not started');
       return clients;

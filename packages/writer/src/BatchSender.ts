@@ -27,9 +27,16 @@ export interface BatchSenderDeps {
   readonly write: WriteEntries;
   readonly policy?: RetryPolicy;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Milliseconds, for the policy's `retryForMs`; Date.now by default. */
+  readonly now?: () => number;
   readonly random?: () => number;
   /** Told of each retry, for logs and progress. */
   readonly onRetry?: (records: number, reason: string, delayMs: number) => void;
+  /**
+   * Awaited before every attempt, the first and each retry, with the entries about to go:
+   * a rate limiter charges them here, so what is sent again is paid for too.
+   */
+  readonly pace?: (entries: readonly RecordEntry[]) => Promise<void>;
 }
 
 /**
@@ -52,20 +59,25 @@ export class BatchSender {
     let pending = [...batch];
     let retriedRecords = 0;
     let lastReason = '';
+    const now = this.deps.now ?? Date.now;
+    const startedAt = now();
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) {
-        if (attempt > this.policy.maxAttempts) {
-          const failure = `gave up after ${this.policy.maxAttempts} attempts (last error: ${lastReason})`;
+        const delay = backoffDelay(attempt - 1, this.policy, this.random);
+        const retriedFor = now() - startedAt;
+        if (attempt > this.policy.maxAttempts || retriedFor + delay > this.policy.retryForMs) {
+          const failure = `gave up after ${attempt - 1} attempts in ${Math.round(retriedFor / 1000)} s (last error: ${lastReason})`;
           return { delivered, undelivered: pending, retriedRecords, failure };
         }
-        const delay = backoffDelay(attempt - 1, this.policy, this.random);
         this.deps.onRetry?.(pending.length, lastReason, delay);
         retriedRecords += pending.length;
         await this.deps.sleep(delay);
       }
       let outcomes: EntryOutcome[];
+      const entries = pending.map((item) => item.entry);
       try {
-        outcomes = await this.deps.write(pending.map((item) => item.entry));
+        await this.deps.pace?.(entries);
+        outcomes = await this.deps.write(entries);
       } catch (error) {
         if (error instanceof RetryableWriteError) {
           lastReason = error.message;

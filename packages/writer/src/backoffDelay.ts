@@ -1,13 +1,24 @@
 export interface RetryPolicy {
   /** Attempts per record, the first included; past this a record is reported undelivered. */
   readonly maxAttempts: number;
+  /**
+   * How long a record is retried at most, from its first attempt (as the KPL's RecordTtl):
+   * a retry that would start later is not made. It is what lets a producer ride out an
+   * outage of its service; attempts alone run out within seconds.
+   */
+  readonly retryForMs: number;
   /** Ceiling of the first retry's delay. */
   readonly baseDelayMs: number;
   /** No delay is longer than this. */
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 5_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 50,
+  retryForMs: 60_000,
+  baseDelayMs: 100,
+  maxDelayMs: 5_000,
+};
 
 /**
  * Exponential backoff with full jitter: the delay before retry `retry` (1 = the first

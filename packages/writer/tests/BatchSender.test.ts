@@ -2,9 +2,9 @@ import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
 import { type CallFault, FakeRecordsPort, fakeTime } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
-import { BatchSender, type PendingRecord } from '../src/index.js';
+import { BatchSender, type PendingRecord, RetryableWriteError } from '../src/index.js';
 
-const policy = { maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 };
+const policy = { maxAttempts: 4, retryForMs: 60_000, baseDelayMs: 100, maxDelayMs: 1000 };
 
 function pendingTrades(count: number): PendingRecord[] {
   return Array.from({ length: count }, (_, index) => {
@@ -19,6 +19,7 @@ function senderFor(port: FakeRecordsPort) {
     write: (entries) => port.putRecords('StockTradeStream', entries),
     policy,
     sleep: time.sleep,
+    now: time.now,
     random: () => 0.999,
   });
   return { sender, time };
@@ -42,6 +43,24 @@ describe('BatchSender', () => {
     ]);
     expect(result.undelivered).toEqual([]);
     expect(result.retriedRecords).toBe(4);
+  });
+
+  it('paces every attempt, so entries sent again are charged to the rate limiter as well', async () => {
+    const port = new FakeRecordsPort([{ kind: 'failEntries', indexes: [1, 3] }, { kind: 'throttle' }]);
+    const time = fakeTime();
+    const paced: number[] = [];
+    const sender = new BatchSender({
+      write: (entries) => port.putRecords('StockTradeStream', entries),
+      policy,
+      sleep: time.sleep,
+      random: () => 0.999,
+      pace: async (entries) => void paced.push(entries.length),
+    });
+
+    await sender.send(pendingTrades(5));
+
+    expect(paced).toEqual(port.calls.map((call) => call.length));
+    expect(paced).toEqual([5, 2, 2]);
   });
 
   it('retries a throttled call whole, backing off exponentially with jitter', async () => {
@@ -69,6 +88,33 @@ describe('BatchSender', () => {
     expect(result.undelivered.map((item) => item.trades[0]?.trade.id)).toEqual([2]);
     expect(result.failure).toMatch(/gave up after 4 attempts.*ProvisionedThroughputExceeded/);
     expect(result.fatal).toBeUndefined();
+  });
+
+  it('retries for as long as its time budget allows, however many attempts that takes, and no longer', async () => {
+    // An outage: every call fails for 20 s of (fake) time, then the service is back.
+    const time = fakeTime();
+    const outageEndsAt = time.now() + 20_000;
+    const port = new FakeRecordsPort([]);
+    const sender = (retryForMs: number) =>
+      new BatchSender({
+        write: async (entries) => {
+          if (time.now() < outageEndsAt) throw new RetryableWriteError('connect ECONNREFUSED');
+          return port.putRecords('StockTradeStream', entries);
+        },
+        policy: { maxAttempts: 1000, retryForMs, baseDelayMs: 100, maxDelayMs: 1000 },
+        sleep: time.sleep,
+        now: time.now,
+        random: () => 0.999,
+      });
+
+    const shortBudget = await sender(10_000).send(pendingTrades(2));
+    expect(shortBudget.undelivered).toHaveLength(2);
+    expect(shortBudget.failure).toMatch(/gave up after \d+ attempts in 9 s .*ECONNREFUSED/);
+    expect(port.storedIds()).toEqual([]);
+
+    const ridesItOut = await sender(60_000).send(pendingTrades(2));
+    expect(ridesItOut.undelivered).toEqual([]);
+    expect(port.storedIds()).toEqual([1, 2]);
   });
 
   it('stops at once on an error retrying cannot fix, keeping what was already delivered', async () => {

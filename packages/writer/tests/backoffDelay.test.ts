@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from '../src/index.js';
 
-const policy = { maxAttempts: 10, baseDelayMs: 100, maxDelayMs: 1500 };
+const policy = { maxAttempts: 10, retryForMs: 60_000, baseDelayMs: 100, maxDelayMs: 1500 };
 
 describe('backoffDelay', () => {
   it('doubles the jitter window each retry up to the ceiling', () => {

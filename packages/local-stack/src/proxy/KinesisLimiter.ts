@@ -1,5 +1,7 @@
+import type { ShardTrafficReport } from '@stock-trades/core';
 import { json, type ProxyAnswer, throttled } from './awsErrors.js';
-import { ShardLimits } from './ShardLimits.js';
+import { SHARD_LIMITS, ShardLimits } from './ShardLimits.js';
+import { ShardTraffic } from './ShardTraffic.js';
 import { hashKeyOf, type ShardRange, shardForKey } from './shardForKey.js';
 
 /** Sends a (possibly rewritten) request body upstream and returns the answer. */
@@ -27,6 +29,8 @@ const SHARD_MAP_TTL_MS = 10_000;
  */
 export class KinesisLimiter {
   private readonly limits: ShardLimits;
+  /** What went through and what was refused, per shard: the dashboard's throttling panel. */
+  private readonly traffic = new ShardTraffic();
   private readonly shardMaps = new Map<string, { shards: ShardRange[]; at: number }>();
   /** One ListShards at a time per stream; callers meanwhile route by the list they have. */
   private readonly refreshing = new Map<string, Promise<ShardRange[]>>();
@@ -36,9 +40,18 @@ export class KinesisLimiter {
   constructor(
     private readonly listShards: (stream: string) => Promise<ShardRange[]>,
     private readonly now: () => number = Date.now,
-    scale = 1,
+    private readonly scale = 1,
   ) {
     this.limits = new ShardLimits(scale);
+  }
+
+  /** Every shard's traffic so far, with the allowance it is held to. */
+  report(): ShardTrafficReport {
+    return this.traffic.report({
+      shardLimits: true,
+      writeRecordsPerSecond: SHARD_LIMITS.writeRecordsPerSecond * this.scale,
+      writeBytesPerSecond: SHARD_LIMITS.writeBytesPerSecond * this.scale,
+    });
   }
 
   async handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> {
@@ -57,6 +70,9 @@ export class KinesisLimiter {
       case 'DeleteStream': {
         const answer = await forward(body);
         this.shardMaps.clear();
+        if (api === 'DeleteStream' && answer.status === 200) {
+          this.traffic.forget((JSON.parse(body.toString('utf8')) as { StreamName?: string }).StreamName ?? '');
+        }
         return answer;
       }
       default:
@@ -68,25 +84,42 @@ export class KinesisLimiter {
     const request = JSON.parse(body.toString('utf8')) as PutEntry & { StreamName?: string };
     const stream = request.StreamName ?? '';
     const shardId = await this.route(stream, request);
-    if (shardId && !this.limits.tryWrite(stream, shardId, entryBytes(request), this.now())) {
+    const bytes = entryBytes(request);
+    if (shardId && !this.limits.tryWrite(stream, shardId, bytes, this.now())) {
+      this.traffic.add(stream, shardId, { recordsRefused: 1 });
       return throttled('kinesis', rateExceeded(stream, shardId));
     }
-    return forward(body);
+    const answer = await forward(body);
+    if (shardId && answer.status === 200) this.traffic.add(stream, shardId, { recordsIn: 1, bytesIn: bytes });
+    return answer;
   }
 
   private async putRecords(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
     const request = JSON.parse(body.toString('utf8')) as { StreamName?: string; Records?: PutEntry[] };
     const stream = request.StreamName ?? '';
     const entries = request.Records ?? [];
-    const verdicts: Array<{ shardId: string | undefined; allowed: boolean }> = [];
+    const verdicts: Array<{ shardId: string | undefined; bytes: number; allowed: boolean }> = [];
     for (const entry of entries) {
       const shardId = await this.route(stream, entry);
-      verdicts.push({
-        shardId,
-        allowed: shardId === undefined || this.limits.tryWrite(stream, shardId, entryBytes(entry), this.now()),
-      });
+      const bytes = entryBytes(entry);
+      const allowed = shardId === undefined || this.limits.tryWrite(stream, shardId, bytes, this.now());
+      verdicts.push({ shardId, bytes, allowed });
+      if (shardId && !allowed) this.traffic.add(stream, shardId, { recordsRefused: 1 });
     }
-    if (verdicts.every((verdict) => verdict.allowed)) return forward(body);
+    const countAccepted = (upstream: ReadonlyArray<{ ErrorCode?: unknown }>) => {
+      let next = 0;
+      for (const verdict of verdicts) {
+        if (!verdict.allowed) continue;
+        const accepted = upstream[next++]?.ErrorCode == null;
+        if (verdict.shardId && accepted)
+          this.traffic.add(stream, verdict.shardId, { recordsIn: 1, bytesIn: verdict.bytes });
+      }
+    };
+    if (verdicts.every((verdict) => verdict.allowed)) {
+      const answer = await forward(body);
+      if (answer.status === 200) countAccepted(recordsOf(answer));
+      return answer;
+    }
     const allowed = entries.filter((_, index) => verdicts[index]?.allowed);
     let upstream: Array<Record<string, unknown>> = [];
     let failed = 0;
@@ -99,6 +132,7 @@ export class KinesisLimiter {
       };
       upstream = parsed.Records ?? [];
       failed = parsed.FailedRecordCount ?? 0;
+      countAccepted(upstream);
     }
     let next = 0;
     const records = verdicts.map((verdict) =>
@@ -129,10 +163,12 @@ export class KinesisLimiter {
     const iterator = (JSON.parse(body.toString('utf8')) as { ShardIterator?: string }).ShardIterator ?? '';
     const reading = this.iterators.get(iterator);
     if (reading && !this.limits.tryRead(reading.stream, reading.shardId, this.now())) {
+      this.traffic.add(reading.stream, reading.shardId, { readsThrottled: 1 });
       return throttled('kinesis', rateExceeded(reading.stream, reading.shardId));
     }
     const answer = await forward(body);
     if (reading && answer.status === 200) {
+      this.traffic.add(reading.stream, reading.shardId, { reads: 1 });
       const page = JSON.parse(answer.body.toString('utf8')) as {
         Records?: Array<{ Data?: string; PartitionKey?: string }>;
         NextShardIterator?: string;
@@ -182,6 +218,15 @@ export class KinesisLimiter {
       this.refreshing.set(stream, pending);
     }
     return pending;
+  }
+}
+
+/** The per-entry results of a PutRecords answer. */
+function recordsOf(answer: ProxyAnswer): Array<{ ErrorCode?: unknown }> {
+  try {
+    return (JSON.parse(answer.body.toString('utf8')) as { Records?: Array<{ ErrorCode?: unknown }> }).Records ?? [];
+  } catch {
+    return [];
   }
 }
 

@@ -1,5 +1,6 @@
 import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SHARD_TRAFFIC_PATH, type ShardTrafficReport } from '@stock-trades/core';
 import { LOOPBACK } from '../ports.js';
 import { internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
@@ -13,6 +14,8 @@ export interface ServiceProxyOptions {
   /** Kinesis's per-shard limits, when on. */
   readonly limiter?: { handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> };
   readonly random?: () => number;
+  /** Answers a GET on SHARD_TRAFFIC_PATH itself (never paused or faulted): what the shards let through. */
+  readonly shardTraffic?: () => ShardTrafficReport;
 }
 
 /**
@@ -24,6 +27,8 @@ export interface ServiceProxyOptions {
 export class ServiceProxy {
   private readonly server: Server;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  /** Calls past the pause gate and not yet answered. */
+  private inFlight = 0;
 
   constructor(private readonly options: ServiceProxyOptions) {
     this.server = createServer((incoming, response) => {
@@ -58,7 +63,14 @@ export class ServiceProxy {
 
   private async handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
     const body = await readAll(incoming);
-    const { service, faults } = this.options;
+    const { service, faults, shardTraffic } = this.options;
+    if (shardTraffic && incoming.method === 'GET' && incoming.url === SHARD_TRAFFIC_PATH) {
+      return send(response, {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(JSON.stringify(shardTraffic())),
+      });
+    }
     const api = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
     await faults.whenRunning(service);
     const decision = faults.decide(service, api, this.options.random);
@@ -73,7 +85,18 @@ export class ServiceProxy {
     const forward: Forward = (payload) => this.forward(incoming, payload);
     const limiter = this.options.limiter;
     const isJson = String(incoming.headers['content-type'] ?? '').includes('json');
-    send(response, limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body));
+    this.inFlight++;
+    try {
+      send(response, limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body));
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /** Resolves once no call is on its way to the emulator or back (pause the service first, or it may never). */
+  async whenIdle(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private forward(incoming: IncomingMessage, body: Buffer): Promise<ProxyAnswer> {

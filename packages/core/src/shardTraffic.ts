@@ -1,0 +1,27 @@
+/**
+ * What the embedded stack's Kinesis proxy counts per shard, and where it tells it: a GET
+ * on this path of the stack's Kinesis endpoint answers a ShardTrafficReport. The
+ * dashboard's throttling panel reads it; counters only grow (rates are differences).
+ */
+export const SHARD_TRAFFIC_PATH = '/_stock-trades/shard-traffic';
+
+export interface ShardTrafficCounts {
+  /** Records accepted (PutRecord, and PutRecords entries) and their bytes (data + partition key). */
+  readonly recordsIn: number;
+  readonly bytesIn: number;
+  /** Records refused with ProvisionedThroughputExceededException. */
+  readonly recordsRefused: number;
+  /** GetRecords calls answered, and refused for the shard's read limits. */
+  readonly reads: number;
+  readonly readsThrottled: number;
+}
+
+export interface ShardTrafficReport {
+  /** Whether the per-shard limits are enforced (`pnpm stack --no-shard-limits` turns them off). */
+  readonly shardLimits: boolean;
+  /** One shard's write allowance, after `--limit-scale`. */
+  readonly writeRecordsPerSecond: number;
+  readonly writeBytesPerSecond: number;
+  /** Stream name → shard id → counts. */
+  readonly streams: Readonly<Record<string, Readonly<Record<string, ShardTrafficCounts>>>>;
+}
