@@ -1,6 +1,7 @@
-import { reachesFurther, type WindowSample } from '@stock-trades/core';
+import { reachesFurther, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
 import type { Lease, ShardInfo } from '@stock-trades/kcl';
 import { LeaseWatch } from './LeaseWatch.js';
+import { ThrottlingWatch } from './ThrottlingWatch.js';
 import type {
   DashboardView,
   LeaseEvent,
@@ -52,10 +53,17 @@ export class DashboardModel {
   private readonly resultTimes = new Map<string, number>();
   private error: string | null = null;
   private lastMonotonic = 0;
+  private readonly throttling: ThrottlingWatch;
 
   constructor(private readonly settings: ModelSettings) {
     this.consumerLeases = new LeaseWatch(settings.failoverMs);
     this.aggregatorLeases = new LeaseWatch(settings.failoverMs);
+    this.throttling = new ThrottlingWatch(settings.stream);
+  }
+
+  /** The embedded stack's per-shard traffic counters (its Kinesis proxy's report). */
+  observeShardTraffic(report: ShardTrafficReport, wallNow: number): void {
+    this.throttling.observe(report, wallNow);
   }
 
   observeShards(shards: readonly ShardInfo[]): void {
@@ -161,6 +169,7 @@ export class DashboardModel {
         resultsPerMinute: this.resultTimes.size,
       },
       processes,
+      throttling: this.throttling.view(this.shards.filter((shard) => shard.open).map((shard) => shard.shardId)),
     };
   }
 

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from '@stock-trades/aws';
-import { parseSample, type WindowSample } from '@stock-trades/core';
+import { parseSample, SHARD_TRAFFIC_PATH, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
 import {
   type Clock,
   DynamoLeaseStore,
@@ -34,6 +34,8 @@ export class PipelineReader {
   private readonly consumerLeases: DynamoLeaseStore;
   private readonly aggregatorLeases: DynamoLeaseStore;
   private readonly dynamodb: DynamoDBClient;
+  /** The embedded stack's Kinesis endpoint (undefined on AWS): where its traffic report is. */
+  private readonly kinesisEndpoint: string | undefined;
   /** Per stats-stream shard: where reading goes on. */
   private readonly iterators = new Map<string, { iterator: string | undefined; last: string | undefined }>();
 
@@ -47,6 +49,7 @@ export class PipelineReader {
     this.consumerLeases = new DynamoLeaseStore(clients.dynamodb, settings.consumerTable);
     this.aggregatorLeases = new DynamoLeaseStore(clients.dynamodb, settings.aggregatorTable);
     this.dynamodb = clients.dynamodb;
+    this.kinesisEndpoint = clients.target === 'local' ? clients.kinesisEndpoint : undefined;
   }
 
   shards(): Promise<ShardInfo[]> {
@@ -93,6 +96,24 @@ export class PipelineReader {
       }
     }
     return samples;
+  }
+
+  /**
+   * The embedded stack's per-shard traffic, from its Kinesis proxy; undefined on AWS, or
+   * when the endpoint is not our stack (a bare emulator has no such address).
+   */
+  async shardTraffic(): Promise<ShardTrafficReport | undefined> {
+    if (this.kinesisEndpoint === undefined) return undefined;
+    try {
+      const response = await fetch(new URL(SHARD_TRAFFIC_PATH, this.kinesisEndpoint), {
+        signal: AbortSignal.timeout(1000),
+      });
+      if (!response.ok) return undefined;
+      const report = (await response.json()) as ShardTrafficReport;
+      return typeof report.shardLimits === 'boolean' && typeof report.streams === 'object' ? report : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** The aggregator's results (`pnpm aggregator --table`), or none when it does not write them. */

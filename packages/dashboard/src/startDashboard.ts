@@ -89,11 +89,13 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
   const loop = (async () => {
     for (let round = 0; !stopping.signal.aborted; round++) {
       try {
-        const [leases, aggregatorLeases, samples] = await Promise.all([
+        const [leases, aggregatorLeases, samples, traffic] = await Promise.all([
           reader.consumerLeaseTable(),
           reader.aggregatorLeaseTable(),
           reader.samples(),
+          reader.shardTraffic(),
         ]);
+        if (traffic) model.observeShardTraffic(traffic, clock.wallNow());
         model.observeLeases(leases, clock.monotonicNow(), clock.wallNow());
         model.observeAggregatorLeases(aggregatorLeases, clock.monotonicNow(), clock.wallNow());
         model.observeSamples(samples, clock.wallNow());

@@ -15,6 +15,34 @@ export interface DashboardView {
   readonly windows: readonly WindowView[];
   readonly flow: FlowView;
   readonly processes: readonly ProcessView[];
+  /** What the embedded stack's shards let through and refused; null on AWS (or a stack without our proxy). */
+  readonly throttling: ThrottlingView | null;
+}
+
+/** The shard-limit lesson: per shard, writes against its allowance and what Kinesis refused, over the last seconds. */
+export interface ThrottlingView {
+  /** False under `pnpm stack --no-shard-limits`: nothing is refused, nothing is counted. */
+  readonly shardLimits: boolean;
+  /** One shard's write allowance (after --limit-scale). */
+  readonly writeRecordsPerSecond: number;
+  readonly writeBytesPerSecond: number;
+  readonly shards: readonly ShardThrottlingView[];
+  /** Over all shards of the stream, per second. */
+  readonly refusedPerSecond: number;
+  readonly readsThrottledPerSecond: number;
+  /** Since the stack started. */
+  readonly refusedTotal: number;
+  readonly readsThrottledTotal: number;
+}
+
+export interface ShardThrottlingView {
+  readonly shardId: string;
+  readonly recordsInPerSecond: number;
+  readonly bytesInPerSecond: number;
+  /** The larger of records/s and bytes/s as a share of the shard's allowance (1 = at the limit). */
+  readonly writeShare: number;
+  readonly refusedPerSecond: number;
+  readonly readsThrottledPerSecond: number;
 }
 
 export interface ShardView {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import {
   AGGREGATOR_APPLICATION,
@@ -145,6 +146,42 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const before = await points();
     await waitFor('three more chart points', async () => (await points()) >= before + 3, 15_000, 250);
     expect(await page.locator('#chart canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('shows each shard’s writes against its allowance, and the throttling when one is pushed past it', async () => {
+    const rows = () => page.locator('#throttling tbody tr').count();
+    await waitFor(
+      'the shard-limits panel with four shards and no throttling',
+      async () => (await rows()) === 4 && (await page.textContent('#throttling-state')) === 'no throttling',
+      20_000,
+      250,
+    );
+    // 1,500 records into shard 0 within a second: about 500 over its 1,000 (the workers count them as malformed
+    // trades). A client of its own: the page's test client gives up after 3 s, which a busy machine can exceed.
+    const burst = Array.from({ length: 500 }, (_, index) => ({
+      Data: Buffer.from(`not a trade ${index}`),
+      PartitionKey: 'burst',
+      ExplicitHashKey: '0',
+    }));
+    const sender = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+    try {
+      await Promise.all(
+        [1, 2, 3].map(() =>
+          sender.kinesisSingleAttempt.send(new PutRecordsCommand({ StreamName: STREAM_NAME, Records: burst })),
+        ),
+      );
+    } finally {
+      sender.destroy();
+    }
+    await waitFor(
+      'the page to show shard 0 throttled',
+      async () => (await page.textContent('#throttling-state')) === 'throttling now',
+      10_000,
+      100,
+    );
+    const refused = page.locator('#throttling tbody tr[data-shard="shardId-000000000000"] td').nth(3);
+    expect(Number(await refused.textContent())).toBeGreaterThan(0);
+    expect(await page.textContent('#throttling-note')).toMatch(/[1-9]\d* records refused/);
   });
 
   it('moves a killed worker’s leases to the other within failover + renew interval (plus the page’s polling)', async () => {

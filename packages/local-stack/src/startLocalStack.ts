@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT } from '@stock-trades/core';
 import { EmulatorProcess } from './EmulatorProcess.js';
 import { PortInUseError } from './errors.js';
+import { awaitFreshSave, KINESIS_SAVE_FILE, restoreSave } from './kinesisSaves.js';
 import { findFreePort, isPortFree, LOOPBACK } from './ports.js';
 import { FaultPlan } from './proxy/FaultPlan.js';
 import { KinesisLimiter } from './proxy/KinesisLimiter.js';
@@ -107,31 +108,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     new ServiceProxy({ service: 'dynamodb', upstreamPort: dynamodbPort, faults }),
   ];
   let stopping = false;
+  /** Both emulators answered and the proxies listen: from then on their state is worth keeping. */
+  let started = false;
   const proxyOf = { kinesis: proxies[0], dynamodb: proxies[1] };
   /**
-   * With a data folder, the emulator is let finish what it acknowledged before it stops:
-   * calls are held at the proxy, those under way are answered, and kinesis-local gets
-   * past its next save (it saves every second, not on exit). Without this, records
-   * Kinesis had acknowledged in the last second would be gone after a restart — which
-   * real Kinesis never does.
+   * Stops one emulator. With a data folder, nothing it acknowledged is lost: calls are held
+   * at the proxy and those under way answered; then, for Kinesis, a whole save taken after
+   * that is kept and put back once it has stopped. kinesis-local saves every second, not
+   * on exit, and rewrites its file in place: stopped at any moment it lost the last
+   * second's records, or left a file cut short that it could not start from. Calls held
+   * stay held; the caller resumes the service.
    */
-  const quiesce = async (service: 'kinesis' | 'dynamodb') => {
-    if (dataDir === undefined) return;
+  const stopEmulator = async (service: 'kinesis' | 'dynamodb') => {
+    const emulator = running[service];
+    if (dataDir === undefined || !started || emulator.hasExited) return emulator.stop();
     faults.pause(service);
     await proxyOf[service]?.whenIdle();
-    if (service === 'kinesis') await new Promise((resolve) => setTimeout(resolve, KINESIS_PERSIST_MS + 500));
+    if (service === 'dynamodb') return emulator.stop();
+    const file = join(dataDir, 'kinesis', KINESIS_SAVE_FILE);
+    const save = await awaitFreshSave(file, Date.now(), 10 * KINESIS_PERSIST_MS + 5000);
+    await emulator.stop();
+    if (save) await restoreSave(file, save);
   };
   const stop = async () => {
     stopping = true;
-    await Promise.all((['kinesis', 'dynamodb'] as const).map(quiesce));
+    await Promise.all([...(['kinesis', 'dynamodb'] as const).map(stopEmulator)]);
     for (const service of ['kinesis', 'dynamodb'] as const) faults.resume(service);
-    await Promise.all([...proxies.map((proxy) => proxy.close()), ...emulators().map((emulator) => emulator.stop())]);
+    await Promise.all(proxies.map((proxy) => proxy.close()));
   };
 
   try {
     await Promise.all(emulators().map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)));
     await proxies[0]?.listen(publicKinesisPort);
     await proxies[1]?.listen(publicDynamodbPort);
+    started = true;
   } catch (error) {
     await stop();
     throw error;
@@ -154,8 +164,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const old = running[service];
     restarting.add(old);
     const paused = faults.isPaused(service);
-    await quiesce(service);
-    await old.stop();
+    await stopEmulator(service);
     // Calls held for the save now meet the stopped emulator (the proxy answers 502): an outage, as clients see one.
     if (!paused) faults.resume(service);
     if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));

@@ -228,10 +228,49 @@ function drawActions(view) {
   );
 }
 
+function rate(value) {
+  return value < 10 ? value.toFixed(1) : String(Math.round(value));
+}
+
+function drawThrottling(view) {
+  const panel = $('#throttling-panel');
+  const throttling = view.throttling;
+  panel.hidden = !throttling;
+  if (!throttling) return;
+  const state = $('#throttling-state');
+  const throttled = throttling.refusedPerSecond + throttling.readsThrottledPerSecond > 0;
+  state.className = `badge ${!throttling.shardLimits ? 'wait' : throttled ? 'bad' : 'ok'}`;
+  state.textContent = !throttling.shardLimits ? 'off' : throttled ? 'throttling now' : 'no throttling';
+  const kib = Math.round(throttling.writeBytesPerSecond / 1024);
+  $('#throttling-note').textContent = throttling.shardLimits
+    ? `Each shard takes ${throttling.writeRecordsPerSecond} records or ${kib} KiB a second, and five reads a second. Since the stack started: ${throttling.refusedTotal} records refused, ${throttling.readsThrottledTotal} reads throttled.`
+    : 'pnpm stack --no-shard-limits: nothing is refused, and nothing is counted here.';
+  $('#throttling tbody').replaceChildren(
+    ...throttling.shards.map((shard) => {
+      const row = document.createElement('tr');
+      row.dataset.shard = shard.shardId;
+      const share = document.createElement('td');
+      const bar = document.createElement('span');
+      bar.className = `meter${shard.writeShare >= 0.95 ? ' full' : ''}`;
+      bar.style.setProperty('--share', String(Math.min(1, shard.writeShare)));
+      share.append(bar, ` ${Math.round(shard.writeShare * 100)} %`);
+      row.append(
+        cell(shard.shardId.replace('shardId-', '')),
+        cell(`${rate(shard.recordsInPerSecond)} rec/s · ${rate(shard.bytesInPerSecond / 1024)} KiB/s`, 'num'),
+        share,
+        cell(rate(shard.refusedPerSecond), `num${shard.refusedPerSecond > 0 ? ' bad' : ''}`),
+        cell(rate(shard.readsThrottledPerSecond), `num${shard.readsThrottledPerSecond > 0 ? ' bad' : ''}`),
+      );
+      return row;
+    }),
+  );
+}
+
 function draw(view) {
   drawStatus(view);
   drawPipeline(view);
   drawShards(view);
+  drawThrottling(view);
   drawChart(view);
   drawEvents(view);
   drawWindows(view);
