@@ -5,7 +5,6 @@ import {
   DescribeTableCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -14,17 +13,24 @@ import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import { LeaseLostError, ResourceNotFoundError } from './errors.js';
 import type { Lease, LeaseMetrics } from './Lease.js';
 import type { LeaseStore } from './LeaseStore.js';
-import { leaseFromItem, leaseToItem } from './leaseItem.js';
+import { type Logger, silentLogger } from './Logger.js';
+import { isLeaseItem, leaseFromItem, leaseToItem } from './leaseItem.js';
 import { errorName, translateSdkError } from './translateSdkError.js';
 
 const TABLE_WAIT_MS = 120_000;
 
-/** The lease table in DynamoDB, written with the same conditional updates as the Java KCL. */
+/**
+ * The lease table in DynamoDB, written with the same conditional updates as the Java KCL.
+ * It may be shared with Java KCL 2.x and 3.x workers (docs/kcl3.md): every write is an
+ * UpdateItem that SETs or REMOVEs only the attributes it names, so attributes we do not know
+ * survive; items that are not leases (KCL 3.5+ worker metrics, coordinator state) are skipped.
+ */
 export class DynamoLeaseStore implements LeaseStore {
   constructor(
     private readonly dynamodb: DynamoDBClient,
     readonly tableName: string,
     private readonly clock: Clock = systemClock,
+    private readonly log: Logger = silentLogger,
   ) {}
 
   async ensureTable(): Promise<void> {
@@ -53,6 +59,7 @@ export class DynamoLeaseStore implements LeaseStore {
 
   async listLeases(): Promise<Lease[]> {
     const leases: Lease[] = [];
+    let skipped = 0;
     let startKey: Record<string, AttributeValue> | undefined;
     do {
       const page = await this.call(`scan ${this.tableName}`, () =>
@@ -60,9 +67,13 @@ export class DynamoLeaseStore implements LeaseStore {
           new ScanCommand({ TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }),
         ),
       );
-      for (const item of page.Items ?? []) leases.push(leaseFromItem(item));
+      for (const item of page.Items ?? []) {
+        if (isLeaseItem(item)) leases.push(leaseFromItem(item));
+        else skipped++;
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    if (skipped > 0) this.log.debug({ table: this.tableName, skipped }, 'skipped items that are not leases');
     return leases;
   }
 
@@ -70,16 +81,23 @@ export class DynamoLeaseStore implements LeaseStore {
     const { Item: item } = await this.call(`get lease ${leaseKey}`, () =>
       this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: key(leaseKey), ConsistentRead: true })),
     );
-    return item ? leaseFromItem(item) : undefined;
+    if (!item) return undefined;
+    if (isLeaseItem(item)) return leaseFromItem(item);
+    this.log.debug({ table: this.tableName, leaseKey }, 'skipped an item that is not a lease');
+    return undefined;
   }
 
+  /** An UpdateItem that creates the item only if no item has the key: nothing is ever written over. */
   async createLeaseIfAbsent(lease: Lease): Promise<boolean> {
+    const attributes = Object.entries(leaseToItem(lease)).filter(([name]) => name !== 'leaseKey');
     try {
       await this.dynamodb.send(
-        new PutItemCommand({
+        new UpdateItemCommand({
           TableName: this.tableName,
-          Item: leaseToItem(lease),
+          Key: key(lease.leaseKey),
+          UpdateExpression: `SET ${attributes.map(([name]) => `${name} = :${name}`).join(', ')}`,
           ConditionExpression: 'attribute_not_exists(leaseKey)',
+          ExpressionAttributeValues: Object.fromEntries(attributes.map(([name, value]) => [`:${name}`, value])),
         }),
       );
       return true;
@@ -106,19 +124,24 @@ export class DynamoLeaseStore implements LeaseStore {
     return { ...lease, leaseCounter: lease.leaseCounter + 1, metrics };
   }
 
+  /**
+   * Takes the lease as the Java KCL does (DynamoDBLeaseSerializer.getDynamoTakeLeaseUpdate), which
+   * also removes `checkpointOwner`: a take is a fresh assignment. Only an expired or unowned lease
+   * in a KCL 3 handoff is ever taken (handoff.ts); its draining owner has stopped renewing it.
+   */
   async takeLease(lease: Lease, owner: string): Promise<Lease> {
     const switches = lease.ownerSwitchesSinceCheckpoint + (lease.leaseOwner === owner ? 0 : 1);
     await this.update(
       lease,
       'take',
-      'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches',
+      'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches REMOVE checkpointOwner',
       {
         ':owner': { S: owner },
         ':switches': { N: String(switches) },
       },
     );
     return {
-      ...lease,
+      ...withoutHandoff(lease),
       leaseOwner: owner,
       leaseCounter: lease.leaseCounter + 1,
       ownerSwitchesSinceCheckpoint: switches,
@@ -160,20 +183,22 @@ export class DynamoLeaseStore implements LeaseStore {
     return { ...lease, leaseCounter: lease.leaseCounter + 1, childShardIds: [...childShardIds] };
   }
 
+  /** Deletes the lease if nobody wrote on it since it was read: same counter, same owner. */
   async deleteLease(lease: Lease): Promise<void> {
-    try {
-      await this.dynamodb.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: key(lease.leaseKey),
-          ConditionExpression: 'leaseCounter = :expected',
-          ExpressionAttributeValues: { ':expected': { N: String(lease.leaseCounter) } },
-        }),
-      );
-    } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') throw new LeaseLostError(lease.leaseKey);
-      throw translateSdkError(error, `delete lease ${lease.leaseKey}`);
-    }
+    const seen = asSeen(lease);
+    await this.call(
+      `delete lease ${lease.leaseKey}`,
+      () =>
+        this.dynamodb.send(
+          new DeleteItemCommand({
+            TableName: this.tableName,
+            Key: key(lease.leaseKey),
+            ConditionExpression: seen.condition,
+            ExpressionAttributeValues: seen.values,
+          }),
+        ),
+      lease.leaseKey,
+    );
   }
 
   /** A conditional UpdateItem on the counter and owner last seen; every write also sets counter + 1. */
@@ -183,8 +208,7 @@ export class DynamoLeaseStore implements LeaseStore {
     expression: string,
     values: Record<string, AttributeValue>,
   ): Promise<void> {
-    const ownerCheck =
-      lease.leaseOwner === undefined ? ' AND attribute_not_exists(leaseOwner)' : ' AND leaseOwner = :expectedOwner';
+    const seen = asSeen(lease);
     await this.call(
       `${what} lease ${lease.leaseKey}`,
       () =>
@@ -193,13 +217,8 @@ export class DynamoLeaseStore implements LeaseStore {
             TableName: this.tableName,
             Key: key(lease.leaseKey),
             UpdateExpression: expression,
-            ConditionExpression: `leaseCounter = :expected${ownerCheck}`,
-            ExpressionAttributeValues: {
-              ...values,
-              ':next': { N: String(lease.leaseCounter + 1) },
-              ':expected': { N: String(lease.leaseCounter) },
-              ...(lease.leaseOwner === undefined ? {} : { ':expectedOwner': { S: lease.leaseOwner } }),
-            },
+            ConditionExpression: seen.condition,
+            ExpressionAttributeValues: { ...values, ':next': { N: String(lease.leaseCounter + 1) }, ...seen.values },
           }),
         ),
       lease.leaseKey,
@@ -231,4 +250,28 @@ export class DynamoLeaseStore implements LeaseStore {
 
 function key(leaseKey: string): Record<string, AttributeValue> {
   return { leaseKey: { S: leaseKey } };
+}
+
+/**
+ * The condition of every write on an existing lease: the counter and the owner as last seen
+ * (no owner: still none). A counter alone is not enough: a KCL 3 leader's graceful handoff
+ * changes `leaseOwner` without moving the counter (DynamoDBLeaseRefresher.initiateGracefulLeaseHandoff).
+ */
+function asSeen(lease: Lease): { condition: string; values: Record<string, AttributeValue> } {
+  if (lease.leaseOwner === undefined) {
+    return {
+      condition: 'leaseCounter = :expected AND attribute_not_exists(leaseOwner)',
+      values: { ':expected': { N: String(lease.leaseCounter) } },
+    };
+  }
+  return {
+    condition: 'leaseCounter = :expected AND leaseOwner = :expectedOwner',
+    values: { ':expected': { N: String(lease.leaseCounter) }, ':expectedOwner': { S: lease.leaseOwner } },
+  };
+}
+
+function withoutHandoff(lease: Lease): Lease {
+  if (lease.checkpointOwner === undefined) return lease;
+  const { checkpointOwner: _removedByTake, ...rest } = lease;
+  return rest;
 }

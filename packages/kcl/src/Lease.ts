@@ -33,6 +33,12 @@ export interface Lease {
    * the Java KCL's updates leave attributes it does not know alone).
    */
   readonly metrics?: LeaseMetrics;
+  /**
+   * Java KCL 3.x graceful handoff (attribute `checkpointOwner`), read-only for us: while it is set,
+   * the worker it names is still draining the shard and `leaseOwner` names the worker that gets it
+   * next. See handoffPending (handoff.ts) and docs/kcl3.md.
+   */
+  readonly checkpointOwner?: string;
 }
 
 /** A holder's view of its shard, published on the lease with each renewal. */

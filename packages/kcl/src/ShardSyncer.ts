@@ -1,4 +1,5 @@
 import { Sentinel, sentinel } from './ExtendedSequenceNumber.js';
+import { LeaseLostError } from './errors.js';
 import type { InitialPosition } from './InitialPosition.js';
 import type { ShardInfo } from './Lease.js';
 import type { LeaseStore } from './LeaseStore.js';
@@ -17,7 +18,9 @@ export class ShardSyncer {
 
   /**
    * Creates leases for shards that have none (see newLeasesForShards), and removes leases
-   * of finished shards that Kinesis no longer lists (trimmed past retention).
+   * of finished shards that Kinesis no longer lists (trimmed past retention). A finished lease
+   * whose shard is still listed stays: without it the next sync would create the shard's lease
+   * again and read the shard a second time.
    */
   async sync(): Promise<void> {
     const [shards, leases] = await Promise.all([this.stream.listShards(), this.store.listLeases()]);
@@ -29,9 +32,18 @@ export class ShardSyncer {
     }
     const listed = new Set(shards.map((shard) => shard.shardId));
     for (const lease of leases) {
-      if (!listed.has(lease.leaseKey) && lease.checkpoint.sequenceNumber === Sentinel.SHARD_END) {
-        await this.store.deleteLease(lease).catch(() => undefined);
+      if (listed.has(lease.leaseKey) || lease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) continue;
+      try {
+        await this.store.deleteLease(lease);
         this.log.info({ leaseKey: lease.leaseKey }, 'deleted lease of a finished shard no longer in the stream');
+      } catch (error) {
+        // Cleanup only: whatever stopped it, the next sync tries again.
+        if (error instanceof LeaseLostError) {
+          this.log.debug({ leaseKey: lease.leaseKey }, 'lease changed since it was listed; not deleted');
+        } else {
+          const reason = error instanceof Error ? error.message : String(error);
+          this.log.warn({ leaseKey: lease.leaseKey, error: reason }, 'could not delete lease of a finished shard');
+        }
       }
     }
   }

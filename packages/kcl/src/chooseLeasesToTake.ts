@@ -1,4 +1,5 @@
 import { Sentinel } from './ExtendedSequenceNumber.js';
+import { handoffBlocksTake } from './handoff.js';
 import type { Lease } from './Lease.js';
 import type { ObservedLease } from './LeaseExpiryTracker.js';
 
@@ -25,7 +26,9 @@ export interface TakeDecision {
  * take expired or unowned leases first; only when none is left, steal from the most
  * loaded worker, at most `maxLeasesToStealAtOneTime` at a time, and only from a worker
  * above the target (or at it, when we are two or more short) so that two workers never
- * pass a lease back and forth. Finished shards (checkpoint SHARD_END) are not counted.
+ * pass a lease back and forth. Finished shards (checkpoint SHARD_END) are not counted. A lease
+ * in a Java KCL 3 graceful handoff counts for its next owner (leaseOwner) and is never stolen;
+ * it is taken only once expired (handoffBlocksTake).
  */
 export function chooseLeasesToTake(
   observed: readonly ObservedLease[],
@@ -36,11 +39,14 @@ export function chooseLeasesToTake(
   const active = observed.filter(({ lease }) => lease.checkpoint.sequenceNumber !== Sentinel.SHARD_END);
   const perWorker = new Map<string, Lease[]>([[workerId, []]]);
   const expired: Lease[] = [];
-  for (const { lease, expired: isExpired } of active) {
+  const inHandoff = new Set<Lease>();
+  for (const entry of active) {
+    const { lease, expired: isExpired } = entry;
     if (isExpired || lease.leaseOwner === undefined) {
       expired.push(lease);
       continue;
     }
+    if (handoffBlocksTake(entry)) inHandoff.add(lease);
     const held = perWorker.get(lease.leaseOwner) ?? [];
     held.push(lease);
     perWorker.set(lease.leaseOwner, held);
@@ -68,7 +74,8 @@ export function chooseLeasesToTake(
   if (theirs > target) count = Math.min(needed, theirs - target);
   else if (theirs === target && needed > 1) count = 1;
   count = Math.min(count, policy.maxLeasesToStealAtOneTime);
-  return { take: [], steal: shuffle(mostLoaded[1], random).slice(0, count), target };
+  const stealable = mostLoaded[1].filter((lease) => !inHandoff.has(lease));
+  return { take: [], steal: shuffle(stealable, random).slice(0, count), target };
 }
 
 function shuffle<T>(items: readonly T[], random: () => number): T[] {

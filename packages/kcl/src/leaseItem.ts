@@ -2,6 +2,32 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Lease, LeaseMetrics } from './Lease.js';
 
 /**
+ * What tells a lease from the other items a Java KCL 3.5+ application keeps in its lease table
+ * (worker metrics, coordinator state): the attribute `entityType`, "LEASE" on a lease. An item
+ * without it is a lease, as the Java KCL reads it "for backward compatibility" (items written by
+ * KCL 2.x and by KCL 3.0–3.4, and ours). Sources, awslabs/amazon-kinesis-client v3.5.1:
+ * leases/EntityType.java (LEASE, STREAM, LEADER, CLIENT_VERSION_MIGRATION, TABLE_MIGRATION,
+ * WORKER_METRIC_STATS) and DynamoDBLeaseSerializer.fromDynamoRecord (ENTITY_TYPE_ATTRIBUTE_NAME).
+ */
+export const ENTITY_TYPE_ATTRIBUTE = 'entityType';
+export const LEASE_ENTITY_TYPE = 'LEASE';
+
+/**
+ * True for an item that is a lease: no `entityType` or "LEASE", and the attributes every KCL
+ * writes on a lease (leaseKey S, leaseCounter N, checkpoint S). Anything else is not ours to read.
+ */
+export function isLeaseItem(item: Record<string, AttributeValue>): boolean {
+  const entityType = item[ENTITY_TYPE_ATTRIBUTE];
+  if (entityType !== undefined && entityType.S !== LEASE_ENTITY_TYPE) return false;
+  return (
+    item.leaseKey?.S !== undefined &&
+    item.leaseCounter?.N !== undefined &&
+    Number.isFinite(Number(item.leaseCounter.N)) &&
+    item.checkpoint?.S !== undefined
+  );
+}
+
+/**
  * The lease as a DynamoDB item, attribute for attribute the Java KCL 2.x schema
  * (DynamoDBLeaseSerializer): leaseKey S, leaseOwner S, leaseCounter N, checkpoint S,
  * checkpointSubSequenceNumber N, ownerSwitchesSinceCheckpoint N, parentShardId SS,
@@ -24,10 +50,14 @@ export function leaseToItem(lease: Lease): Record<string, AttributeValue> {
     item.endingHashKey = { S: lease.hashKeyRange.endingHashKey };
   }
   if (lease.applicationState !== undefined) item.applicationState = { S: lease.applicationState };
+  if (lease.checkpointOwner !== undefined) item.checkpointOwner = { S: lease.checkpointOwner };
   return item;
 }
 
-/** Reads an item written by us or by the Java KCL; attributes we do not know are ignored. */
+/**
+ * Reads an item written by us or by the Java KCL (check isLeaseItem first); attributes we do not
+ * know are ignored here, and no write of ours touches them.
+ */
 export function leaseFromItem(item: Record<string, AttributeValue>): Lease {
   const startingHashKey = item.startingHashKey?.S;
   const endingHashKey = item.endingHashKey?.S;
@@ -46,6 +76,7 @@ export function leaseFromItem(item: Record<string, AttributeValue>): Lease {
       startingHashKey !== undefined && endingHashKey !== undefined ? { startingHashKey, endingHashKey } : undefined,
     applicationState: item.applicationState?.S,
     ...metricsFromItem(item),
+    ...(item.checkpointOwner?.S === undefined ? {} : { checkpointOwner: item.checkpointOwner.S }),
   };
 }
 
