@@ -127,7 +127,8 @@ export class LeaseRenewer {
         entry.confirmedAt = sentAt;
         return written;
       } catch (error) {
-        if (error instanceof LeaseLostError) this.lose(leaseKey, error.message);
+        // Only this holding is lost: the lease may be held again already (a write of the old holding that hung).
+        if (error instanceof LeaseLostError && this.held.get(leaseKey) === entry) this.lose(leaseKey, error.message);
         throw error;
       }
     });

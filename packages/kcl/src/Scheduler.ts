@@ -165,8 +165,11 @@ export class Scheduler {
   }
 
   private async takeRound(): Promise<void> {
+    const leases = await this.deps.store.listLeases();
+    // A counter value is dated from when the scan came back: it may have been written any time before that, and
+    // dating it earlier would judge a lease expired before its holder's failover time is up.
     const now = this.clock.monotonicNow();
-    const observed = this.tracker.observe(await this.deps.store.listLeases(), now);
+    const observed = this.tracker.observe(leases, now);
     const allowSteal = now - this.lastBalanceAt >= this.config.takeIntervalMs;
     if (allowSteal) this.lastBalanceAt = now;
     const decision = chooseLeasesToTake(
@@ -208,15 +211,29 @@ export class Scheduler {
   }
 
   private startConsumer(lease: Lease, generation: number): void {
+    // A finished shard's lease is given back; one that cannot be is not renewed either, so it expires.
+    const letGo = () =>
+      void this.renewer.release(lease.leaseKey).catch(() => this.renewer.forget(lease.leaseKey, generation));
     if (lease.checkpoint.sequenceNumber === Sentinel.SHARD_END) {
-      void this.renewer.release(lease.leaseKey).catch(() => undefined);
+      letGo();
+      return;
+    }
+    let processor: ReturnType<ShardRecordProcessorFactory>;
+    try {
+      processor = this.deps.processorFactory(lease.leaseKey);
+    } catch (error) {
+      this.log.error(
+        { leaseKey: lease.leaseKey, error: describe(error) },
+        'processor factory failed; letting the lease go',
+      );
+      letGo();
       return;
     }
     const consumer = new ShardConsumer(lease, {
       stream: this.deps.stream,
       store: this.deps.store,
       renewer: this.renewer,
-      processor: this.deps.processorFactory(lease.leaseKey),
+      processor,
       clock: this.clock,
       log: this.log,
       config: {
@@ -235,7 +252,7 @@ export class Scheduler {
 
   private async onShardEnd(shardId: string, children: ShardInfo[]): Promise<void> {
     if (children.length > 0) {
-      await this.syncer.createChildLeases(children);
+      await this.whileThrottled('create the child shards’ leases', () => this.syncer.createChildLeases(children));
       await this.renewer.update(shardId, (lease) =>
         this.deps.store.setChildShards(
           lease,

@@ -106,13 +106,14 @@ export class ShardConsumer {
       });
       const ended = await this.readLoop(checkpointer);
       if (!ended) return await this.finishStopped(checkpointer);
+      // The children's leases first, as the Java KCL does: once SHARD_END is checkpointed nothing would retry them.
+      await this.deps.onShardEnd(shardId, this.endChildren);
       checkpointer.atShardEnd = true;
       await processor.shardEnded({ checkpointer, childShardIds: this.endChildren.map((child) => child.shardId) });
       if (checkpointer.lastCheckpoint.sequenceNumber !== Sentinel.SHARD_END) {
         await checkpointer.checkpoint();
         log.warn({ shardId }, 'processor did not checkpoint SHARD_END in shardEnded; checkpointed it');
       }
-      await this.deps.onShardEnd(shardId, this.endChildren);
       return 'shard-ended';
     } catch (error) {
       if (error instanceof LeaseLostError || this.stopReason === 'lease-lost') {
@@ -132,10 +133,17 @@ export class ShardConsumer {
       if (this.stopping.signal.aborted) return undefined;
       const pending: string[] = [];
       const finished: Array<InitializationInput['parents'][number]> = [];
+      // A parent without a lease is finished only if Kinesis no longer lists it (trimmed past retention); one it
+      // still lists has no lease *yet* (the other parent of a merge whose own parents are still being read).
+      let listed: Set<string> | undefined;
       for (const parent of parents) {
         const parentLease = await this.deps.store.getLease(parent);
-        if (parentLease && parentLease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) pending.push(parent);
-        else finished.push({ shardId: parent, applicationState: parentLease?.applicationState });
+        if (!parentLease) {
+          listed ??= new Set((await this.deps.stream.listShards()).map((shard) => shard.shardId));
+          if (listed.has(parent)) pending.push(parent);
+          else finished.push({ shardId: parent, applicationState: undefined });
+        } else if (parentLease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) pending.push(parent);
+        else finished.push({ shardId: parent, applicationState: parentLease.applicationState });
       }
       this.lastProgressAt = this.deps.clock.monotonicNow();
       if (pending.length === 0) return finished;
