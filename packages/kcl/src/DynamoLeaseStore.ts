@@ -3,7 +3,8 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
-  type DynamoDBClient,
+  DynamoDBClient,
+  type DynamoDBClientConfig,
   GetItemCommand,
   ScanCommand,
   UpdateItemCommand,
@@ -24,14 +25,28 @@ const TABLE_WAIT_MS = 120_000;
  * It may be shared with Java KCL 2.x and 3.x workers (docs/kcl3.md): every write is an
  * UpdateItem that SETs or REMOVEs only the attributes it names, so attributes we do not know
  * survive; items that are not leases (KCL 3.5+ worker metrics, coordinator state) are skipped.
+ * The table is named after the application, as the Java KCL names it, and created (on demand
+ * billing) by the first worker that finds none.
+ *
+ * @example
+ * const leases = new DynamoLeaseStore({ region: 'eu-west-1' }, 'click-counter');
+ * // or with a client of your own: new DynamoLeaseStore(new DynamoDBClient({}), 'click-counter')
  */
 export class DynamoLeaseStore implements LeaseStore {
+  private readonly dynamodb: DynamoDBClient;
+
+  /** `dynamodb`: a client, or the configuration to make one with (the SDK's defaults when `{}`). */
   constructor(
-    private readonly dynamodb: DynamoDBClient,
+    dynamodb: DynamoDBClient | DynamoDBClientConfig,
     readonly tableName: string,
     private readonly clock: Clock = systemClock,
     private readonly log: Logger = silentLogger,
-  ) {}
+  ) {
+    this.dynamodb =
+      typeof (dynamodb as { send?: unknown }).send === 'function'
+        ? (dynamodb as DynamoDBClient)
+        : new DynamoDBClient(dynamodb as DynamoDBClientConfig);
+  }
 
   async ensureTable(): Promise<void> {
     if ((await this.tableStatus()) === undefined) {

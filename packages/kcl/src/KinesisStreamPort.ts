@@ -1,20 +1,40 @@
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type KinesisClient,
+  KinesisClient,
+  type KinesisClientConfig,
   ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { ShardInfo } from './Lease.js';
 import type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';
 import { translateSdkError } from './translateSdkError.js';
 
-/** StreamPort over the AWS SDK's Kinesis client, for one stream. */
+/**
+ * The stream a worker reads, over the AWS SDK's Kinesis client: ListShards (paged),
+ * GetShardIterator and GetRecords, with the SDK's errors translated to this library's.
+ *
+ * @example
+ * const stream = new KinesisStreamPort({ region: 'eu-west-1' }, 'clicks');
+ * // or with a client of your own: new KinesisStreamPort(new KinesisClient({}), 'clicks')
+ */
 export class KinesisStreamPort implements StreamPort {
+  private readonly kinesis: KinesisClient;
+
+  /**
+   * `kinesis`: a client, or the configuration to make one with (the SDK's defaults when `{}`).
+   * One made here speaks HTTP/1.1: polling needs nothing of HTTP/2 (the SDK's default for
+   * Kinesis, kept for SubscribeToShard), and local emulators answer HTTP/1.1 only.
+   */
   constructor(
-    private readonly kinesis: KinesisClient,
+    kinesis: KinesisClient | KinesisClientConfig,
     readonly streamName: string,
-  ) {}
+  ) {
+    this.kinesis = isClient(kinesis)
+      ? kinesis
+      : new KinesisClient({ requestHandler: new NodeHttpHandler(), ...kinesis });
+  }
 
   async listShards(): Promise<ShardInfo[]> {
     const shards: ShardInfo[] = [];
@@ -92,4 +112,9 @@ function toShardInfo(shard: Shard): ShardInfo {
       ? { endingSequenceNumber: shard.SequenceNumberRange.EndingSequenceNumber }
       : {}),
   };
+}
+
+/** A client, not a configuration (duck-typed: a second copy of the SDK makes instanceof unreliable). */
+function isClient(value: KinesisClient | KinesisClientConfig): value is KinesisClient {
+  return typeof (value as { send?: unknown }).send === 'function';
 }

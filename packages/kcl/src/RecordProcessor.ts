@@ -49,9 +49,27 @@ export interface ProcessRecordsInput {
   readonly checkpointer: RecordProcessorCheckpointer;
 }
 
+/** What shutdownRequested gets: the worker is stopping. */
+export interface ShutdownRequestedInput {
+  readonly checkpointer: RecordProcessorCheckpointer;
+}
+
 /**
  * One shard's processor, with the Java KCL 2.x lifecycle: initialize, then processRecords
- * many times, then exactly one of leaseLost, shardEnded or shutdownRequested.
+ * many times, then exactly one of leaseLost, shardEnded or shutdownRequested. Calls to one
+ * processor never overlap.
+ *
+ * @example
+ * const processor: ShardRecordProcessor = {
+ *   initialize: ({ shardId, checkpoint }) => console.log(`${shardId} from ${checkpoint.sequenceNumber}`),
+ *   processRecords: async ({ records, checkpointer }) => {
+ *     for (const record of records) handle(record.data);
+ *     await checkpointer.checkpoint(); // at the last record delivered
+ *   },
+ *   leaseLost: () => {}, // another worker has the shard: no checkpoint now
+ *   shardEnded: ({ checkpointer }) => checkpointer.checkpoint(), // SHARD_END: the children may start
+ *   shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
+ * };
  */
 export interface ShardRecordProcessor {
   initialize(input: InitializationInput): Promise<void> | void;
@@ -61,7 +79,7 @@ export interface ShardRecordProcessor {
   /** The shard is closed and every record was delivered: must checkpoint (SHARD_END). */
   shardEnded(input: ShardEndedInput): Promise<void> | void;
   /** The worker is stopping: checkpoint what is done; the lease is released right after. */
-  shutdownRequested(input: { readonly checkpointer: RecordProcessorCheckpointer }): Promise<void> | void;
+  shutdownRequested(input: ShutdownRequestedInput): Promise<void> | void;
 }
 
 export type ShardRecordProcessorFactory = (shardId: string) => ShardRecordProcessor;

@@ -1,15 +1,22 @@
+// The public API of @stock-trades/kcl. Everything else in src/ is internal (its tests import it by path).
+
+// Time and logging, injectable.
 export { type Clock, systemClock } from './Clock.js';
-export { chooseLeasesToTake, type TakeDecision, type TakePolicy } from './chooseLeasesToTake.js';
+// A worker and its configuration.
+export { createWorker, type WorkerOptions } from './createWorker.js';
+// The AWS adapters, and the ports they implement (for a store or stream of your own, or tests).
 export { DynamoLeaseStore } from './DynamoLeaseStore.js';
-export { type DeaggregationResult, deaggregate, type KinesisRecord, type UserRecord } from './deaggregate.js';
+export type { KinesisRecord, UserRecord } from './deaggregate.js';
+// KPL aggregation, both ways.
+export { type DeaggregationResult, deaggregate } from './deaggregate.js';
 export {
   compareExtended,
   type ExtendedSequenceNumber,
   formatExtended,
   isSentinel,
   Sentinel,
-  sentinel,
 } from './ExtendedSequenceNumber.js';
+// Errors.
 export {
   DependencyError,
   ExpiredIteratorError,
@@ -21,16 +28,12 @@ export {
 } from './errors.js';
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort } from './KinesisStreamPort.js';
-export { KPL_MAGIC, partitionKeyHash } from './kplFormat.js';
+export { partitionKeyHash } from './kplFormat.js';
 export type { HashKeyRange, Lease, LeaseMetrics, ShardInfo } from './Lease.js';
-export { LeaseExpiryTracker, type ObservedLease } from './LeaseExpiryTracker.js';
-export { LeaseRenewer } from './LeaseRenewer.js';
 export type { LeaseStore } from './LeaseStore.js';
 export { type Logger, silentLogger } from './Logger.js';
-export { leaseFromItem, leaseToItem } from './leaseItem.js';
-export { newLeasesForShards } from './newLeasesForShards.js';
-export { nextPollDelay, type PollDelayPolicy } from './pollDelay.js';
 export { type AggregatedRecord, DEFAULT_AGGREGATION_MAX_BYTES, RecordAggregator } from './RecordAggregator.js';
+// What a user writes: a record processor, and how it checkpoints.
 export type {
   CheckpointOptions,
   InitializationInput,
@@ -39,8 +42,8 @@ export type {
   ShardEndedInput,
   ShardRecordProcessor,
   ShardRecordProcessorFactory,
+  ShutdownRequestedInput,
 } from './RecordProcessor.js';
 export { Scheduler, type SchedulerDeps, type WorkerStatus } from './Scheduler.js';
 export { type SchedulerConfig, type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
-export { ShardConsumer, type ShardConsumerOutcome } from './ShardConsumer.js';
 export type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';

@@ -14,10 +14,10 @@ import {
   DynamoLeaseStore,
   type Lease,
   LeaseLostError,
-  leaseToItem,
   ResourceNotFoundError,
   ThrottledError,
 } from '../src/index.js';
+import { leaseToItem } from '../src/leaseItem.js';
 import { FakeDynamoTable } from './helpers/FakeDynamoTable.js';
 import { aLease } from './helpers/leaseFactory.js';
 

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LeaseExpiryTracker, LeaseLostError, LeaseRenewer, type LeaseStore, silentLogger } from '../src/index.js';
+import { LeaseLostError, type LeaseStore, silentLogger } from '../src/index.js';
+import { LeaseExpiryTracker } from '../src/LeaseExpiryTracker.js';
+import { LeaseRenewer } from '../src/LeaseRenewer.js';
 import { FakeClock } from './helpers/FakeClock.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { aLease } from './helpers/leaseFactory.js';

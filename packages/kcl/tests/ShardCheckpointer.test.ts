@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidCheckpointError, LeaseLostError, LeaseRenewer, silentLogger } from '../src/index.js';
+import { InvalidCheckpointError, LeaseLostError, silentLogger } from '../src/index.js';
+import { LeaseRenewer } from '../src/LeaseRenewer.js';
 import { ShardCheckpointer } from '../src/ShardCheckpointer.js';
 import { FakeClock } from './helpers/FakeClock.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';

@@ -3,15 +3,15 @@ import {
   ExpiredIteratorError,
   type IteratorPosition,
   type KinesisRecord,
-  LeaseRenewer,
   type RecordsPage,
-  ShardConsumer,
   type ShardRecordProcessor,
   type StreamPort,
   silentLogger,
   ThrottledError,
   type UserRecord,
 } from '../src/index.js';
+import { LeaseRenewer } from '../src/LeaseRenewer.js';
+import { ShardConsumer } from '../src/ShardConsumer.js';
 import { FakeClock } from './helpers/FakeClock.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { aLease } from './helpers/leaseFactory.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLeasesToTake, type Lease, LeaseExpiryTracker, type ObservedLease } from '../src/index.js';
+import { chooseLeasesToTake } from '../src/chooseLeasesToTake.js';
+import type { Lease } from '../src/index.js';
+import { LeaseExpiryTracker, type ObservedLease } from '../src/LeaseExpiryTracker.js';
 import { aLease, shardIds } from './helpers/leaseFactory.js';
 
 const policy = { maxLeasesForWorker: Number.POSITIVE_INFINITY, maxLeasesToStealAtOneTime: 1, allowSteal: true };

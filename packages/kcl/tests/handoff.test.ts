@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { chooseLeasesToTake } from '../src/chooseLeasesToTake.js';
 import { handoffBlocksTake, handoffPending } from '../src/handoff.js';
-import { chooseLeasesToTake, type Lease, LeaseExpiryTracker } from '../src/index.js';
+import type { Lease } from '../src/index.js';
+import { LeaseExpiryTracker } from '../src/LeaseExpiryTracker.js';
 import { aLease } from './helpers/leaseFactory.js';
 
 const policy = { maxLeasesForWorker: Number.POSITIVE_INFINITY, maxLeasesToStealAtOneTime: 1, allowSteal: true };

@@ -1,7 +1,7 @@
 import { type AttributeValue, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoLeaseStore, type Logger, leaseFromItem, leaseToItem } from '../src/index.js';
-import { isLeaseItem } from '../src/leaseItem.js';
+import { DynamoLeaseStore, type Logger } from '../src/index.js';
+import { isLeaseItem, leaseFromItem, leaseToItem } from '../src/leaseItem.js';
 import { FakeDynamoTable } from './helpers/FakeDynamoTable.js';
 import { aLease } from './helpers/leaseFactory.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leaseFromItem, leaseToItem } from '../src/index.js';
+import { leaseFromItem, leaseToItem } from '../src/leaseItem.js';
 import { aLease } from './helpers/leaseFactory.js';
 
 describe('lease items (Java KCL 2.x schema)', () => {

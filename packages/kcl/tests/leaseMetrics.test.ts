@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoLeaseStore, leaseFromItem } from '../src/index.js';
+import { DynamoLeaseStore } from '../src/index.js';
+import { leaseFromItem } from '../src/leaseItem.js';
 import { aLease } from './helpers/leaseFactory.js';
 
 /** A DynamoDB client that records what it is sent and answers every call with nothing. */

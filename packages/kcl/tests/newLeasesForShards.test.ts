@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type InitialPosition, newLeasesForShards, type ShardInfo } from '../src/index.js';
+import type { InitialPosition, ShardInfo } from '../src/index.js';
+import { newLeasesForShards } from '../src/newLeasesForShards.js';
 
 const range = { startingHashKey: '0', endingHashKey: '1' };
 const shard = (shardId: string, parents: string[] = [], closed = false): ShardInfo => ({

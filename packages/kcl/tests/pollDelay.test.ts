@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextPollDelay } from '../src/index.js';
+import { nextPollDelay } from '../src/pollDelay.js';
 
 const policy = { minMs: 200, maxMs: 1000 };
 

@@ -1,0 +1,59 @@
+import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { DynamoLeaseStore } from './DynamoLeaseStore.js';
+import { KinesisStreamPort } from './KinesisStreamPort.js';
+import type { Logger } from './Logger.js';
+import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
+import { Scheduler } from './Scheduler.js';
+import { type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
+
+export interface WorkerOptions extends SchedulerSettings {
+  /** Called once per shard this worker takes: returns the processor for that shard. */
+  readonly processorFactory: ShardRecordProcessorFactory;
+  /** The Kinesis client, or its configuration; default `{}` (the SDK's credential chain, region and endpoint). */
+  readonly kinesis?: KinesisClient | KinesisClientConfig;
+  /** The DynamoDB client for the lease table, or its configuration; default `{}`. */
+  readonly dynamodb?: DynamoDBClient | DynamoDBClientConfig;
+  /** pino-compatible; silent by default. */
+  readonly log?: Logger;
+}
+
+/**
+ * A worker on the stream `streamName`, its leases in the DynamoDB table `applicationName`
+ * (created if missing), with the Java KCL's defaults for everything not given (see
+ * SchedulerConfig). Workers with the same application name share the shards between them.
+ * `run(signal)` resolves after a graceful stop: processors told `shutdownRequested` (their
+ * last chance to checkpoint), then leases released so others take them at once.
+ *
+ * @example
+ * import { createWorker } from '@stock-trades/kcl';
+ *
+ * const worker = createWorker({
+ *   applicationName: 'click-counter',
+ *   streamName: 'clicks',
+ *   workerId: `counter-${process.pid}`,
+ *   processorFactory: () => ({
+ *     initialize: ({ shardId }) => console.log(`reading ${shardId}`),
+ *     processRecords: async ({ records, checkpointer }) => {
+ *       for (const record of records) console.log(record.data.toString());
+ *       await checkpointer.checkpoint();
+ *     },
+ *     leaseLost: () => {},
+ *     shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+ *     shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
+ *   }),
+ * });
+ * const stop = new AbortController();
+ * process.once('SIGINT', () => stop.abort());
+ * await worker.run(stop.signal);
+ */
+export function createWorker(options: WorkerOptions): Scheduler {
+  const { processorFactory, kinesis = {}, dynamodb = {}, log, ...settings } = options;
+  const config = schedulerConfig(settings);
+  return new Scheduler(config, {
+    stream: new KinesisStreamPort(kinesis, config.streamName),
+    store: new DynamoLeaseStore(dynamodb, config.applicationName, undefined, log),
+    processorFactory,
+    log,
+  });
+}

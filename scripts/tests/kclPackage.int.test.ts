@@ -1,0 +1,132 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { DynamoLeaseStore } from '@stock-trades/kcl';
+import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { waitFor } from '@stock-trades/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const KCL = fileURLToPath(new URL('../../packages/kcl/', import.meta.url));
+const RECORDS = 400;
+
+interface Line {
+  readonly workerId: string;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly words: number;
+}
+
+/**
+ * packages/kcl as a stranger gets it: packed (pnpm pack builds it to JavaScript and .d.ts),
+ * installed from the tarball with npm into a fresh project outside the workspace, and its
+ * README's example (examples/word-count.mjs, plain JavaScript) run twice against the
+ * embedded stack: the two workers share the four shards and every record is read.
+ */
+describe('the packed kcl, installed in a fresh project', () => {
+  const project = mkdtempSync(join(tmpdir(), 'kcl-user-'));
+  const packs = mkdtempSync(join(tmpdir(), 'kcl-pack-'));
+  let stack: RunningLocalStack;
+  let clients: AwsClients;
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    await run('pnpm', ['pack', '--pack-destination', packs], { cwd: KCL });
+    const tarball = readdirSync(packs).find((name) => name.endsWith('.tgz'));
+    writeFileSync(
+      join(project, 'package.json'),
+      JSON.stringify({ name: 'word-count', private: true, type: 'module', dependencies: {} }),
+    );
+    await run(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packs, tarball ?? 'missing.tgz')],
+      {
+        cwd: project,
+        timeout: 240_000,
+      },
+    );
+    copyFileSync(join(KCL, 'examples', 'word-count.mjs'), join(project, 'word-count.mjs'));
+    stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
+    clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const worker of workers) worker.kill('SIGKILL');
+    clients?.destroy();
+    await stack?.stop();
+    rmSync(project, { recursive: true, force: true });
+    rmSync(packs, { recursive: true, force: true });
+  });
+
+  it('gives its types, runs from plain JavaScript, and two workers share the shards and read every record', async () => {
+    // The package a stranger installed: JavaScript and declarations, no TypeScript sources.
+    const installed = join(project, 'node_modules', '@stock-trades', 'kcl');
+    expect(readdirSync(join(installed, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
+    expect(readdirSync(installed)).not.toContain('src');
+
+    const streams = new StreamAdmin(clients);
+    await streams.create('log-lines', { capacity: 'PROVISIONED', shards: 4 });
+    await streams.waitUntilActive('log-lines');
+    for (let batch = 0; batch < RECORDS / 100; batch++) {
+      await clients.kinesis.send(
+        new PutRecordsCommand({
+          StreamName: 'log-lines',
+          Records: Array.from({ length: 100 }, (_, index) => ({
+            Data: Buffer.from(`line ${batch * 100 + index} has five words`),
+            PartitionKey: `key-${batch * 100 + index}`,
+          })),
+        }),
+      );
+    }
+
+    // Only the SDK's standard environment points the example at the embedded stack.
+    const env = {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+      FAILOVER_MS: '3000',
+    };
+    const lines: Line[] = [];
+    const exits: Array<Promise<number | null>> = [];
+    for (const name of ['alpha', 'beta']) {
+      const worker = spawn(process.execPath, ['word-count.mjs', name], { cwd: project, env, stdio: 'pipe' });
+      workers.push(worker);
+      exits.push(new Promise((resolve) => worker.once('exit', (code) => resolve(code))));
+      let pending = '';
+      worker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        pending += chunk;
+        const complete = pending.split('\n');
+        pending = complete.pop() ?? '';
+        for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Line);
+      });
+    }
+
+    const leases = new DynamoLeaseStore(clients.dynamodb, 'word-count');
+    await waitFor(
+      'every record read, and the shards shared between the two workers',
+      async () => {
+        // The first worker up creates the lease table.
+        const table = await leases.listLeases().catch(() => []);
+        const owners = new Set(table.map((lease) => lease.leaseOwner));
+        const read = new Set(lines.map((line) => `${line.shardId}/${line.sequenceNumber}`));
+        return read.size === RECORDS && owners.has('alpha') && owners.has('beta');
+      },
+      90_000,
+      500,
+    );
+    expect(lines.every((line) => line.words === 5)).toBe(true);
+
+    for (const worker of workers) worker.kill('SIGTERM');
+    expect(await Promise.all(exits)).toEqual([0, 0]);
+    // A clean stop checkpoints and releases: every lease is left without an owner.
+    expect((await leases.listLeases()).map((lease) => lease.leaseOwner ?? null)).toEqual([null, null, null, null]);
+  });
+});
