@@ -20,10 +20,10 @@ import {
   STATS_TABLE_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
+import { createProjectResources } from '@stock-trades/create-stream';
 import { type ActionRequest, DashboardError, Fleet, InstructorActions, startDashboard } from '@stock-trades/dashboard';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { createProjectResources } from '@stock-trades/setup';
 import { runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
 

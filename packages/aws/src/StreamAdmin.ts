@@ -5,10 +5,13 @@ import {
   type KinesisClient,
   StreamMode,
   UpdateShardCountCommand,
+  waitUntilStreamExists,
+  waitUntilStreamNotExists,
 } from '@aws-sdk/client-kinesis';
 import type { AwsClients } from './createClients.js';
-import { type PollOptions, pollUntil } from './pollUntil.js';
+import { ResourceStateError } from './errors.js';
 import { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';
+import { viaWaiter, type WaitOptions, waiterTiming } from './waitFor.js';
 
 export const StreamCapacity = {
   PROVISIONED: 'PROVISIONED',
@@ -27,8 +30,6 @@ export interface StreamDescription {
 }
 
 export type StreamSpec = { capacity: 'PROVISIONED'; shards: number } | { capacity: 'ON_DEMAND' };
-
-const DEFAULT_WAIT: PollOptions = { timeoutMs: 300_000, intervalMs: 500 };
 
 /** Creates, describes and deletes Kinesis streams; SDK errors are translated here. */
 export class StreamAdmin {
@@ -76,15 +77,20 @@ export class StreamAdmin {
     }
   }
 
-  async waitUntilActive(name: string, options: Partial<PollOptions> = {}): Promise<StreamDescription> {
-    return pollUntil(
-      `stream ${name} to become ACTIVE`,
-      async () => {
-        const stream = await this.describe(name);
-        return stream?.status === 'ACTIVE' ? stream : undefined;
-      },
-      { ...DEFAULT_WAIT, ...options },
-    );
+  /**
+   * Until the stream is ACTIVE (created, or resharded), by the SDK's own waiter. One look
+   * first, so an access error is told at once rather than waited out.
+   */
+  async waitUntilActive(name: string, options: WaitOptions = {}): Promise<StreamDescription> {
+    const now = await this.describe(name);
+    if (now?.status !== 'ACTIVE') {
+      await viaWaiter(`stream ${name} to become ACTIVE`, options, () =>
+        waitUntilStreamExists({ client: this.kinesis, ...waiterTiming(options) }, { StreamName: name }),
+      );
+    }
+    const stream = now?.status === 'ACTIVE' ? now : await this.describe(name);
+    if (!stream) throw new ResourceStateError(`stream ${name} is gone`);
+    return stream;
   }
 
   /**
@@ -112,11 +118,11 @@ export class StreamAdmin {
     }
   }
 
-  async waitUntilGone(name: string, options: Partial<PollOptions> = {}): Promise<void> {
-    await pollUntil(
-      `stream ${name} to be deleted`,
-      async () => ((await this.describe(name)) === undefined ? true : undefined),
-      { ...DEFAULT_WAIT, ...options },
+  /** Until the stream is deleted, by the SDK's own waiter. */
+  async waitUntilGone(name: string, options: WaitOptions = {}): Promise<void> {
+    if ((await this.describe(name)) === undefined) return;
+    await viaWaiter(`stream ${name} to be deleted`, options, () =>
+      waitUntilStreamNotExists({ client: this.kinesis, ...waiterTiming(options) }, { StreamName: name }),
     );
   }
 

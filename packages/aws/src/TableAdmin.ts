@@ -3,18 +3,19 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  waitUntilTableExists,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import type { AwsClients } from './createClients.js';
-import { type PollOptions, pollUntil } from './pollUntil.js';
+import { ResourceStateError } from './errors.js';
 import { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';
+import { viaWaiter, type WaitOptions, waiterTiming } from './waitFor.js';
 
 export interface TableDescription {
   readonly name: string;
   /** CREATING | ACTIVE | UPDATING | DELETING … */
   readonly status: string;
 }
-
-const DEFAULT_WAIT: PollOptions = { timeoutMs: 300_000, intervalMs: 500 };
 
 /** Describes and deletes DynamoDB tables; SDK errors are translated here. */
 export class TableAdmin {
@@ -52,15 +53,17 @@ export class TableAdmin {
     }
   }
 
-  async waitUntilActive(name: string, options: Partial<PollOptions> = {}): Promise<TableDescription> {
-    return pollUntil(
-      `table ${name} to become ACTIVE`,
-      async () => {
-        const table = await this.describe(name);
-        return table?.status === 'ACTIVE' ? table : undefined;
-      },
-      { ...DEFAULT_WAIT, ...options },
-    );
+  /** Until the table is ACTIVE, by the SDK's own waiter; one look first, so an access error is told at once. */
+  async waitUntilActive(name: string, options: WaitOptions = {}): Promise<TableDescription> {
+    const now = await this.describe(name);
+    if (now?.status !== 'ACTIVE') {
+      await viaWaiter(`table ${name} to become ACTIVE`, options, () =>
+        waitUntilTableExists({ client: this.dynamodb, ...waiterTiming(options) }, { TableName: name }),
+      );
+    }
+    const table = now?.status === 'ACTIVE' ? now : await this.describe(name);
+    if (!table) throw new ResourceStateError(`table ${name} is gone`);
+    return table;
   }
 
   /** Asks for deletion; false when the table was already gone. */
@@ -74,11 +77,11 @@ export class TableAdmin {
     }
   }
 
-  async waitUntilGone(name: string, options: Partial<PollOptions> = {}): Promise<void> {
-    await pollUntil(
-      `table ${name} to be deleted`,
-      async () => ((await this.describe(name)) === undefined ? true : undefined),
-      { ...DEFAULT_WAIT, ...options },
+  /** Until the table is deleted, by the SDK's own waiter. */
+  async waitUntilGone(name: string, options: WaitOptions = {}): Promise<void> {
+    if ((await this.describe(name)) === undefined) return;
+    await viaWaiter(`table ${name} to be deleted`, options, () =>
+      waitUntilTableNotExists({ client: this.dynamodb, ...waiterTiming(options) }, { TableName: name }),
     );
   }
 

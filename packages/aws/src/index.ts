@@ -16,9 +16,9 @@ export {
   ServiceUnreachableError,
   ThrottledRequestError,
 } from './errors.js';
-export { type PollOptions, pollUntil, sleep } from './pollUntil.js';
 export { readAllRecords, type StoredRecord } from './readAllRecords.js';
 export { StreamAdmin, StreamCapacity, type StreamDescription, type StreamSpec } from './StreamAdmin.js';
 export { TableAdmin, type TableDescription } from './TableAdmin.js';
 export { resolveTarget, TARGET_ENV, Target } from './Target.js';
 export { type AwsCallContext, sdkErrorName, translateAwsError } from './translateAwsError.js';
+export { DEFAULT_WAIT_MS, type WaitOptions } from './waitFor.js';

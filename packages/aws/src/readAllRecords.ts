@@ -1,4 +1,5 @@
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
+import { KinesisStreamPort } from '@stock-trades/kcl';
 import type { AwsClients } from './createClients.js';
 import { translateAwsError } from './translateAwsError.js';
 
@@ -16,10 +17,10 @@ export interface StoredRecord {
 export async function readAllRecords(clients: AwsClients, stream: string): Promise<StoredRecord[]> {
   const context = { service: 'Kinesis', endpoint: clients.kinesisEndpoint, target: clients.target } as const;
   try {
-    const { Shards: shards = [] } = await clients.kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    // Every page of the shard list, through kcl's pager.
+    const shards = await new KinesisStreamPort(clients.kinesis, stream).listShards();
     const records: StoredRecord[] = [];
-    for (const shard of shards) {
-      const shardId = shard.ShardId ?? '';
+    for (const { shardId } of shards) {
       let { ShardIterator: iterator } = await clients.kinesis.send(
         new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
       );
@@ -40,6 +41,8 @@ export async function readAllRecords(clients: AwsClients, stream: string): Promi
     }
     return records;
   } catch (error) {
-    throw translateAwsError(error, { ...context, action: `read stream ${stream}` });
+    // A kcl error (from the shard list) carries the SDK's as its cause.
+    const cause = error instanceof Error && error.cause ? error.cause : error;
+    throw translateAwsError(cause, { ...context, action: `read stream ${stream}` });
   }
 }

@@ -1,15 +1,12 @@
 import type { Writable } from 'node:stream';
+import type { Logger } from '@stock-trades/kcl';
 
 export const LogLevel = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LogLevel;
 export type LogFormat = 'text' | 'json';
 
-export interface Logger {
-  debug(fields: object, message: string): void;
-  info(fields: object, message: string): void;
-  warn(fields: object, message: string): void;
-  error(fields: object, message: string): void;
-}
+/** One logging interface for the whole project: kcl's (pino's call shape), which kcl's users implement too. */
+export type { Logger };
 
 export interface LoggerOptions {
   readonly level: LogLevel;

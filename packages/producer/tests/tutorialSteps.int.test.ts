@@ -31,16 +31,16 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   });
 
   it('create-stream makes 4 shards, and says so again without error the second time', async () => {
-    const first = await runCommand('setup', ['--shards', '4'], env);
+    const first = await runCommand('create-stream', ['--shards', '4'], env);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toMatch(/StockTradeStream is ACTIVE with 4 open shards/);
 
-    const second = await runCommand('setup', ['--shards', '4'], env);
+    const second = await runCommand('create-stream', ['--shards', '4'], env);
     expect(second.code).toBe(0);
     expect(second.stdout).toContain('StockTradeStream already exists (ACTIVE, 4 open shards): nothing to do.');
 
-    const mismatch = await runCommand('setup', ['--shards', '2'], env);
+    const mismatch = await runCommand('create-stream', ['--shards', '2'], env);
     expect(mismatch.code).toBe(1);
     expect(mismatch.stderr).toMatch(/^error: StockTradeStream already exists with 4 open shards, not 2/);
   });

@@ -1,5 +1,6 @@
-import { type KinesisClient, ListShardsCommand, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, classifyAwsError, ErrorClass, translateAwsError } from '@stock-trades/aws';
+import { KinesisStreamPort } from '@stock-trades/kcl';
 import { RetryableWriteError } from './errors.js';
 import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
 
@@ -63,27 +64,19 @@ export class KinesisRecordsPort implements RecordsPort {
     }
   }
 
+  /** Every shard, through kcl's ListShards pager (the one the consumers use). */
   async listShards(stream: string): Promise<ShardRange[]> {
-    const shards: ShardRange[] = [];
-    let nextToken: string | undefined;
     try {
-      do {
-        const page = await this.kinesis.send(
-          new ListShardsCommand(nextToken ? { NextToken: nextToken } : { StreamName: stream }),
-        );
-        for (const shard of page.Shards ?? []) {
-          shards.push({
-            shardId: shard.ShardId ?? '',
-            startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0',
-            endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '0',
-            open: !shard.SequenceNumberRange?.EndingSequenceNumber,
-          });
-        }
-        nextToken = page.NextToken;
-      } while (nextToken);
-      return shards;
+      const shards = await new KinesisStreamPort(this.kinesis, stream).listShards();
+      return shards.map((shard) => ({
+        shardId: shard.shardId,
+        startingHashKey: shard.hashKeyRange.startingHashKey,
+        endingHashKey: shard.hashKeyRange.endingHashKey,
+        open: shard.endingSequenceNumber === undefined,
+      }));
     } catch (error) {
-      throw this.translate(error, `list the shards of ${stream}`);
+      // kcl's error carries the SDK's as its cause: translated here with this target's hints.
+      throw this.translate(error instanceof Error && error.cause ? error.cause : error, `list the shards of ${stream}`);
     }
   }
 
