@@ -1,9 +1,13 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
 import { serializeTrade, TradeGenerator } from '@stock-trades/core';
 import { RecordAggregator, systemClock } from '@stock-trades/kcl';
-import { startLocalStack } from '@stock-trades/local-stack';
+import { findFreePort } from '@stock-trades/local-stack';
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, type ProducerOptions, runProducer } from '@stock-trades/producer';
+import { startCommand, waitFor } from '@stock-trades/testkit';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 
 const SECONDS = 8;
@@ -24,11 +28,11 @@ export async function benchLimits(): Promise<object> {
     const aggregated = await producer(clients, await fresh(), true);
     report('plain records/s', plain.recordsPerSecond, rawPlain.recordsPerSecond, 1000);
     console.log(
-      `    throttled entries: producer ${pct(plain.throttledShare)}, raw loop ${pct(rawPlain.throttledShare)}`,
+      `    throttled entries after the first second: producer ${pct(plain.throttledShareAfterFirstSecond)}, raw loop ${pct(rawPlain.throttledShareAfterFirstSecond)}`,
     );
     report('aggregated trade MiB/s', aggregated.bytesPerSecond / MIB, rawAggregated.bytesPerSecond / MIB, 1);
     console.log(
-      `    throttled entries: producer ${pct(aggregated.throttledShare)}, raw loop ${pct(rawAggregated.throttledShare)}`,
+      `    throttled entries after the first second: producer ${pct(aggregated.throttledShareAfterFirstSecond)}, raw loop ${pct(rawAggregated.throttledShareAfterFirstSecond)}`,
     );
     return { rawPlain, plain, rawAggregated, aggregated };
   });
@@ -54,9 +58,31 @@ export async function benchLimits(): Promise<object> {
 
 type Fresh = (shards?: number) => Promise<string>;
 
+/**
+ * `pnpm stack` in a process of its own, as a user runs it: in this process, the producer's
+ * work would delay the proxy's bookkeeping and bunch its arrivals (a burst the limits refuse).
+ */
 async function withStack<T>(shardLimits: boolean, run: (clients: AwsClients, fresh: Fresh) => Promise<T>): Promise<T> {
-  const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, shardLimits });
-  const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  const [kinesisPort, dynamodbPort] = [await findFreePort(), await findFreePort()];
+  const logDir = mkdtempSync(join(tmpdir(), 'bench-limits-'));
+  const args = ['--kinesis-port', String(kinesisPort), '--dynamodb-port', String(dynamodbPort)];
+  const stack = startCommand(
+    'local-stack',
+    shardLimits ? args : [...args, '--no-shard-limits'],
+    {},
+    join(logDir, 'stack.log'),
+  );
+  const clients = localClients(`http://127.0.0.1:${kinesisPort}`, `http://127.0.0.1:${dynamodbPort}`);
+  await waitFor(
+    'pnpm stack to answer',
+    async () =>
+      await new StreamAdmin(clients).describe('none').then(
+        () => true,
+        () => false,
+      ),
+    120_000,
+    250,
+  );
   const streams = new StreamAdmin(clients);
   let count = 0;
   // kinesis-local slows down as a stream fills: every measurement gets a fresh one.
@@ -70,7 +96,9 @@ async function withStack<T>(shardLimits: boolean, run: (clients: AwsClients, fre
     return await run(clients, fresh);
   } finally {
     clients.destroy();
-    await stack.stop();
+    stack.child.kill('SIGINT');
+    await stack.exited;
+    rmSync(logDir, { recursive: true, force: true });
   }
 }
 
@@ -81,6 +109,8 @@ interface Measured {
   readonly bytesPerSecond: number;
   /** Share of PutRecords entries answered ProvisionedThroughputExceeded. */
   readonly throttledShare: number;
+  /** The same, among the entries sent after the first second (the goal's measure: the first burst is free). */
+  readonly throttledShareAfterFirstSecond: number;
 }
 
 /** A batch of PutRecords entries and how many trades and trade bytes they carry. */
@@ -126,6 +156,8 @@ async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): P
   let accepted = 0;
   let trades = 0;
   let bytes = 0;
+  let sentLater = 0;
+  let failedLater = 0;
   const started = performance.now();
   const loop = async (offset: number) => {
     for (let index = offset; performance.now() - started < SECONDS * 1000; index += RAW_CONCURRENCY) {
@@ -134,8 +166,13 @@ async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): P
       const answer = await clients.kinesisSingleAttempt
         .send(new PutRecordsCommand({ StreamName: stream, Records: batch.entries }))
         .catch(() => undefined);
+      const sentAt = performance.now();
       sent += batch.entries.length;
       const failed = answer ? (answer.FailedRecordCount ?? 0) : batch.entries.length;
+      if (sentAt - started > 1000) {
+        sentLater += batch.entries.length;
+        failedLater += failed;
+      }
       accepted += batch.entries.length - failed;
       const share = (batch.entries.length - failed) / batch.entries.length;
       trades += batch.trades * share;
@@ -149,6 +186,7 @@ async function rawLoop(clients: AwsClients, stream: string, make: BatchMaker): P
     tradesPerSecond: trades / seconds,
     bytesPerSecond: bytes / seconds,
     throttledShare: sent > 0 ? (sent - accepted) / sent : 0,
+    throttledShareAfterFirstSecond: sentLater > 0 ? failedLater / sentLater : 0,
   };
 }
 
@@ -166,13 +204,22 @@ async function producer(clients: AwsClients, stream: string, aggregate: boolean)
   };
   const port = new KinesisRecordsPort(clients);
   let entries = 0;
+  let entriesLater = 0;
+  let refusedLater = 0;
+  const started = performance.now();
   const counting = {
     ...port,
     listShards: (name: string) => port.listShards(name),
     putRecord: port.putRecord.bind(port),
     putRecords: async (name: string, batch: Parameters<typeof port.putRecords>[1]) => {
+      const later = performance.now() - started > 1000;
       entries += batch.length;
-      return port.putRecords(name, batch);
+      const outcomes = await port.putRecords(name, batch);
+      if (later) {
+        entriesLater += batch.length;
+        refusedLater += outcomes.filter((outcome) => !outcome.ok).length;
+      }
+      return outcomes;
     },
   };
   const stats = await runProducer(options, {
@@ -189,6 +236,7 @@ async function producer(clients: AwsClients, stream: string, aggregate: boolean)
     tradesPerSecond: stats.delivered / seconds,
     bytesPerSecond: (stats.delivered * tradeBytes) / seconds,
     throttledShare: entries > 0 ? stats.retriedRecords / entries : 0,
+    throttledShareAfterFirstSecond: entriesLater > 0 ? refusedLater / entriesLater : 0,
   };
 }
 
