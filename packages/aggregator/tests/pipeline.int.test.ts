@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { PutRecordsCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
 import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
@@ -60,7 +60,14 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
       '--seed',
       '17',
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    // Mid-run: once 10 s of trades are in (five processes may take a while to start on a busy machine).
+    await waitFor(
+      'the producer to deliver 2,000 trades',
+      () =>
+        existsSync(env.path(`${name}.trades.jsonl`)) && readJsonLines(env.path(`${name}.trades.jsonl`)).length >= 2000,
+      90_000,
+      250,
+    );
     await disturb({ a, stream });
     expect(await producer.exited).toBe(0);
 

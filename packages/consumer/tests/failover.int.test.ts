@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   fastWorkerArgs,
   owners,
@@ -36,7 +37,14 @@ describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
       '--seed',
       '3',
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 9000));
+    // Mid-stream: once 5 s of trades are in (and A has had time to checkpoint some).
+    await waitFor(
+      'the producer to deliver 1,000 trades',
+      () => existsSync(env.path('run.trades.jsonl')) && readJsonLines(env.path('run.trades.jsonl')).length >= 1000,
+      60_000,
+      250,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 3000));
 
     // Act: kill A without warning; note the checkpoints it left.
     a.child.kill('SIGKILL');

@@ -51,9 +51,9 @@ describe('UpdateShardCount 2 → 4 mid-stream', () => {
     // No child was processed before every one of its parents had ended.
     const leases = await env.leases(APP);
     const logs = [...a.logs(), ...b.logs()];
+    // Logged before the parent's SHARD_END checkpoint is sent: a child started earlier cannot have seen it.
     const endedAt = (shardId: string) =>
-      logs.find((line) => line.msg === 'released lease' && line.leaseKey === shardId && line.reason === 'shard-ended')
-        ?.time;
+      logs.find((line) => line.msg === 'shard ended; checkpointing SHARD_END' && line.shardId === shardId)?.time;
     const children = leases.filter((lease) => lease.parentShardIds.length > 0);
     expect(children.length).toBeGreaterThanOrEqual(4);
     for (const child of children) {

@@ -109,7 +109,10 @@ export class ShardConsumer {
       // The children's leases first, as the Java KCL does: once SHARD_END is checkpointed nothing would retry them.
       await this.deps.onShardEnd(shardId, this.endChildren);
       checkpointer.atShardEnd = true;
-      await processor.shardEnded({ checkpointer, childShardIds: this.endChildren.map((child) => child.shardId) });
+      const childShardIds = this.endChildren.map((child) => child.shardId);
+      // Logged before SHARD_END is written: no child can start before this line.
+      log.info({ shardId, childShardIds }, 'shard ended; checkpointing SHARD_END');
+      await processor.shardEnded({ checkpointer, childShardIds });
       if (checkpointer.lastCheckpoint.sequenceNumber !== Sentinel.SHARD_END) {
         await checkpointer.checkpoint();
         log.warn({ shardId }, 'processor did not checkpoint SHARD_END in shardEnded; checkpointed it');
