@@ -1,0 +1,449 @@
+import { describe, expect, it } from 'vitest';
+import type { KinesisRecord } from '../src/deaggregate.js';
+import { DependencyError, LeaseLostError, ThrottledError } from '../src/errors.js';
+import type { InitialPosition } from '../src/InitialPosition.js';
+import type { Lease, ShardInfo } from '../src/Lease.js';
+import { silentLogger } from '../src/Logger.js';
+import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
+import { Scheduler } from '../src/Scheduler.js';
+import { type SchedulerSettings, schedulerConfig } from '../src/SchedulerConfig.js';
+import type { IteratorPosition, RecordsPage, StreamPort } from '../src/StreamPort.js';
+import { FakeClock } from './helpers/FakeClock.js';
+import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
+import { aLease } from './helpers/leaseFactory.js';
+import { ManualClock } from './helpers/ManualClock.js';
+
+const WORKER = 'worker-1';
+const FULL = { startingHashKey: '0', endingHashKey: '340282366920938463463374607431768211455' };
+const SHARD_END = { sequenceNumber: 'SHARD_END', subSequenceNumber: 0 };
+const shard = (shardId: string, parentShardIds: string[] = []): ShardInfo => ({
+  shardId,
+  parentShardIds,
+  hashKeyRange: FULL,
+});
+
+/**
+ * A stream whose shards the test lists in `listed`. Every read returns `perRead` new records (each with
+ * the next sequence number) `millisBehindLatest` behind the tip; a shard named in `ending` ends at its
+ * next read, with the children given there.
+ */
+class TestStream implements StreamPort {
+  readonly positions: IteratorPosition[] = [];
+  readonly ending = new Map<string, ShardInfo[]>();
+  private sequence = 0;
+  constructor(
+    public listed: ShardInfo[],
+    private readonly perRead = 0,
+    private readonly millisBehindLatest = 0,
+  ) {}
+  async listShards(): Promise<ShardInfo[]> {
+    return this.listed;
+  }
+  async getShardIterator(shardId: string, position: IteratorPosition): Promise<string> {
+    this.positions.push(position);
+    return shardId;
+  }
+  async getRecords(iterator: string): Promise<RecordsPage> {
+    const children = this.ending.get(iterator);
+    if (children) return { records: [], nextIterator: undefined, millisBehindLatest: 0, childShards: children };
+    const records: KinesisRecord[] = Array.from({ length: this.perRead }, () => ({
+      sequenceNumber: String(++this.sequence),
+      partitionKey: 'k',
+      data: Buffer.from('x'),
+    }));
+    return { records, nextIterator: iterator, millisBehindLatest: this.millisBehindLatest, childShards: [] };
+  }
+}
+
+/** Processors that note what happens to them, by shard. */
+function processors() {
+  const events: string[] = [];
+  const factory = (shardId: string): ShardRecordProcessor => ({
+    initialize: () => void events.push(`${shardId} initialize`),
+    processRecords: async ({ records, checkpointer }) => {
+      if (records.length > 0) await checkpointer.checkpoint();
+    },
+    leaseLost: () => void events.push(`${shardId} leaseLost`),
+    shardEnded: async ({ checkpointer }) => {
+      events.push(`${shardId} shardEnded`);
+      await checkpointer.checkpoint();
+    },
+    shutdownRequested: async ({ checkpointer }) => {
+      events.push(`${shardId} shutdownRequested`);
+      await checkpointer.checkpoint();
+    },
+  });
+  return { events, factory };
+}
+
+function worker(
+  stream: StreamPort,
+  store: InMemoryLeaseStore,
+  options: {
+    settings?: Partial<SchedulerSettings>;
+    factory?: (shardId: string) => ShardRecordProcessor;
+    clock?: ManualClock;
+  } = {},
+) {
+  const clock = options.clock ?? new ManualClock();
+  const scheduler = new Scheduler(
+    schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER, ...options.settings }),
+    {
+      stream,
+      store,
+      processorFactory: options.factory ?? processors().factory,
+      clock,
+      log: silentLogger,
+      random: () => 0,
+    },
+  );
+  const stop = new AbortController();
+  const running = scheduler.run(stop.signal);
+  return { scheduler, clock, stop, running };
+}
+
+/** The in-memory table, noting when (on the test's clock) each lease was taken, and by whom. */
+class TakeNotingStore extends InMemoryLeaseStore {
+  readonly takes: Array<{ leaseKey: string; owner: string; at: number }> = [];
+  clock: ManualClock | undefined;
+  override async takeLease(lease: Lease, owner: string): Promise<Lease> {
+    const taken = await super.takeLease(lease, owner);
+    this.takes.push({ leaseKey: lease.leaseKey, owner, at: this.clock?.monotonicNow() ?? 0 });
+    return taken;
+  }
+}
+
+describe('Scheduler: shutdown', () => {
+  it('lets every processor checkpoint, then gives every lease back, before run resolves', async () => {
+    const store = new InMemoryLeaseStore();
+    const { events, factory } = processors();
+    const { clock, stop, running } = worker(new TestStream([shard('s-1'), shard('s-2')], 1), store, { factory });
+    await clock.advance(1_000);
+    expect(store.leases.get('s-1')?.leaseOwner).toBe(WORKER);
+
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+
+    expect(events.filter((event) => event.endsWith('shutdownRequested')).sort()).toEqual([
+      's-1 shutdownRequested',
+      's-2 shutdownRequested',
+    ]);
+    for (const leaseKey of ['s-1', 's-2']) {
+      expect(store.leases.get(leaseKey)?.leaseOwner).toBeUndefined();
+      expect(store.leases.get(leaseKey)?.checkpoint.sequenceNumber).not.toBe('TRIM_HORIZON');
+    }
+  });
+
+  it('started with a signal that has already fired, starts up and stops without taking a lease', async () => {
+    const store = new TakeNotingStore();
+    const stopped = new AbortController();
+    stopped.abort();
+    const clock = new ManualClock();
+    const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER }), {
+      stream: new TestStream([shard('s-1')]),
+      store,
+      processorFactory: processors().factory,
+      clock,
+      log: silentLogger,
+    });
+
+    const running = scheduler.run(stopped.signal);
+    await clock.advance(2_000);
+
+    await expect(running).resolves.toBeUndefined();
+    expect(store.takes).toEqual([]);
+    expect(store.leases.has('s-1')).toBe(true);
+  });
+});
+
+describe('Scheduler: start-up', () => {
+  /** A table that throttles (or fails) its creation as many times as the test says. */
+  class FailingStart extends InMemoryLeaseStore {
+    constructor(private readonly failures: Error[]) {
+      super();
+    }
+    override async ensureTable(): Promise<void> {
+      const failure = this.failures.shift();
+      if (failure) throw failure;
+    }
+  }
+
+  /** A FakeClock that notes every sleep. */
+  class SleepNotingClock extends FakeClock {
+    readonly sleeps: number[] = [];
+    override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+      if (signal?.aborted) return;
+      this.sleeps.push(ms);
+      await super.sleep(ms);
+    }
+  }
+
+  function starting(store: InMemoryLeaseStore, clock: FakeClock) {
+    const stop = new AbortController();
+    const listLeases = store.listLeases.bind(store);
+    store.listLeases = async () => {
+      stop.abort(); // started: that is all these tests need
+      return listLeases();
+    };
+    const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER }), {
+      stream: new TestStream([]),
+      store,
+      processorFactory: processors().factory,
+      clock,
+    });
+    return scheduler.run(stop.signal);
+  }
+
+  it('backs off from throttling from 100 ms, doubling up to 5 s', async () => {
+    const clock = new SleepNotingClock();
+    const throttles = Array.from({ length: 8 }, () => new ThrottledError('slow down'));
+
+    await starting(new FailingStart(throttles), clock);
+
+    expect(clock.sleeps.slice(0, 8)).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+  });
+
+  it('fails at once on an error that is not throttling', async () => {
+    const clock = new SleepNotingClock();
+    const store = new FailingStart([new DependencyError('create table App failed: AccessDeniedException')]);
+
+    await expect(starting(store, clock)).rejects.toBeInstanceOf(DependencyError);
+    expect(clock.sleeps).toEqual([]);
+  });
+
+  it('stops retrying once shut down, failing with the last throttling error', async () => {
+    const store = new FailingStart(Array.from({ length: 100 }, () => new ThrottledError('slow down')));
+    const clock = new ManualClock();
+    const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER }), {
+      stream: new TestStream([]),
+      store,
+      processorFactory: processors().factory,
+      clock,
+    });
+    const running = scheduler.run();
+    const outcome = running.catch((error: unknown) => error);
+    await clock.advance(1_000);
+
+    scheduler.shutdown();
+    await clock.advance(100);
+
+    expect(await outcome).toBeInstanceOf(ThrottledError);
+  });
+
+  it('runs without a logger (silent by default)', async () => {
+    const store = new TakeNotingStore();
+    const clock = new ManualClock();
+    const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER }), {
+      stream: new TestStream([shard('s-1')]),
+      store,
+      processorFactory: processors().factory,
+      clock,
+    });
+    const stop = new AbortController();
+    const running = scheduler.run(stop.signal);
+    await clock.advance(500);
+    expect(store.takes.map((take) => take.leaseKey)).toEqual(['s-1']);
+    stop.abort();
+    await clock.advance(2_000);
+    await expect(running).resolves.toBeUndefined();
+  });
+});
+
+describe('Scheduler: what it publishes', () => {
+  it('reports its shards and how far behind each is', async () => {
+    const store = new InMemoryLeaseStore();
+    const { scheduler, clock, stop, running } = worker(new TestStream([shard('s-1')], 1, 1_500), store);
+    await clock.advance(1_000);
+
+    expect(scheduler.status()).toEqual({ workerId: WORKER, shards: [{ shardId: 's-1', millisBehindLatest: 1_500 }] });
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('publishes on each renewal how far behind the lease’s reader is and the records per second it delivered', async () => {
+    const store = new InMemoryLeaseStore();
+    // One record a read; 1.5 s behind the tip, so it reads every 200 ms (the minimum): 5 records a second.
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')], 1, 1_500), store);
+
+    await clock.advance(7_000); // renewals at 0 (no reader yet), 3.3 s (the reader's first figures), 6.7 s
+
+    const metrics = store.leases.get('s-1')?.metrics;
+    expect(metrics?.millisBehindLatest).toBe(1_500);
+    expect(metrics?.recordsPerSecond).toBeGreaterThan(4.5);
+    expect(metrics?.recordsPerSecond).toBeLessThan(5.5);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+});
+
+describe('Scheduler: leases', () => {
+  it('reads shards from the configured timestamp when starting AT_TIMESTAMP', async () => {
+    const timestamp = new Date('2026-01-01T00:00:00Z');
+    const initialPosition: InitialPosition = { type: 'AT_TIMESTAMP', timestamp };
+    const stream = new TestStream([shard('s-1')]);
+    const { clock, stop, running } = worker(stream, new InMemoryLeaseStore(), { settings: { initialPosition } });
+    await clock.advance(500);
+
+    expect(stream.positions).toEqual([{ type: 'AT_TIMESTAMP', timestamp }]);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('goes on taking the other leases of a round when another worker takes one first', async () => {
+    class Racing extends TakeNotingStore {
+      lost = 0;
+      override async takeLease(lease: Lease, owner: string): Promise<Lease> {
+        if (this.lost++ === 0) throw new LeaseLostError(lease.leaseKey); // the first take of the round loses the race
+        return super.takeLease(lease, owner);
+      }
+    }
+    const store = new Racing();
+    const clock = new ManualClock();
+    store.clock = clock;
+    const { stop, running } = worker(new TestStream([shard('s-1'), shard('s-2')]), store, {
+      clock,
+      settings: { leasePollIntervalMs: 5_000 },
+    });
+    await clock.advance(100);
+
+    expect(store.takes).toHaveLength(1);
+    expect(store.takes[0]?.at).toBe(0);
+    stop.abort();
+    await clock.advance(6_000);
+    await running;
+  });
+
+  it('steals only on balancing rounds, once per take interval, not at every look at the table', async () => {
+    const store = new TakeNotingStore();
+    const clock = new ManualClock();
+    store.clock = clock;
+    for (const leaseKey of ['s-1', 's-2', 's-3', 's-4'])
+      store.leases.set(leaseKey, aLease(leaseKey, { leaseOwner: 'other' }));
+    const stream = new TestStream(['s-1', 's-2', 's-3', 's-4'].map((shardId) => shard(shardId)));
+    const { stop, running } = worker(stream, store, { clock }); // take interval 20 050 ms, looks every 1 s
+    for (let second = 0; second < 30; second++) {
+      // The other worker renews what it still holds.
+      for (const lease of store.leases.values()) if (lease.leaseOwner === 'other') store.bump(lease.leaseKey);
+      await clock.advance(1_000);
+    }
+
+    expect(store.takes.map((take) => take.at)).toEqual([0, 21_000]);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('leaves the lease of a failed consumer to expire: neither given back nor renewed', async () => {
+    const store = new InMemoryLeaseStore();
+    const factory = (): ShardRecordProcessor => ({
+      initialize: () => {
+        throw new Error('processor cannot start');
+      },
+      processRecords: () => {},
+      leaseLost: () => {},
+      shardEnded: () => {},
+      shutdownRequested: () => {},
+    });
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')]), store, { factory });
+    await clock.advance(500);
+    const held = store.leases.get('s-1');
+    expect(held?.leaseOwner).toBe(WORKER);
+
+    await clock.advance(8_000);
+
+    expect(store.leases.get('s-1')).toEqual(held);
+    stop.abort();
+    await clock.advance(12_000);
+    await running;
+  });
+
+  it('forgets a lease it could not give back after its processor factory failed, so the lease expires and is taken again', async () => {
+    class FailingRelease extends TakeNotingStore {
+      failures = 1;
+      override async releaseLease(lease: Lease): Promise<Lease> {
+        if (this.failures-- > 0) throw new DependencyError('release failed');
+        return super.releaseLease(lease);
+      }
+    }
+    const store = new FailingRelease();
+    let calls = 0;
+    const { factory } = processors();
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')]), store, {
+      factory: (shardId) => {
+        if (++calls === 1) throw new Error('processor could not start');
+        return factory(shardId);
+      },
+    });
+
+    for (let step = 0; step < 30; step++) await clock.advance(500);
+
+    expect(store.takes).toHaveLength(2);
+    expect(calls).toBe(2);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+});
+
+describe('Scheduler: shard end', () => {
+  it('records the children on the finished lease, creates their leases and takes them at once', async () => {
+    const store = new TakeNotingStore();
+    const clock = new ManualClock();
+    store.clock = clock;
+    const stream = new TestStream([shard('parent')]);
+    const { stop, running } = worker(stream, store, { clock, settings: { leasePollIntervalMs: 5_000 } });
+    await clock.advance(1_000);
+
+    const children = [shard('child-1', ['parent']), shard('child-2', ['parent'])];
+    stream.listed = [shard('parent'), ...children];
+    stream.ending.set('parent', children);
+    const endedBy = clock.monotonicNow() + 1_000;
+    await clock.advance(1_000);
+
+    expect(store.leases.get('parent')).toMatchObject({ checkpoint: SHARD_END, childShardIds: ['child-1', 'child-2'] });
+    expect(store.leases.get('parent')?.leaseOwner).toBeUndefined();
+    const childTakes = store.takes.filter((take) => take.leaseKey.startsWith('child'));
+    expect(childTakes.map((take) => take.leaseKey).sort()).toEqual(['child-1', 'child-2']);
+    for (const take of childTakes) expect(take.at).toBeLessThanOrEqual(endedBy);
+    stop.abort();
+    await clock.advance(6_000);
+    await running;
+  });
+
+  it('syncs with the stream at once when the shard end names no children', async () => {
+    const store = new InMemoryLeaseStore();
+    const stream = new TestStream([shard('parent')]);
+    const { clock, stop, running } = worker(stream, store);
+    await clock.advance(1_000);
+
+    stream.listed = [shard('parent'), shard('child-1', ['parent'])];
+    stream.ending.set('parent', []);
+    await clock.advance(1_000);
+
+    expect(store.leases.get('parent')?.checkpoint).toEqual(SHARD_END);
+    expect(store.leases.has('child-1')).toBe(true);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('finds new shards at each shard sync', async () => {
+    const store = new InMemoryLeaseStore();
+    const stream = new TestStream([shard('s-1')]);
+    const { clock, stop, running } = worker(stream, store, { settings: { shardSyncIntervalMs: 5_000 } });
+    await clock.advance(1_000);
+    stream.listed = [shard('s-1'), shard('s-2')];
+    expect(store.leases.has('s-2')).toBe(false);
+
+    await clock.advance(5_000);
+
+    expect(store.leases.has('s-2')).toBe(true);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+});
