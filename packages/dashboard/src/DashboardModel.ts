@@ -79,9 +79,10 @@ export class DashboardModel {
     }));
   }
 
-  observeLeases(leases: readonly Lease[], monotonicNow: number, wallNow: number): void {
+  /** A read of the consumers' lease table that began at `readStartedAt` and ended at `monotonicNow`. */
+  observeLeases(leases: readonly Lease[], monotonicNow: number, wallNow: number, readStartedAt = monotonicNow): void {
     this.lastMonotonic = monotonicNow;
-    this.events.push(...this.consumerLeases.observe(leases, monotonicNow, wallNow));
+    this.events.push(...this.consumerLeases.observe(leases, monotonicNow, wallNow, readStartedAt));
     this.events.splice(0, Math.max(0, this.events.length - EVENTS_SHOWN));
     const seconds = Math.floor(wallNow / 1000);
     if (this.rateTimes.at(-1) === seconds) return;
@@ -99,8 +100,13 @@ export class DashboardModel {
     }
   }
 
-  observeAggregatorLeases(leases: readonly Lease[], monotonicNow: number, wallNow: number): void {
-    this.aggregatorLeases.observe(leases, monotonicNow, wallNow);
+  observeAggregatorLeases(
+    leases: readonly Lease[],
+    monotonicNow: number,
+    wallNow: number,
+    readStartedAt = monotonicNow,
+  ): void {
+    this.aggregatorLeases.observe(leases, monotonicNow, wallNow, readStartedAt);
   }
 
   observeSamples(samples: readonly WindowSample[], wallNow: number): void {

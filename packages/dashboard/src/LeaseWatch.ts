@@ -5,6 +5,11 @@ interface Seen {
   lease: Lease;
   /** Monotonic time the counter last moved (or the lease was first seen). */
   counterAt: number;
+  /**
+   * Monotonic time the read before the one that first showed this counter began: the counter
+   * moved after it (for a lease seen once, the start of that read). The earliest it can have moved.
+   */
+  changedAfter: number;
   /** Monotonic time the checkpoint last moved; undefined until it does. */
   checkpointAt: number | undefined;
   /** An expiry already reported for this owner and counter. */
@@ -16,15 +21,32 @@ interface Seen {
  * has not moved for the failover time on the watcher's own monotonic clock is expired.
  * From the differences it tells what happened: took, stole, released, expired, finished.
  * Pure: snapshots and times come in.
+ *
+ * The watcher samples the table, so it learns of a counter's move up to one read interval
+ * late, and the taker's clock ran from the move itself. A new owner counts as taking an
+ * expired lease when the counter can have stood still for the failover time — from the start
+ * of the read before the one that showed it — and as a steal when it cannot: a live holder
+ * renews several times per failover time, so the two stay apart while reads come more often
+ * than the failover time minus the renew interval.
  */
 export class LeaseWatch {
   private readonly seen = new Map<string, Seen>();
   private primed = false;
+  private lastReadStartedAt: number | undefined;
 
   constructor(private readonly failoverMs: number) {}
 
-  /** Takes a snapshot of the table; returns the events since the last one. */
-  observe(leases: readonly Lease[], monotonicNow: number, wallNow: number): LeaseEvent[] {
+  /**
+   * Takes a snapshot of the table, read between `readStartedAt` and `monotonicNow`; returns
+   * the events since the last one.
+   */
+  observe(
+    leases: readonly Lease[],
+    monotonicNow: number,
+    wallNow: number,
+    readStartedAt: number = monotonicNow,
+  ): LeaseEvent[] {
+    const movedAfter = this.lastReadStartedAt ?? readStartedAt;
     const at = new Date(wallNow).toISOString();
     const events: LeaseEvent[] = [];
     const present = new Set<string>();
@@ -39,6 +61,7 @@ export class LeaseWatch {
         this.seen.set(lease.leaseKey, {
           lease,
           counterAt: monotonicNow,
+          changedAfter: readStartedAt,
           checkpointAt: undefined,
           expiryReported: false,
         });
@@ -51,7 +74,7 @@ export class LeaseWatch {
       if (owner !== previousOwner) {
         if (owner === null) event(LeaseEventKind.RELEASED, previousOwner, null);
         else if (previousOwner === null || before.expiryReported) event(LeaseEventKind.TOOK, owner, previousOwner);
-        else if (this.expired(before, monotonicNow)) {
+        else if (monotonicNow - before.changedAfter > this.failoverMs) {
           event(LeaseEventKind.EXPIRED, previousOwner, null);
           event(LeaseEventKind.TOOK, owner, previousOwner);
         } else event(LeaseEventKind.STOLE, owner, previousOwner);
@@ -67,6 +90,7 @@ export class LeaseWatch {
       const next: Seen = {
         lease,
         counterAt: counterMoved ? monotonicNow : before.counterAt,
+        changedAfter: counterMoved ? movedAfter : before.changedAfter,
         checkpointAt: checkpointMoved ? monotonicNow : before.checkpointAt,
         expiryReported: counterMoved || owner !== previousOwner ? false : before.expiryReported,
       };
@@ -78,6 +102,7 @@ export class LeaseWatch {
     }
     for (const key of [...this.seen.keys()]) if (!present.has(key)) this.seen.delete(key);
     this.primed = true;
+    this.lastReadStartedAt = readStartedAt;
     return events;
   }
 

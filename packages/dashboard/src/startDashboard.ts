@@ -89,6 +89,7 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
   const loop = (async () => {
     for (let round = 0; !stopping.signal.aborted; round++) {
       try {
+        const readStartedAt = clock.monotonicNow();
         const [leases, aggregatorLeases, samples, traffic] = await Promise.all([
           reader.consumerLeaseTable(),
           reader.aggregatorLeaseTable(),
@@ -96,8 +97,9 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
           reader.shardTraffic(),
         ]);
         if (traffic) model.observeShardTraffic(traffic, clock.wallNow());
-        model.observeLeases(leases, clock.monotonicNow(), clock.wallNow());
-        model.observeAggregatorLeases(aggregatorLeases, clock.monotonicNow(), clock.wallNow());
+        const readEndedAt = clock.monotonicNow();
+        model.observeLeases(leases, readEndedAt, clock.wallNow(), readStartedAt);
+        model.observeAggregatorLeases(aggregatorLeases, readEndedAt, clock.wallNow(), readStartedAt);
         model.observeSamples(samples, clock.wallNow());
         if (round % 2 === 0) {
           model.observeShards(await reader.shards());

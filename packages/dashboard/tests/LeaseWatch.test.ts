@@ -47,6 +47,39 @@ describe('LeaseWatch', () => {
     ]);
   });
 
+  it('counts the failover time from the read before the one that showed the counter, as the taker’s clock did', () => {
+    // Reads a second apart, each taking 400 ms. The counter moved just after the read at 0 began; the
+    // watcher first sees it in the read that ends at 1400. The taker, watching closely, took the lease
+    // one failover time after the move: the read ending at FAILOVER + 1400 shows it only 10 s after the
+    // counter was first seen — still an expiry, not a steal.
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    const observe = (endedAt: number, lease: ReturnType<typeof aLease>) =>
+      leaseWatch
+        .observe([lease], endedAt, WALL + endedAt, endedAt - 400)
+        .map(({ kind, worker, from }) => ({ kind, worker, from }));
+    observe(400, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }));
+    observe(1400, aLease('s', { leaseOwner: 'a', leaseCounter: 6 }));
+    for (let endedAt = 2400; endedAt <= FAILOVER + 400; endedAt += 1000) {
+      expect(observe(endedAt, aLease('s', { leaseOwner: 'a', leaseCounter: 6 }))).toEqual([]);
+    }
+    expect(observe(FAILOVER + 1400, aLease('s', { leaseOwner: 'b', leaseCounter: 7 }))).toEqual([
+      { kind: 'expired', worker: 'a', from: null },
+      { kind: 'took', worker: 'b', from: 'a' },
+    ]);
+  });
+
+  it('still calls it a steal when the holder renewed since the read before last, however slow the reads', () => {
+    // Reads ending every 2.5 s and taking 2 s each; the holder renews between every two of them. When
+    // another worker takes the lease, its counter can have stood still for 7 s at most: a steal.
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    const observe = (endedAt: number, owner: string, leaseCounter: number) =>
+      leaseWatch
+        .observe([aLease('s', { leaseOwner: owner, leaseCounter })], endedAt, WALL + endedAt, endedAt - 2000)
+        .map(({ kind, worker, from }) => ({ kind, worker, from }));
+    for (let read = 0; read < 6; read++) expect(observe(2000 + 2500 * read, 'a', read)).toEqual([]);
+    expect(observe(2000 + 2500 * 6, 'b', 6)).toEqual([{ kind: 'stole', worker: 'b', from: 'a' }]);
+  });
+
   it('tells a release, a finished shard, and a lease that appeared already taken', () => {
     const observe = watch();
     observe(0);
