@@ -5,6 +5,7 @@ import { LOOPBACK } from '../ports.js';
 import { internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
 import type { Forward } from './KinesisLimiter.js';
+import { pagedGetRecords } from './pagedGetRecords.js';
 
 export interface ServiceProxyOptions {
   readonly service: Service;
@@ -22,7 +23,9 @@ export interface ServiceProxyOptions {
  * A loopback proxy in front of one emulator: every client — ours, the SDK's, a peer
  * library, a dashboard — meets the same shard limits and injected faults. A call waits
  * while its service is paused, then may be delayed, throttled, failed or dropped as the
- * fault plan says, then passes (through the limiter, for Kinesis) to the emulator.
+ * fault plan says, then passes (through the limiter, for Kinesis) to the emulator. A
+ * Kinesis GetRecords is read from the emulator in pages of at most a thousand records,
+ * merged into one answer (see pagedGetRecords).
  */
 export class ServiceProxy {
   private readonly server: Server;
@@ -82,9 +85,14 @@ export class ServiceProxy {
     if (decision.outcome === 'throttle')
       return send(response, throttled(service, 'Rate exceeded (injected by pnpm stack --faults)'));
     if (decision.outcome === 'error') return send(response, internalError(service));
-    const forward: Forward = (payload) => this.forward(incoming, payload);
-    const limiter = this.options.limiter;
     const isJson = String(incoming.headers['content-type'] ?? '').includes('json');
+    const upstream: Forward = (payload) => this.forward(incoming, payload);
+    // kinesis-local's GetRecords grows dearer faster than its page: large pages are read in small ones.
+    const forward: Forward =
+      service === 'kinesis' && api === 'GetRecords' && isJson
+        ? (payload) => pagedGetRecords(payload, upstream)
+        : upstream;
+    const limiter = this.options.limiter;
     this.inFlight++;
     try {
       send(response, limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body));
