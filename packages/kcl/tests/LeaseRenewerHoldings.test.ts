@@ -53,6 +53,15 @@ describe('LeaseRenewer: holdings', () => {
     renewer.forget('a', second);
     expect(renewer.has('a')).toBe(false);
   });
+
+  it('forgets a holding of a lease it no longer holds as a no-op (a late clean-up after the lease went)', () => {
+    const { renewer, generation } = setup();
+    renewer.forget('a');
+
+    expect(() => renewer.forget('a', generation)).not.toThrow();
+    expect(() => renewer.forget('never-held', 1)).not.toThrow();
+    expect(renewer.keys()).toEqual([]);
+  });
 });
 
 describe('LeaseRenewer: writes', () => {

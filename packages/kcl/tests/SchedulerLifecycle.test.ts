@@ -135,6 +135,25 @@ describe('Scheduler: shutdown', () => {
     }
   });
 
+  it('ends a processor whose lease another worker stole with leaseLost, never with shutdownRequested', async () => {
+    const store = new InMemoryLeaseStore();
+    const { events, factory } = processors();
+    // No records, so no checkpoint that would find the theft first: the renewal finds it.
+    const { clock, stop, running } = worker(new TestStream([shard('s-1'), shard('s-2')], 0), store, { factory });
+    await clock.advance(1_000);
+    expect(store.leases.get('s-1')?.leaseOwner).toBe(WORKER);
+
+    store.bump('s-1', { leaseOwner: 'thief' }); // stolen: the next renewal's conditional write fails
+    await clock.advance(4_000); // past one renewal interval (failover / 3)
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+
+    expect(events.filter((event) => event.startsWith('s-1'))).toEqual(['s-1 initialize', 's-1 leaseLost']);
+    expect(events).toContain('s-2 shutdownRequested');
+    expect(store.leases.get('s-1')?.leaseOwner).toBe('thief');
+  });
+
   it('started with a signal that has already fired, starts up and stops without taking a lease', async () => {
     const store = new TakeNotingStore();
     const stopped = new AbortController();
