@@ -2,6 +2,7 @@ import { partitionKeyHash } from '@stock-trades/kcl';
 import {
   type BatchResult,
   BatchSender,
+  DEFAULT_BURST_SECONDS,
   MAX_BATCH_RECORDS,
   type PendingRecord,
   RecordBatcher,
@@ -61,10 +62,13 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
     pace,
   });
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
-  // Kept within a shard's allowance, a batch carries at most one second of it (1 MiB): a bigger one would go over
-  // the shard's one-second burst in a single call, however long the limiter waited before sending it.
+  // Kept within a shard's allowance, a batch carries at most the limiter's burst (half a second: 512 KiB, and at most
+  // 500 records): a bigger one would spend the shard's reserve for early arrivals in a single call.
   const batcher = limiter
-    ? new RecordBatcher({ maxRecords: MAX_BATCH_RECORDS, maxBytes: SHARD_WRITE_LIMITS.bytesPerSecond })
+    ? new RecordBatcher({
+        maxRecords: MAX_BATCH_RECORDS,
+        maxBytes: SHARD_WRITE_LIMITS.bytesPerSecond * DEFAULT_BURST_SECONDS,
+      })
     : new RecordBatcher();
   const inFlight = new Set<Promise<void>>();
   let openedAt: number | undefined;
