@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConsumer } from './bench/consumerBench.js';
 import { benchLimits } from './bench/limitsBench.js';
+import { benchPeer } from './bench/peerBench.js';
+import { benchPipeline } from './bench/pipelineBench.js';
 import { benchProducer } from './bench/producerBench.js';
 
 const RESULTS = fileURLToPath(new URL('../bench/results/', import.meta.url));
@@ -17,6 +19,8 @@ const benches: Record<string, () => Promise<object>> = {
   producer: benchProducer,
   consumer: benchConsumer,
   limits: benchLimits,
+  peer: benchPeer,
+  pipeline: benchPipeline,
 };
 
 async function main(names: string[]): Promise<number> {
