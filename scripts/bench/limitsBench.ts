@@ -40,6 +40,22 @@ export async function benchLimits(): Promise<object> {
     );
     return { rawPlain, plain, rawAggregated, aggregated, aggregatedRandomKeys };
   });
+  // kinesis-local takes fewer plain records into one shard than a real shard's 1,000 a second: halve the shard (as
+  // `pnpm stack --limit-scale 0.5`) and tell the producer (`--shard-rate-limit 50`), so the limit is what binds.
+  const half = await withStack(
+    true,
+    async (clients, fresh) => {
+      console.log("limits on x 0.5, 1 shard (500 records/s: within the emulator's reach), plain records");
+      const rawPlainHalf = await rawLoop(clients, await fresh(), plainBatch);
+      const plainHalf = await producer(clients, await fresh(), false, 'ticker', 0.5);
+      report('plain records/s', plainHalf.recordsPerSecond, rawPlainHalf.recordsPerSecond, 500);
+      console.log(
+        `    throttled entries after the first second: producer ${pct(plainHalf.throttledShareAfterFirstSecond)}, raw loop ${pct(rawPlainHalf.throttledShareAfterFirstSecond)}`,
+      );
+      return { rawPlain: rawPlainHalf, plain: plainHalf };
+    },
+    0.5,
+  );
   const off = await withStack(false, async (clients, fresh) => {
     console.log('limits off, 1 shard: what the emulator itself takes with plain records');
     const rawPlainOneShard = await rawLoop(clients, await fresh(), plainBatch);
@@ -52,6 +68,7 @@ export async function benchLimits(): Promise<object> {
   });
   return {
     limitsOn: on,
+    limitsHalved: half,
     limitsOff: off,
     goals: [
       'limits on, 1 shard: producer >= 90% of 1,000 records/s (plain) and of 1 MiB/s (aggregate), < 1% throttled',
@@ -66,10 +83,17 @@ type Fresh = (shards?: number) => Promise<string>;
  * `pnpm stack` in a process of its own, as a user runs it: in this process, the producer's
  * work would delay the proxy's bookkeeping and bunch its arrivals (a burst the limits refuse).
  */
-async function withStack<T>(shardLimits: boolean, run: (clients: AwsClients, fresh: Fresh) => Promise<T>): Promise<T> {
+async function withStack<T>(
+  shardLimits: boolean,
+  run: (clients: AwsClients, fresh: Fresh) => Promise<T>,
+  limitScale = 1,
+): Promise<T> {
   const [kinesisPort, dynamodbPort] = [await findFreePort(), await findFreePort()];
   const logDir = mkdtempSync(join(tmpdir(), 'bench-limits-'));
-  const args = ['--kinesis-port', String(kinesisPort), '--dynamodb-port', String(dynamodbPort)];
+  const args = [
+    ...['--kinesis-port', String(kinesisPort), '--dynamodb-port', String(dynamodbPort)],
+    ...['--limit-scale', String(limitScale)],
+  ];
   const stack = startCommand(
     'local-stack',
     shardLimits ? args : [...args, '--no-shard-limits'],
@@ -201,6 +225,7 @@ async function producer(
   stream: string,
   aggregate: boolean,
   partitionKey: ProducerOptions['partitionKey'] = 'ticker',
+  shardRateLimit = 1,
 ): Promise<Measured> {
   const options: ProducerOptions = {
     stream,
@@ -208,6 +233,7 @@ async function producer(
     seed: 3,
     partitionKey,
     aggregate,
+    shardRateLimit,
     durationMs: SECONDS * 1000,
     lingerMs: DEFAULT_LINGER_MS,
     maxInFlight: DEFAULT_MAX_IN_FLIGHT,

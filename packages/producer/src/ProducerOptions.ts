@@ -34,8 +34,11 @@ export interface ProducerOptions {
   readonly lingerMs: number;
   /** PutRecords calls under way at once. */
   readonly maxInFlight: number;
-  /** Keep within each shard's 1,000 records and 1 MiB a second (default true); false: send and let Kinesis throttle. */
-  readonly shardRateLimit?: boolean;
+  /**
+   * Keep within this share of each shard's 1,000 records and 1 MiB a second (default 1: all
+   * of it), as the KPL's RateLimit; false: send and let Kinesis throttle.
+   */
+  readonly shardRateLimit?: number | false;
   readonly retryPolicy: RetryPolicy;
 }
 

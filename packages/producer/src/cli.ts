@@ -40,7 +40,8 @@ interface RawOptions {
   linger: string;
   maxAttempts: string;
   retryFor: string;
-  shardRateLimit: boolean;
+  /** A percentage, or false from --no-shard-rate-limit. */
+  shardRateLimit: string | false;
   target?: string;
 }
 
@@ -64,7 +65,10 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
     aggregate: raw.aggregate,
     lingerMs: parseNumber(raw.linger, '--linger', { integer: true, min: 0, max: 100 }),
     maxInFlight: DEFAULT_MAX_IN_FLIGHT,
-    shardRateLimit: raw.shardRateLimit,
+    shardRateLimit:
+      raw.shardRateLimit === false
+        ? false
+        : parseNumber(raw.shardRateLimit, '--shard-rate-limit', { min: 1, max: 100 }) / 100,
     retryPolicy: {
       ...DEFAULT_RETRY_POLICY,
       maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 1000 }),
@@ -110,7 +114,12 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
       'longest a record is retried, from its first attempt (rides out an outage this long)',
       `${DEFAULT_RETRY_POLICY.retryForMs / 1000}s`,
     )
-    .option('--no-shard-rate-limit', 'send as fast as asked and let Kinesis throttle (default: keep within each shard)')
+    .option(
+      '--shard-rate-limit <percent>',
+      "keep within this share of each shard's 1,000 records and 1 MiB a second, as the KPL's RateLimit (1-100)",
+      '100',
+    )
+    .option('--no-shard-rate-limit', 'send as fast as asked and let Kinesis throttle')
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseProducerOptions(raw);

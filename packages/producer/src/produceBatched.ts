@@ -2,7 +2,6 @@ import { partitionKeyHash } from '@stock-trades/kcl';
 import {
   type BatchResult,
   BatchSender,
-  DEFAULT_BURST_SECONDS,
   MAX_BATCH_RECORDS,
   type PendingRecord,
   RecordBatcher,
@@ -40,7 +39,14 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
   const aggregating = options.aggregate ? new AggregatingRecordBuilder(shardMap) : undefined;
   // As the KPL's per-shard RateLimit: wait for the shards' allowance instead of running into throttling. Every
   // attempt is charged, retries too: a resent entry uses the shard's allowance as much as a new one.
-  const limiter = options.shardRateLimit === false ? undefined : new ShardRateLimiter();
+  const share = options.shardRateLimit ?? 1;
+  const limiter =
+    share === false
+      ? undefined
+      : new ShardRateLimiter({
+          recordsPerSecond: SHARD_WRITE_LIMITS.recordsPerSecond * share,
+          bytesPerSecond: SHARD_WRITE_LIMITS.bytesPerSecond * share,
+        });
   const pace = async (entries: readonly RecordEntry[]) => {
     const wait = limiter?.charge(
       entries.map((entry) => ({
@@ -62,12 +68,12 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
     pace,
   });
   const builder: RecordBuilder = aggregating ?? new PlainRecordBuilder();
-  // Kept within a shard's allowance, a batch carries at most the limiter's burst (half a second: 512 KiB, and at most
-  // 500 records): a bigger one would spend the shard's reserve for early arrivals in a single call.
+  // Kept within a shard's allowance, a batch carries at most the limiter's burst (half a second: 512 KiB and 500
+  // records at the full limit): a bigger one would spend the shard's reserve for early arrivals in a single call.
   const batcher = limiter
     ? new RecordBatcher({
-        maxRecords: MAX_BATCH_RECORDS,
-        maxBytes: SHARD_WRITE_LIMITS.bytesPerSecond * DEFAULT_BURST_SECONDS,
+        maxRecords: Math.max(1, Math.min(MAX_BATCH_RECORDS, Math.floor(limiter.capacity.records))),
+        maxBytes: limiter.capacity.bytes,
       })
     : new RecordBatcher();
   const inFlight = new Set<Promise<void>>();

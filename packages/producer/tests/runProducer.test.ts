@@ -1,6 +1,7 @@
 import { FakeRecordsPort, fakeTime } from '@stock-trades/testkit';
 import { DEFAULT_RETRY_POLICY } from '@stock-trades/writer';
 import { describe, expect, it } from 'vitest';
+import { parseProducerOptions } from '../src/cli.js';
 import { type ProducerOptions, runProducer, type TradeLogLine, UndeliveredTradesError } from '../src/index.js';
 
 const base: ProducerOptions = {
@@ -128,6 +129,64 @@ describe('runProducer', () => {
       /does not exist: create it first with `pnpm create-stream`/,
     );
     await expect(runProducer(base, deps(new FakeRecordsPort(), () => 'UPDATING').deps)).rejects.toThrow(/is UPDATING/);
+  });
+});
+
+describe('runProducer --shard-rate-limit', () => {
+  /**
+   * Runs 2,000 trades at --rate max on one shard, noting when (fake clock) each call's
+   * records were accepted; returns how many a shard scaled to 10 % of AWS's limits (100
+   * records a second, a one-second bucket, as `pnpm stack --limit-scale 0.1`) would refuse.
+   */
+  async function refusedByATenthShard(shardRateLimit: number | undefined) {
+    const port = new FakeRecordsPort([], undefined, 1);
+    const { deps: d, time } = deps(port);
+    const original = port.putRecords.bind(port);
+    const calls: Array<{ at: number; records: number }> = [];
+    port.putRecords = async (stream, entries) => {
+      calls.push({ at: time.now(), records: entries.length });
+      return original(stream, entries);
+    };
+    const started = time.now();
+    await runProducer({ ...base, count: 2000, rate: undefined, shardRateLimit }, d);
+    let level = 100;
+    let at = started;
+    let refused = 0;
+    for (const call of calls) {
+      level = Math.min(100, level + ((call.at - at) / 1000) * 100);
+      at = call.at;
+      const accepted = Math.min(call.records, Math.floor(level));
+      level -= accepted;
+      refused += call.records - accepted;
+    }
+    return { refused, seconds: (time.now() - started) / 1000, largestCall: Math.max(...calls.map((c) => c.records)) };
+  }
+
+  it('keeps within the given share of a shard, in calls no bigger than half a second of it', async () => {
+    const tenth = await refusedByATenthShard(0.1);
+    expect(tenth.refused).toBe(0);
+    expect(tenth.largestCall).toBeLessThanOrEqual(50);
+    expect(tenth.seconds).toBeGreaterThanOrEqual(19); // 2,000 records at 100 a second, after a burst of 50
+
+    const full = await refusedByATenthShard(undefined); // the whole of a real shard: far over a tenth of one
+    expect(full.refused).toBeGreaterThan(1000);
+  });
+
+  it('takes the share as a percentage from 1 to 100, or none with --no-shard-rate-limit', () => {
+    const raw = {
+      mode: 'batched' as const,
+      partitionKey: 'ticker' as const,
+      stream: 'S',
+      aggregate: false,
+      linger: '50',
+      maxAttempts: '10',
+      retryFor: '60s',
+    };
+    expect(parseProducerOptions({ ...raw, shardRateLimit: '100' }).shardRateLimit).toBe(1);
+    expect(parseProducerOptions({ ...raw, shardRateLimit: '10' }).shardRateLimit).toBe(0.1);
+    expect(parseProducerOptions({ ...raw, shardRateLimit: false }).shardRateLimit).toBe(false);
+    for (const bad of ['0', '150', 'half'])
+      expect(() => parseProducerOptions({ ...raw, shardRateLimit: bad })).toThrow(/--shard-rate-limit/);
   });
 });
 

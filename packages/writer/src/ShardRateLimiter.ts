@@ -32,7 +32,8 @@ export const DEFAULT_BURST_SECONDS = 0.5;
  */
 export class ShardRateLimiter {
   private readonly allowances = new Map<string, Allowance>();
-  private readonly capacity: { records: number; bytes: number };
+  /** What a shard's bucket holds: the most one batch for a shard should carry. */
+  readonly capacity: { readonly records: number; readonly bytes: number };
 
   constructor(
     private readonly limits: { recordsPerSecond: number; bytesPerSecond: number } = SHARD_WRITE_LIMITS,
