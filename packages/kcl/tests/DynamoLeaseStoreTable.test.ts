@@ -39,8 +39,9 @@ function tableClient(statuses: Array<string | Error>, onCreate: () => Error | un
     },
   };
   const creates = () => sent.filter((command) => command instanceof CreateTableCommand).map(({ input }) => input);
-  const looks = () => sent.filter((command) => command instanceof DescribeTableCommand).length;
-  return { client: client as unknown as DynamoDBClient, creates, looks };
+  const described = () => sent.filter((command) => command instanceof DescribeTableCommand).map(({ input }) => input);
+  const looks = () => described().length;
+  return { client: client as unknown as DynamoDBClient, creates, looks, described };
 }
 
 describe('DynamoLeaseStore.ensureTable', () => {
@@ -64,10 +65,11 @@ describe('DynamoLeaseStore.ensureTable', () => {
 
   it('uses a table that is already ACTIVE as it is', async () => {
     const clock = new FakeClock(0);
-    const { client, creates } = tableClient(['ACTIVE']);
+    const { client, creates, described } = tableClient(['ACTIVE']);
 
     await new DynamoLeaseStore(client, 'App', clock).ensureTable();
 
+    expect(described()).toEqual([{ TableName: 'App' }, { TableName: 'App' }]); // its own table, each look
     expect(creates()).toEqual([]);
     expect(clock.monotonicNow()).toBe(0);
   });

@@ -95,14 +95,18 @@ describe('LeaseRenewer: writes', () => {
 
   it('a write of an earlier holding that finds the lease lost leaves the current holding alone', async () => {
     let answer: (lease: Lease) => void = () => {};
+    let inFlight = false;
     const { store, lost, renewer } = setup();
-    const stale = renewer.update('a', () =>
-      new Promise<Lease>((resolve) => {
+    const stale = renewer.update('a', () => {
+      inFlight = true;
+      return new Promise<Lease>((resolve) => {
         answer = resolve;
       }).then(() => {
         throw new LeaseLostError('a');
-      }),
-    );
+      });
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(inFlight).toBe(true); // sent, not just queued
     // While that write hangs, the holding ends and the lease is held again.
     renewer.forget('a');
     renewer.add(store.bump('a', { leaseOwner: 'me' }));

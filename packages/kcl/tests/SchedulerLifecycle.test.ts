@@ -135,6 +135,42 @@ describe('Scheduler: shutdown', () => {
     }
   });
 
+  it('resolves run only once every processor’s shutdownRequested has finished, and only then gives the leases back', async () => {
+    const store = new InMemoryLeaseStore();
+    let letFinish: () => void = () => {};
+    const finishing = new Promise<void>((resolve) => {
+      letFinish = resolve;
+    });
+    const finished: string[] = [];
+    const factory = (shardId: string): ShardRecordProcessor => ({
+      initialize: () => {},
+      processRecords: () => {},
+      leaseLost: () => {},
+      shardEnded: () => {},
+      shutdownRequested: async () => {
+        await finishing; // say, flushing a buffer somewhere slow
+        finished.push(shardId);
+      },
+    });
+    const { clock, stop, running } = worker(new TestStream([shard('s-1'), shard('s-2')]), store, { factory });
+    await clock.advance(1_000);
+    let resolved = false;
+    void running.then(() => {
+      resolved = true;
+    });
+
+    stop.abort();
+    await clock.advance(5_000);
+    expect(resolved).toBe(false);
+    expect(store.leases.get('s-1')?.leaseOwner).toBe(WORKER); // not given back while its processor is busy
+
+    letFinish();
+    await clock.advance(1_000);
+    await running;
+    expect(finished.sort()).toEqual(['s-1', 's-2']);
+    expect(store.leases.get('s-1')?.leaseOwner).toBeUndefined();
+  });
+
   it('ends a processor whose lease another worker stole with leaseLost, never with shutdownRequested', async () => {
     const store = new InMemoryLeaseStore();
     const { events, factory } = processors();
@@ -292,6 +328,18 @@ describe('Scheduler: what it publishes', () => {
     expect(metrics?.millisBehindLatest).toBe(1_500);
     expect(metrics?.recordsPerSecond).toBeGreaterThan(4.5);
     expect(metrics?.recordsPerSecond).toBeLessThan(5.5);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('publishes the reader’s first figures at the first renewal it is there for: its lag, and no rate yet', async () => {
+    const store = new InMemoryLeaseStore();
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')], 1, 1_500), store);
+
+    await clock.advance(4_000); // renewals at 0 (no reader yet) and 3.3 s (the reader's first)
+
+    expect(store.leases.get('s-1')?.metrics).toEqual({ millisBehindLatest: 1_500, recordsPerSecond: 0 });
     stop.abort();
     await clock.advance(2_000);
     await running;

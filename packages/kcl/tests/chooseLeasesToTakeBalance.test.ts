@@ -59,6 +59,20 @@ describe('chooseLeasesToTake: balancing', () => {
     expect(decision.steal.map((lease) => lease.leaseOwner)).toEqual(['w-a']);
   });
 
+  it('steals from the most loaded worker, not from one that merely comes first by name', () => {
+    const decision = chooseLeasesToTake(
+      held([
+        ['w-z', 4],
+        ['w-a', 1],
+      ]),
+      'me',
+      policy,
+      seeded(1),
+    );
+    expect(decision.target).toBe(2); // five leases, three workers (itself too)
+    expect(decision.steal.map((lease) => lease.leaseOwner)).toEqual(['w-z']);
+  });
+
   it('steals only what the most loaded worker holds above the target, even when allowed to steal more at once', () => {
     const decision = chooseLeasesToTake(
       held([
