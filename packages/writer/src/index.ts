@@ -5,4 +5,4 @@ export { KinesisRecordsPort } from './KinesisRecordsPort.js';
 export { type KeyedTrade, type PendingRecord, recordSize } from './PendingRecord.js';
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES, RecordBatcher } from './RecordBatcher.js';
 export type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
-export { DEFAULT_BURST_SECONDS, SHARD_WRITE_LIMITS, type ShardCharge, ShardRateLimiter } from './ShardRateLimiter.js';
+export { SHARD_WRITE_LIMITS, type ShardCharge, ShardRateLimiter } from './ShardRateLimiter.js';

@@ -84,7 +84,7 @@ export class KinesisLimiter {
     const request = JSON.parse(body.toString('utf8')) as PutEntry & { StreamName?: string };
     const stream = request.StreamName ?? '';
     const shardId = await this.route(stream, request);
-    const bytes = entryBytes(request);
+    const bytes = recordBytes(request);
     if (shardId && !this.limits.tryWrite(stream, shardId, bytes, this.now())) {
       this.traffic.add(stream, shardId, { recordsRefused: 1 });
       return throttled('kinesis', rateExceeded(stream, shardId));
@@ -101,7 +101,7 @@ export class KinesisLimiter {
     const verdicts: Array<{ shardId: string | undefined; bytes: number; allowed: boolean }> = [];
     for (const entry of entries) {
       const shardId = await this.route(stream, entry);
-      const bytes = entryBytes(entry);
+      const bytes = recordBytes(entry);
       const allowed = shardId === undefined || this.limits.tryWrite(stream, shardId, bytes, this.now());
       verdicts.push({ shardId, bytes, allowed });
       if (shardId && !allowed) this.traffic.add(stream, shardId, { recordsRefused: 1 });
@@ -173,11 +173,7 @@ export class KinesisLimiter {
         Records?: Array<{ Data?: string; PartitionKey?: string }>;
         NextShardIterator?: string;
       };
-      const bytes = (page.Records ?? []).reduce(
-        (sum, record) =>
-          sum + Buffer.byteLength(record.Data ?? '', 'base64') + Buffer.byteLength(record.PartitionKey ?? ''),
-        0,
-      );
+      const bytes = (page.Records ?? []).reduce((sum, record) => sum + recordBytes(record), 0);
       this.limits.chargeRead(reading.stream, reading.shardId, bytes, this.now());
       if (page.NextShardIterator) this.remember(page.NextShardIterator, reading);
     }
@@ -230,9 +226,9 @@ function recordsOf(answer: ProxyAnswer): Array<{ ErrorCode?: unknown }> {
   }
 }
 
-/** Data (base64 decoded) plus partition key, as AWS counts a record against the 1 MiB/s. */
-function entryBytes(entry: PutEntry): number {
-  return Buffer.byteLength(entry.Data ?? '', 'base64') + Buffer.byteLength(entry.PartitionKey ?? '', 'utf8');
+/** Data (base64 decoded) plus partition key, as AWS counts a record against a shard's limits, in or out. */
+export function recordBytes(record: { readonly Data?: string; readonly PartitionKey?: string }): number {
+  return Buffer.byteLength(record.Data ?? '', 'base64') + Buffer.byteLength(record.PartitionKey ?? '', 'utf8');
 }
 
 function rateExceeded(stream: string, shardId: string): string {

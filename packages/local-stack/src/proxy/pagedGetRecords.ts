@@ -1,5 +1,5 @@
 import type { ProxyAnswer } from './awsErrors.js';
-import type { Forward } from './KinesisLimiter.js';
+import { type Forward, recordBytes } from './KinesisLimiter.js';
 
 /**
  * The largest page asked of kinesis-local in one call. Its GetRecords costs grow faster than
@@ -60,9 +60,4 @@ export async function pagedGetRecords(body: Buffer, forward: Forward): Promise<P
   }
   const { 'x-amz-crc32': _checksumOfTheFirstPage, ...headers } = answer.headers;
   return { status: 200, headers, body: Buffer.from(JSON.stringify({ ...page, Records: records })) };
-}
-
-/** Data (base64 decoded) plus partition key, as a shard's read allowance counts them. */
-function recordBytes(record: { Data?: string; PartitionKey?: string }): number {
-  return Buffer.byteLength(record.Data ?? '', 'base64') + Buffer.byteLength(record.PartitionKey ?? '');
 }
