@@ -4,9 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
-import { serializeTrade, TradeGenerator } from '@stock-trades/core';
 import {
   DynamoLeaseStore,
   KinesisStreamPort,
@@ -14,8 +12,11 @@ import {
   Scheduler,
   type ShardRecordProcessor,
   schedulerConfig,
+  systemClock,
 } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
+import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, runProducer } from '@stock-trades/producer';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 
 const PEER = 'lifion-kinesis';
 const PEER_VERSION = '1.3.3';
@@ -193,32 +194,26 @@ function summarize(runs: Measured[]) {
   };
 }
 
-/** PutRecords in batches of 500, four in flight, sending again only the entries Kinesis refused. */
+/** The backlog, written by our producer (`--rate max`, random keys, plain records): it resends what Kinesis refuses. */
 async function writeBacklog(clients: AwsClients, stream: string, count: number, seed: number): Promise<void> {
-  const generator = new TradeGenerator({ seed: seed + 1 });
-  let pending: PutRecordsRequestEntry[] = Array.from({ length: count }, () => ({
-    Data: serializeTrade(generator.next()),
-    PartitionKey: generator.randomKey(),
-  }));
-  while (pending.length > 0) {
-    const batches: PutRecordsRequestEntry[][] = [];
-    for (let index = 0; index < pending.length; index += 500) batches.push(pending.slice(index, index + 500));
-    const refused: PutRecordsRequestEntry[] = [];
-    const sendNext = async (): Promise<void> => {
-      for (let batch = batches.shift(); batch; batch = batches.shift()) {
-        const answer = await clients.kinesisSingleAttempt
-          .send(new PutRecordsCommand({ StreamName: stream, Records: batch }))
-          .catch(() => undefined);
-        if (!answer) refused.push(...batch);
-        else
-          for (const [index, entry] of (answer.Records ?? []).entries())
-            if (entry.ErrorCode) refused.push(batch[index] as PutRecordsRequestEntry);
-      }
-    };
-    await Promise.all(Array.from({ length: 4 }, sendNext));
-    pending = refused;
-    if (pending.length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
+  await runProducer(
+    {
+      stream,
+      mode: 'batched',
+      count,
+      seed: seed + 1,
+      partitionKey: 'random',
+      lingerMs: DEFAULT_LINGER_MS,
+      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+    },
+    {
+      port: new KinesisRecordsPort(clients),
+      streamStatus: async () => 'ACTIVE',
+      now: Date.now,
+      sleep: systemClock.sleep,
+    },
+  );
 }
 
 /** Runs one contender in a Node process of its own and reads its result; kills it if it does not exit by itself. */
