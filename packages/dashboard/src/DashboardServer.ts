@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BodyTooLargeError, hardenServer, readCappedBody, screenRequest } from '@stock-trades/loopback-http';
 import { DashboardError } from './errors.js';
 import { ActionError, type ActionRequest, InstructorActions } from './InstructorActions.js';
 import type { DashboardView } from './types.js';
@@ -55,6 +56,7 @@ export class DashboardServer {
         else response.end();
       });
     });
+    hardenServer(this.server);
   }
 
   /** Listens on 127.0.0.1; resolves with the page's address. */
@@ -98,8 +100,14 @@ export class DashboardServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    if (!this.fromThisMachine(request)) {
-      json(response, 421, { error: 'this dashboard answers only to 127.0.0.1 and localhost' });
+    const port = (this.server.address() as AddressInfo).port;
+    // Only this page may talk to it: another site's page (or one that rebinds its name to 127.0.0.1) is refused.
+    const refusal = screenRequest(request.headers, {
+      port,
+      allowedOrigins: [`http://127.0.0.1:${port}`, `http://localhost:${port}`],
+    });
+    if (refusal) {
+      json(response, refusal.status, { error: refusal.reason });
       return;
     }
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
@@ -167,9 +175,11 @@ export class DashboardServer {
     }
     let body: unknown;
     try {
-      body = JSON.parse(await readBody(request));
+      body = JSON.parse((await readCappedBody(request, MAX_BODY_BYTES)).toString('utf8'));
     } catch (error) {
-      json(response, 400, { error: error instanceof ActionError ? error.message : 'the body is not JSON' });
+      json(response, error instanceof BodyTooLargeError ? 413 : 400, {
+        error: error instanceof BodyTooLargeError ? error.message : 'the body is not JSON',
+      });
       return;
     }
     try {
@@ -183,12 +193,6 @@ export class DashboardServer {
       }
     }
   }
-
-  private fromThisMachine(request: IncomingMessage): boolean {
-    const port = (this.server.address() as AddressInfo | null)?.port;
-    const host = request.headers.host ?? '';
-    return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
-  }
 }
 
 function json(response: ServerResponse, status: number, body: unknown): void {
@@ -196,18 +200,10 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
+/** Compares bytes, not characters: a token of non-ASCII characters has as many characters as ours but more bytes. */
 function sameSecret(given: string | string[] | undefined, token: string): boolean {
-  if (typeof given !== 'string' || given.length !== token.length || token.length === 0) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(token));
-}
-
-async function readBody(request: IncomingMessage): Promise<string> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ActionError(`the body is larger than ${MAX_BODY_BYTES} bytes`, 400);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  if (typeof given !== 'string' || token.length === 0) return false;
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(token, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }

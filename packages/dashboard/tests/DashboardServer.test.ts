@@ -98,6 +98,10 @@ describe('DashboardServer', () => {
     ['a wrong token', { 'x-dashboard-token': 'b'.repeat(32) }, 403, /x-dashboard-token/],
     ['another Host (DNS rebinding)', { host: 'evil.example:80' }, 421, /only to 127.0.0.1/],
     ['a form post', { 'content-type': 'application/x-www-form-urlencoded' }, 415, /application\/json/],
+    // As many characters as the real token, three times the bytes: once answered 500 from timingSafeEqual.
+    ['a non-ASCII token', { 'x-dashboard-token': 'é'.repeat(32) }, 403, /x-dashboard-token/],
+    ['another site’s Origin', { origin: 'http://evil.example' }, 403, /web pages are refused/],
+    ['Sec-Fetch-Site: cross-site', { 'sec-fetch-site': 'cross-site' }, 403, /Sec-Fetch-Site: cross-site/],
   ])('refuses an action with %s', async (_, headers, status, message) => {
     const url = await start();
     const answer = await act(url, { action: 'add-worker' }, headers);
@@ -115,13 +119,27 @@ describe('DashboardServer', () => {
       /worker: worker must be a name like worker-2/,
     ],
     ['a rate out of range', { action: 'set-rate', rate: 1e9 }, /rate/],
-    ['a body over 4 KB', { action: 'add-worker', pad: 'x'.repeat(5000) }, /larger than 4096 bytes/],
   ])('answers 400 with the reason for %s', async (_, body, message) => {
     const url = await start();
     const answer = await act(url, body);
     expect(answer.status).toBe(400);
     expect(JSON.parse(answer.body).error).toMatch(message);
     expect(ran).toEqual([]);
+  });
+
+  it('answers 413 to a body over 4 KB, and takes an action from its own page’s Origin', async () => {
+    const url = await start();
+    const large = await act(url, { action: 'add-worker', pad: 'x'.repeat(5000) });
+    expect(large.status).toBe(413);
+    expect(JSON.parse(large.body).error).toMatch(/larger than 4096 bytes/);
+    expect(ran).toEqual([]);
+    const own = await act(
+      url,
+      { action: 'add-worker' },
+      { origin: url.replace(/\/$/, ''), 'sec-fetch-site': 'same-origin' },
+    );
+    expect(own.status).toBe(200);
+    expect(ran).toEqual([{ action: 'add-worker' }]);
   });
 
   it('refuses every action on --target aws, token or not, and embeds no token in the page', async () => {

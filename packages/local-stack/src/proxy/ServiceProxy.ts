@@ -1,11 +1,23 @@
 import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SHARD_TRAFFIC_PATH, type ShardTrafficReport } from '@stock-trades/core';
+import { BodyTooLargeError, hardenServer, readCappedBody, screenRequest } from '@stock-trades/loopback-http';
 import { LOOPBACK } from '../ports.js';
-import { internalError, type ProxyAnswer, throttled } from './awsErrors.js';
+import { awsError, internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
 import type { Forward } from './KinesisLimiter.js';
 import { pagedGetRecords } from './pagedGetRecords.js';
+import { validateKinesisRequest } from './validateKinesisRequest.js';
+
+/**
+ * The largest request body each service takes. Kinesis: a PutRecords of 5 MiB of data is
+ * about 6.7 MiB of base64 JSON; 10 MiB is AWS's limit for a whole request. DynamoDB: 16 MB,
+ * its BatchWriteItem limit. Nothing past these is read, let alone buffered or forwarded.
+ */
+export const MAX_BODY_BYTES: Readonly<Record<Service, number>> = {
+  kinesis: 10 * 1024 * 1024,
+  dynamodb: 16 * 1024 * 1024,
+};
 
 export interface ServiceProxyOptions {
   readonly service: Service;
@@ -35,16 +47,19 @@ export class ServiceProxy {
 
   constructor(private readonly options: ServiceProxyOptions) {
     this.server = createServer((incoming, response) => {
+      response.on('error', () => response.destroy());
       this.handle(incoming, response).catch((error: unknown) => {
-        if (response.headersSent) {
+        if (response.headersSent || response.destroyed) {
           response.destroy();
           return;
         }
-        response.writeHead(502, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ __type: 'InternalFailure', message: `proxy: ${String(error)}` }));
+        // The emulator is down or dropped the call: a fault of the service, which a client retries.
+        const type = options.service === 'dynamodb' ? 'InternalServerError' : 'InternalFailure';
+        send(response, awsError(options.service, 502, type, `proxy: ${String(error)}`));
       });
     });
     this.server.keepAliveTimeout = 30_000;
+    hardenServer(this.server);
   }
 
   async listen(port: number): Promise<number> {
@@ -65,8 +80,11 @@ export class ServiceProxy {
   }
 
   private async handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
-    const body = await readAll(incoming);
     const { service, faults, shardTraffic } = this.options;
+    const refusal = screenRequest(incoming.headers, { port: (this.server.address() as AddressInfo).port });
+    if (refusal) {
+      return send(response, awsError(service, refusal.status, 'AccessDeniedException', refusal.reason), true);
+    }
     if (shardTraffic && incoming.method === 'GET' && incoming.url === SHARD_TRAFFIC_PATH) {
       return send(response, {
         status: 200,
@@ -74,7 +92,27 @@ export class ServiceProxy {
         body: Buffer.from(JSON.stringify(shardTraffic())),
       });
     }
-    const api = String(incoming.headers['x-amz-target'] ?? '').split('.')[1] ?? '';
+    const target = incoming.headers['x-amz-target'];
+    if (incoming.method !== 'POST' || typeof target !== 'string' || !target.includes('.')) {
+      return send(
+        response,
+        awsError(service, 400, 'UnknownOperationException', 'POST an X-Amz-Target operation'),
+        true,
+      );
+    }
+    let body: Buffer;
+    try {
+      body = await readCappedBody(incoming, MAX_BODY_BYTES[service]);
+    } catch (error) {
+      if (!(error instanceof BodyTooLargeError)) throw error;
+      return send(response, awsError(service, 413, 'RequestEntityTooLargeException', error.message), true);
+    }
+    const api = target.split('.')[1] ?? '';
+    const isJson = String(incoming.headers['content-type'] ?? '').includes('json');
+    if (service === 'kinesis' && isJson) {
+      const invalid = validateKinesisRequest(api, body);
+      if (invalid) return send(response, invalid);
+    }
     await faults.whenRunning(service);
     const decision = faults.decide(service, api, this.options.random);
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
@@ -85,7 +123,6 @@ export class ServiceProxy {
     if (decision.outcome === 'throttle')
       return send(response, throttled(service, 'Rate exceeded (injected by pnpm stack --faults)'));
     if (decision.outcome === 'error') return send(response, internalError(service));
-    const isJson = String(incoming.headers['content-type'] ?? '').includes('json');
     const upstream: Forward = (payload) => this.forward(incoming, payload);
     // kinesis-local's GetRecords grows dearer faster than its page: large pages are read in small ones.
     const forward: Forward =
@@ -144,15 +181,28 @@ export class ServiceProxy {
         },
       );
       outgoing.on('error', reject);
+      // An emulator that answers before it has read the body, then resets, fails the socket after the answer:
+      // absorbed here (the call already has its answer), never an unhandled 'error' that ends the stack.
+      outgoing.on('socket', (socket) => {
+        if (!socket.listeners('error').includes(ignore)) socket.on('error', ignore);
+      });
       outgoing.end(body);
     });
   }
 }
 
-function send(response: ServerResponse, answer: ProxyAnswer): void {
-  response.writeHead(answer.status, { ...answer.headers, 'content-length': String(answer.body.length) });
+/** Answers; `close` ends the connection after the answer (the rest of a refused body is never read). */
+function send(response: ServerResponse, answer: ProxyAnswer, close = false): void {
+  if (response.destroyed) return;
+  response.writeHead(answer.status, {
+    ...answer.headers,
+    'content-length': String(answer.body.length),
+    ...(close ? { connection: 'close' } : {}),
+  });
   response.end(answer.body);
 }
+
+function ignore(): void {}
 
 async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
