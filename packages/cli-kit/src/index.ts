@@ -1,5 +1,7 @@
 export { createLogger, type LogFormat, type Logger, type LoggerOptions, LogLevel } from './createLogger.js';
+export { CliKitError, OutputWriteError } from './errors.js';
 export { ExitCode } from './exitCodes.js';
+export { JsonLinesFile } from './JsonLinesFile.js';
 export { openOutputFile } from './openOutputFile.js';
 export {
   clientsFor,

@@ -12,11 +12,11 @@ const REASONS: Readonly<Record<string, (path: string) => string>> = {
 };
 
 /**
- * Opens a file a flag names for writing — 'a' appends, 'w' starts it afresh — and returns
+ * Opens a file a flag names for writing — 'a' appends ('a+' can read it too), 'w' starts it afresh — and returns
  * its descriptor, or throws one line naming the flag and why (exit 2). Commands open their
  * outputs this way before doing anything, so a typo never costs a run's results.
  */
-export function openOutputFile(path: string, flag: string, mode: 'a' | 'w'): number {
+export function openOutputFile(path: string, flag: string, mode: 'a' | 'a+' | 'w'): number {
   try {
     return openSync(path, mode);
   } catch (error) {

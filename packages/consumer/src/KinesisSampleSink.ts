@@ -18,7 +18,8 @@ export class KinesisSampleSink implements SampleSink {
   ) {
     this.sender = new BatchSender({
       write: (entries) => port.putRecords(stream, entries),
-      policy: DEFAULT_RETRY_POLICY,
+      // A minute, then the processor fails without checkpointing and the shard's next owner sends the samples again.
+      policy: { ...DEFAULT_RETRY_POLICY, retryForMs: 60_000 },
       sleep,
     });
   }
@@ -29,10 +30,11 @@ export class KinesisSampleSink implements SampleSink {
       entry: { data: Buffer.from(JSON.stringify(sampleToJson(sample)), 'utf8'), partitionKey: sample.shardId },
     }));
     const result = await this.sender.send(records);
-    if (result.undelivered.length > 0) {
+    const notAcknowledged = result.undelivered.length + result.unknown.length;
+    if (notAcknowledged > 0) {
       throw new ConsumerError(
         'SAMPLES_NOT_DELIVERED',
-        `${result.undelivered.length} samples could not be sent to ${this.stream}: ${result.failure ?? 'unknown error'}`,
+        `${notAcknowledged} samples could not be sent to ${this.stream}: ${result.failure ?? 'unknown error'}`,
       );
     }
   }

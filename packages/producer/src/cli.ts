@@ -2,7 +2,7 @@ import { StreamAdmin } from '@stock-trades/aws';
 import {
   clientsFor,
   describeTarget,
-  openOutputFile,
+  JsonLinesFile,
   ProgressLine,
   runProgram,
   targetOption,
@@ -11,6 +11,7 @@ import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@st
 import { systemClock } from '@stock-trades/kcl';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 import { Command, Option } from 'commander';
+import { ProducerError, TradeLogFailedError } from './errors.js';
 import {
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -24,8 +25,8 @@ import { TradeLog } from './TradeLog.js';
 const DEFAULT_RATE = '100';
 /** The longest `--duration`: a week. */
 const MAX_RUN_MS = 7 * 24 * 3_600_000;
-/** A record retried longer than an hour is better reported undelivered than held on to. */
-const MAX_RETRY_FOR_MS = 3_600_000;
+/** A trade retried longer than an hour is better given up on (and reported so) than held on to. */
+const MAX_GIVE_UP_AFTER_MS = 3_600_000;
 
 interface RawOptions {
   mode: ProducerMode;
@@ -38,8 +39,8 @@ interface RawOptions {
   tradeLog?: string;
   aggregate: boolean;
   linger: string;
-  maxAttempts: string;
-  retryFor: string;
+  maxAttempts?: string;
+  giveUpAfter: string;
   /** A percentage, or false from --no-shard-rate-limit. */
   shardRateLimit: string | false;
   target?: string;
@@ -71,13 +72,20 @@ export function parseProducerOptions(raw: RawOptions): ProducerOptions {
         : parseNumber(raw.shardRateLimit, '--shard-rate-limit', { min: 1, max: 100 }) / 100,
     retryPolicy: {
       ...DEFAULT_RETRY_POLICY,
-      maxAttempts: parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 1000 }),
-      retryForMs: parseDuration(raw.retryFor, '--retry-for', { min: 0, max: MAX_RETRY_FOR_MS }),
+      maxAttempts:
+        raw.maxAttempts === undefined
+          ? DEFAULT_RETRY_POLICY.maxAttempts
+          : parseNumber(raw.maxAttempts, '--max-attempts', { integer: true, min: 1, max: 1_000_000 }),
+      retryForMs: parseDuration(raw.giveUpAfter, '--give-up-after', { min: 0, max: MAX_GIVE_UP_AFTER_MS }),
     },
   };
 }
 
-export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = process.stdout): Command {
+export function buildProgram(
+  signal: AbortSignal,
+  out: NodeJS.WritableStream = process.stdout,
+  errors: NodeJS.WritableStream = process.stderr,
+): Command {
   return new Command('pnpm producer')
     .description(`Step 3: the StockTradesWriter: put random stock trades into ${STREAM_NAME}`)
     .addOption(
@@ -105,15 +113,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
     .option('--aggregate', 'KPL aggregation: pack many trades (up to 50 KB) into each Kinesis record, per shard', false)
     .option('--linger <ms>', 'longest a batch waits for more trades (0-100)', String(DEFAULT_LINGER_MS))
     .option(
-      '--max-attempts <n>',
-      'attempts per record before it is reported undelivered',
-      String(DEFAULT_RETRY_POLICY.maxAttempts),
+      '--give-up-after <time>',
+      'longest a trade is retried, from its first attempt, before it is given up on (rides out a stall of Kinesis this long)',
+      `${DEFAULT_RETRY_POLICY.retryForMs / 60_000}m`,
     )
-    .option(
-      '--retry-for <time>',
-      'longest a record is retried, from its first attempt (rides out an outage this long)',
-      `${DEFAULT_RETRY_POLICY.retryForMs / 1000}s`,
-    )
+    .option('--max-attempts <n>', 'also give up on a trade after this many attempts (default: no limit but the time)')
     .option(
       '--shard-rate-limit <percent>',
       "keep within this share of each shard's 1,000 records and 1 MiB a second, as the KPL's RateLimit (1-100)",
@@ -132,7 +136,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
       };
       try {
         // The trade log is the ground truth: it opens before the first trade is sent, or nothing is sent.
-        if (raw.tradeLog) tradeLog = new TradeLog(openOutputFile(raw.tradeLog, '--trade-log', 'w'));
+        if (raw.tradeLog) tradeLog = new TradeLog(JsonLinesFile.open(raw.tradeLog, '--trade-log', 'w'));
         const rate =
           options.mode === ProducerMode.TUTORIAL ? 'one trade every 100 ms' : `${options.rate ?? 'max'} trades/s`;
         say(
@@ -151,11 +155,32 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WriteStream = proc
         }).finally(() => progress.clear());
         say(stats.summaryText(options.stream));
         if (raw.tradeLog) say(`Trade log: ${raw.tradeLog}`);
+      } catch (error) {
+        // A run that sent trades and then failed still says what became of them, before its one error line.
+        if (error instanceof ProducerError && error.stats) say(error.stats.summaryText(options.stream));
+        if (error instanceof TradeLogFailedError && error.unloggedIds.length > 0) {
+          errors.write(`trades acknowledged by Kinesis but not in the trade log: ${idRanges(error.unloggedIds)}\n`);
+        }
+        throw error;
       } finally {
-        await tradeLog?.close();
+        await tradeLog?.close().catch(() => undefined);
         clients.destroy();
       }
     });
+}
+
+/** Ids as ranges: "1-4, 7, 9-12". */
+export function idRanges(ids: readonly number[]): string {
+  const sorted = [...new Set(ids)].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  for (let index = 0; index < sorted.length; ) {
+    const start = sorted[index] ?? 0;
+    let end = start;
+    while (sorted[index + 1] === end + 1) end = sorted[++index] ?? end;
+    ranges.push(start === end ? `${start}` : `${start}-${end}`);
+    index++;
+  }
+  return ranges.join(', ');
 }
 
 export function main(argv: readonly string[], signal: AbortSignal): Promise<number> {

@@ -1,4 +1,9 @@
-export { ProducerError, StreamNotReadyError, UndeliveredTradesError } from './errors.js';
+export {
+  ProducerError,
+  StreamNotReadyError,
+  TradeLogFailedError,
+  UnacknowledgedTradesError,
+} from './errors.js';
 export {
   DEFAULT_LINGER_MS,
   DEFAULT_MAX_IN_FLIGHT,
@@ -9,6 +14,6 @@ export {
 } from './ProducerOptions.js';
 export { ProductionStats } from './ProductionStats.js';
 export { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
-export { type ProducerDeps, runProducer } from './runProducer.js';
+export { type ProducerDeps, type RunControl, runProducer } from './runProducer.js';
 export { ShardMap } from './ShardMap.js';
-export { TradeLog, type TradeLogLine } from './TradeLog.js';
+export { TradeLog, type TradeLogLine, TradeStatus } from './TradeLog.js';

@@ -11,17 +11,10 @@ import {
   ShardRateLimiter,
 } from '@stock-trades/writer';
 import type { ProducerOptions } from './ProducerOptions.js';
-import type { ProductionStats } from './ProductionStats.js';
 import { AggregatingRecordBuilder, PlainRecordBuilder, type RecordBuilder } from './RecordBuilder.js';
-import type { ProducerDeps, TradeSource } from './runProducer.js';
+import type { ProducerDeps, RunControl } from './runProducer.js';
 import { ShardMap } from './ShardMap.js';
-
-export interface BatchedRun {
-  readonly nextTrade: TradeSource;
-  readonly shouldStop: () => boolean;
-  readonly stats: ProductionStats;
-  readonly noteFailures: (result: BatchResult) => void;
-}
+import { type TradeLogLine, TradeStatus } from './TradeLog.js';
 
 /** Without a rate, one loop turn makes this many trades. */
 const UNPACED_CHUNK = 500;
@@ -31,7 +24,7 @@ const UNPACED_CHUNK = 500;
  * PutRecords batches of up to 500 records / 5 MiB, sent when full or when the oldest
  * waiting trade has lingered `lingerMs`, with up to `maxInFlight` calls under way.
  */
-export async function produceBatched(options: ProducerOptions, deps: ProducerDeps, run: BatchedRun): Promise<void> {
+export async function produceBatched(options: ProducerOptions, deps: ProducerDeps, run: RunControl): Promise<void> {
   const { stats } = run;
   const shards = await deps.port.listShards(options.stream);
   // The stream's shards as last read: where the rate limiter charges records, and where aggregates are packed for.
@@ -83,6 +76,7 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
   const settle = async (result: BatchResult) => {
     // The stream's shards as they are now, read once per result and only if something was misrouted.
     let fresh: ShardMap | undefined;
+    const logLines: TradeLogLine[] = [];
     for (const { pending, shardId, sequenceNumber } of result.delivered) {
       let landed = pending.trades.map((keyed, index) => ({ ...keyed, index, inShard: true }));
       if (aggregating && pending.predictedShardId !== shardId) {
@@ -104,16 +98,22 @@ export async function produceBatched(options: ProducerOptions, deps: ProducerDep
           continue;
         }
         const subSequenceNumber = aggregating ? { subSequenceNumber: index } : {};
-        deps.tradeLog?.write({ trade, shardId, sequenceNumber, ...subSequenceNumber });
+        logLines.push({ status: TradeStatus.ACKNOWLEDGED, trade, shardId, sequenceNumber, ...subSequenceNumber });
         stats.recordDelivered(shardId);
       }
     }
+    deps.tradeLog?.write(logLines);
     run.noteFailures(result);
     deps.onProgress?.(stats);
   };
   const dispatch = async (batch: PendingRecord[] | undefined) => {
     if (!batch) return;
     while (inFlight.size >= options.maxInFlight) await Promise.race(inFlight);
+    // The trade log is the truth about every trade sent: nothing more goes out until what it has is written.
+    if (!(await run.readyToSend())) {
+      stats.unsent += batch.reduce((sum, record) => sum + record.trades.length, 0);
+      return;
+    }
     const tracked: Promise<void> = sender
       .send(batch)
       .then(settle)

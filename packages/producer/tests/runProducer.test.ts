@@ -2,7 +2,13 @@ import { FakeRecordsPort, fakeTime } from '@stock-trades/testkit';
 import { DEFAULT_RETRY_POLICY } from '@stock-trades/writer';
 import { describe, expect, it } from 'vitest';
 import { parseProducerOptions } from '../src/cli.js';
-import { type ProducerOptions, runProducer, type TradeLogLine, UndeliveredTradesError } from '../src/index.js';
+import {
+  type ProducerOptions,
+  runProducer,
+  TradeLogFailedError,
+  type TradeLogLine,
+  UnacknowledgedTradesError,
+} from '../src/index.js';
 
 const base: ProducerOptions = {
   stream: 'StockTradeStream',
@@ -15,11 +21,15 @@ const base: ProducerOptions = {
   retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 5 },
 };
 
+type Acknowledged = Extract<TradeLogLine, { status: 'acknowledged' }>;
+
 function deps(port: FakeRecordsPort, status: () => string | undefined = () => 'ACTIVE') {
   const time = fakeTime();
-  const log: TradeLogLine[] = [];
+  const lines: TradeLogLine[] = [];
+  const log: Acknowledged[] = [];
   return {
     log,
+    lines,
     time,
     deps: {
       port,
@@ -27,7 +37,14 @@ function deps(port: FakeRecordsPort, status: () => string | undefined = () => 'A
       now: time.now,
       sleep: time.sleep,
       random: () => 0.5,
-      tradeLog: { write: (line: TradeLogLine) => log.push(line) },
+      tradeLog: {
+        write: (written: readonly TradeLogLine[]) => {
+          lines.push(...written);
+          log.push(...written.filter((line): line is Acknowledged => line.status === 'acknowledged'));
+        },
+        flushed: async () => {},
+        unloggedIds: [],
+      },
     },
   };
 }
@@ -50,7 +67,7 @@ describe('runProducer', () => {
     const stored = new Map(port.stored.map((record) => [record.sequenceNumber, record.shardId]));
     for (const line of log) expect(stored.get(line.sequenceNumber)).toBe(line.shardId);
     expect(stats.delivered).toBe(1200);
-    expect(stats.undelivered).toBe(0);
+    expect(stats.notAcknowledged).toBe(0);
     expect(stats.retriedRecords).toBeGreaterThan(0);
   });
 
@@ -67,16 +84,82 @@ describe('runProducer', () => {
     expect(port.storedIds()).toHaveLength(50);
   });
 
-  it('reports trades it gave up on and fails with their number', async () => {
+  it('reports trades every attempt of which was refused as not delivered, and fails with their number', async () => {
     const port = new FakeRecordsPort([], { kind: 'failIds', ids: new Set([7, 8, 9]) });
-    const { deps: d, log } = deps(port);
+    const { deps: d, log, lines } = deps(port);
 
     const run = runProducer({ ...base, count: 100, rate: undefined }, d);
 
-    await expect(run).rejects.toThrow(UndeliveredTradesError);
-    await expect(run).rejects.toThrow(/^3 trades were not delivered: gave up after 5 attempts/);
+    await expect(run).rejects.toThrow(UnacknowledgedTradesError);
+    await expect(run).rejects.toThrow(
+      /^3 trades were not delivered: gave up after 5 attempts in \d+ s: its 5 attempts/,
+    );
     expect(log).toHaveLength(97);
     expect(log.some((line) => [7, 8, 9].includes(line.trade.id))).toBe(false);
+    expect(lines.filter((line) => line.status === 'not-delivered').map((line) => line.trade.id)).toEqual([7, 8, 9]);
+  });
+
+  it('logs a trade acknowledged after a lost answer once, though Kinesis stored it twice', async () => {
+    // Kinesis takes the first call, but its answer never comes back (a stall, a timeout): the retry stores it again.
+    const port = new FakeRecordsPort([{ kind: 'timeoutAfterStore' }]);
+    const { deps: d, log } = deps(port);
+
+    const stats = await runProducer({ ...base, count: 20, rate: undefined, lingerMs: 0 }, d);
+
+    expect(port.storedIds().filter((id) => id === 1)).toHaveLength(2);
+    expect(log.map((line) => line.trade.id).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(stats).toMatchObject({ delivered: 20, unknown: 0, notDelivered: 0 });
+  });
+
+  it('calls a trade given up on after a lost answer unknown, never "not delivered": Kinesis may have it', async () => {
+    // Every call times out; the first of them did store its records.
+    const port = new FakeRecordsPort([{ kind: 'timeoutAfterStore' }], { kind: 'timeout' });
+    const { deps: d, lines } = deps(port);
+
+    const run = runProducer(
+      { ...base, count: 10, rate: undefined, retryPolicy: { ...base.retryPolicy, maxAttempts: 3 } },
+      d,
+    );
+
+    await expect(run).rejects.toThrow(
+      /^10 trades of unknown fate \(Kinesis may have stored them; logged "status": "unknown"\): gave up/,
+    );
+    await expect(run).rejects.not.toThrow(/not delivered/);
+    expect(lines.map((line) => line.status)).toEqual(Array(10).fill('unknown'));
+    expect(port.storedIds().sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const error = (await run.catch((caught: unknown) => caught)) as UnacknowledgedTradesError;
+    expect(error.stats?.summaryText('S')).toMatch(/Not acknowledged: 10 unknown .*, 0 not delivered/);
+  });
+
+  it('stops sending once the trade log cannot be written, and names the acknowledged trades it could not log', async () => {
+    const port = new FakeRecordsPort();
+    const { deps: d } = deps(port);
+    let writes = 0;
+    const logged: number[] = [];
+    const unlogged: number[] = [];
+    let broken: Error | undefined;
+    const tradeLog = {
+      write: (lines: readonly TradeLogLine[]) => {
+        // The disk fills during the third write: that write and every later one fail.
+        if (++writes >= 3) broken ??= new Error('--trade-log t.jsonl could not be written: no space left (ENOSPC)');
+        for (const line of lines) if (line.status === 'acknowledged') (broken ? unlogged : logged).push(line.trade.id);
+      },
+      flushed: async () => {
+        if (broken) throw broken;
+      },
+      unloggedIds: unlogged,
+    };
+
+    const run = runProducer({ ...base, count: 5000, rate: 1000, maxInFlight: 1 }, { ...d, tradeLog });
+
+    await expect(run).rejects.toThrow(TradeLogFailedError);
+    await expect(run).rejects.toThrow(/ENOSPC\): stopped sending; \d+ trades Kinesis acknowledged are not in the log/);
+    // Nothing was sent after the failure was known: what Kinesis has is what was logged plus what was in flight.
+    const error = (await run.catch((caught: unknown) => caught)) as TradeLogFailedError;
+    expect(error.unloggedIds.length).toBeGreaterThan(0);
+    expect(port.storedIds().sort((a, b) => a - b)).toEqual([...logged, ...error.unloggedIds].sort((a, b) => a - b));
+    expect(error.stats?.unsent).toBeGreaterThan(0);
+    expect(error.stats?.generated).toBe(port.storedIds().length + (error.stats?.unsent ?? 0));
   });
 
   it('stops producing on a fatal error and counts everything not acknowledged', async () => {
@@ -86,6 +169,7 @@ describe('runProducer', () => {
     const run = runProducer({ ...base, count: 5000, rate: undefined }, d);
 
     await expect(run).rejects.toThrow(/not delivered: stream StockTradeStream was deleted/);
+    await expect(run).rejects.toThrow(UnacknowledgedTradesError);
     expect(port.storedIds().length).toBeLessThan(5000);
   });
 
@@ -180,7 +264,7 @@ describe('runProducer --shard-rate-limit', () => {
       aggregate: false,
       linger: '50',
       maxAttempts: '10',
-      retryFor: '60s',
+      giveUpAfter: '60s',
     };
     expect(parseProducerOptions({ ...raw, shardRateLimit: '100' }).shardRateLimit).toBe(1);
     expect(parseProducerOptions({ ...raw, shardRateLimit: '10' }).shardRateLimit).toBe(0.1);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, localClients, readAllRecords } from '@stock-trades/aws';
+import { type AwsClients, localClients, readAllRecords, StreamAdmin } from '@stock-trades/aws';
 import { PROJECT_RESOURCES, parseTrade, STREAM_NAME } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
 import { runCommand } from '@stock-trades/testkit';
@@ -99,6 +99,41 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
     expect(folder.stderr).toBe(`error: --trade-log ${scratch} cannot be written: it is a folder\n`);
     expect(folder.code).toBe(2);
     expect((await readAllRecords(clients, STREAM_NAME)).length).toBe(before);
+  });
+
+  it('producer on a full disk (--trade-log /dev/full): stops sending, names every trade the stream got, exits 1 with one line', async () => {
+    // Prepare: a stream of its own, so what is in it is exactly what this run sent.
+    await new StreamAdmin(clients).create('FullDisk', { capacity: 'PROVISIONED', shards: 2 });
+    await new StreamAdmin(clients).waitUntilActive('FullDisk');
+    // Act
+    const run = await runCommand(
+      'producer',
+      ['--stream', 'FullDisk', '--count', '5000', '--rate', '2000', '--trade-log', '/dev/full'],
+      env,
+    );
+    // Assess: no stack trace; a line of ids, then the one error line.
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/^trades acknowledged by Kinesis but not in the trade log: [\d, -]+$/);
+    expect(lines[1]).toMatch(
+      /^error: --trade-log \/dev\/full could not be written: no space left on the device \(ENOSPC\): stopped sending; \d+ trades Kinesis acknowledged are not in the log \(ids above\)$/,
+    );
+    // What the stream holds is exactly the trades named: none left unaccounted for, and it stopped early.
+    const named = (lines[0] ?? '')
+      .split(': ')[1]
+      ?.split(', ')
+      .flatMap((range) => {
+        const [from = 0, to = from] = range.split('-').map(Number);
+        return Array.from({ length: to - from + 1 }, (_, index) => from + index);
+      });
+    const stored = (await readAllRecords(clients, 'FullDisk')).map((record) => {
+      const parsed = parseTrade(record.data);
+      return parsed.ok ? parsed.trade.id : -1;
+    });
+    expect(stored.sort((a, b) => a - b)).toEqual(named);
+    expect(stored.length).toBeLessThan(5000);
+    expect(Number(/(\d+) trades Kinesis acknowledged/.exec(lines[1] ?? '')?.[1])).toBe(stored.length);
   });
 
   it('an endpoint variable that is not a URL, or one port for both emulators, is a usage error (exit 2)', async () => {

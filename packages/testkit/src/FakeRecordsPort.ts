@@ -16,7 +16,11 @@ export type CallFault =
   /** Fail the entries at these indexes of the call with ProvisionedThroughputExceeded. */
   | { kind: 'failEntries'; indexes: number[] }
   /** Fail every entry carrying a trade id in the set, every time (a record that never gets through). */
-  | { kind: 'failIds'; ids: Set<number> };
+  | { kind: 'failIds'; ids: Set<number> }
+  /** Store every entry, then lose the answer (a timeout or reset after Kinesis took the call): a retry stores it again. */
+  | { kind: 'timeoutAfterStore' }
+  /** Time out without storing anything (the caller cannot tell this from the one above). */
+  | { kind: 'timeout' };
 
 const MAX_HASH = 2n ** 128n - 1n;
 
@@ -67,6 +71,12 @@ export class FakeRecordsPort implements RecordsPort {
     const fault = this.faults.shift() ?? this.always;
     if (fault?.kind === 'throttle') throw new RetryableWriteError('Rate exceeded for stream');
     if (fault?.kind === 'fatal') throw fault.error;
+    if (fault?.kind === 'timeoutAfterStore' || fault?.kind === 'timeout') {
+      if (fault.kind === 'timeoutAfterStore') for (const entry of entries) this.store(entry);
+      throw new RetryableWriteError('a request has exceeded the 30000 ms requestTimeout', undefined, {
+        outcomeUnknown: true,
+      });
+    }
     return entries.map((entry, index): EntryOutcome => {
       const fails =
         (fault?.kind === 'failEntries' && fault.indexes.includes(index)) ||

@@ -8,6 +8,7 @@ export {
   expectedPerShardWindow,
   expectedPerWindow,
   inRange,
+  isAcknowledged,
   latestResults,
   mismatches,
   observedPerShardWindow,

@@ -29,12 +29,19 @@ export interface SampleLine {
 }
 
 export interface TradeLogLine {
+  /** What became of the trade (a line without one is from before the status was logged: acknowledged). */
+  status?: 'acknowledged' | 'unknown' | 'not-delivered';
   shardId: string;
   sequenceNumber: string;
   subSequenceNumber?: number;
   trade: StockTrade;
   /** When Kinesis acknowledged the record (ISO-8601): its arrival time is at most this. */
   acknowledgedAt?: string;
+}
+
+/** Whether Kinesis acknowledged the line's trade (lines of unknown fate or not delivered have no shard). */
+export function isAcknowledged(line: TradeLogLine): boolean {
+  return line.status === undefined || line.status === 'acknowledged';
 }
 
 /**
@@ -94,7 +101,7 @@ export function expectedPerShardWindow(
 ): Map<string, TradeSummary> {
   const expected = new Map<string, TradeSummary>();
   for (const line of log) {
-    if (!inRange(line, bounds)) continue;
+    if (!isAcknowledged(line) || !inRange(line, bounds)) continue;
     const key = `${line.shardId}|${windowStartOf(Date.parse(line.trade.timestamp), windowMs)}`;
     const summary = expected.get(key) ?? emptySummary();
     addTrade(summary, line.trade);
@@ -158,7 +165,7 @@ export function expectedPerWindow(
 ): Map<number, TradeSummary> {
   const expected = new Map<number, TradeSummary>();
   for (const line of log) {
-    if (!inRange(line, bounds)) continue;
+    if (!isAcknowledged(line) || !inRange(line, bounds)) continue;
     const start = windowStartOf(Date.parse(line.trade.timestamp), windowMs);
     const summary = expected.get(start) ?? emptySummary();
     addTrade(summary, line.trade);

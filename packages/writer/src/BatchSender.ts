@@ -8,13 +8,22 @@ export interface DeliveredRecord extends RecordReceipt {
 }
 
 export interface BatchResult {
-  /** Each record Kinesis acknowledged, exactly once, with where it went. */
+  /** Each record Kinesis acknowledged, exactly once, with where it went (once or more: see `unknown`). */
   readonly delivered: DeliveredRecord[];
-  /** Records still unacknowledged when the retry budget ran out or a fatal error struck. */
+  /**
+   * Records given up on (the retry budget ran out, or a fatal error struck) that Kinesis
+   * surely did not store: every attempt was refused outright (throttled, rejected).
+   */
   readonly undelivered: PendingRecord[];
+  /**
+   * Records given up on whose fate is unknown: an attempt timed out, lost its connection
+   * or failed whole with a server error, so Kinesis may have stored them. Never count
+   * these as lost: a consumer may well read them.
+   */
+  readonly unknown: PendingRecord[];
   /** Records sent again (a record retried twice counts twice). */
   readonly retriedRecords: number;
-  /** Why the undelivered ones were given up on, when there are any. */
+  /** Why the records not acknowledged were given up on, when there are any. */
   readonly failure?: string;
   /** Set when the failure was not retryable (the stream is gone, access was denied): stop producing. */
   readonly fatal?: Error;
@@ -40,10 +49,12 @@ export interface BatchSenderDeps {
 }
 
 /**
- * Sends one batch and re-sends only the entries that failed, with
- * exponential backoff and jitter, until all are acknowledged or a record has used
- * its attempts. Throttling of the whole call is retried the same way. Never sends an
- * acknowledged entry again, so nothing it reports delivered is doubled.
+ * Sends one batch and re-sends only the entries that failed, with exponential backoff and
+ * jitter, until all are acknowledged or the policy gives up. Throttling of the whole call
+ * is retried the same way. Never sends an acknowledged entry again; but an entry whose
+ * attempt timed out may have been stored by Kinesis all the same, and its retry stores it
+ * again (as with the KPL): such entries are reported `unknown` if given up on, and a
+ * consumer must absorb the duplicates of those it acknowledged.
  */
 export class BatchSender {
   private readonly policy: RetryPolicy;
@@ -57,17 +68,32 @@ export class BatchSender {
   async send(batch: readonly PendingRecord[]): Promise<BatchResult> {
     const delivered: DeliveredRecord[] = [];
     let pending = [...batch];
+    /** Entries an attempt of which may have been stored: their fate is unknown unless acknowledged later. */
+    const maybeStored = new Set<PendingRecord>();
     let retriedRecords = 0;
     let lastReason = '';
     const now = this.deps.now ?? Date.now;
     const startedAt = now();
+    const givenUp = (failure: string, fatal?: Error): BatchResult => ({
+      delivered,
+      undelivered: pending.filter((item) => !maybeStored.has(item)),
+      unknown: pending.filter((item) => maybeStored.has(item)),
+      retriedRecords,
+      failure,
+      ...(fatal ? { fatal } : {}),
+    });
     for (let attempt = 1; pending.length > 0; attempt++) {
       if (attempt > 1) {
         const delay = backoffDelay(attempt - 1, this.policy, this.random);
         const retriedFor = now() - startedAt;
         if (attempt > this.policy.maxAttempts || retriedFor + delay > this.policy.retryForMs) {
-          const failure = `gave up after ${attempt - 1} attempts in ${Math.round(retriedFor / 1000)} s (last error: ${lastReason})`;
-          return { delivered, undelivered: pending, retriedRecords, failure };
+          const limit =
+            attempt > this.policy.maxAttempts
+              ? `its ${this.policy.maxAttempts} attempts were used`
+              : `it was retried for ${formatSeconds(this.policy.retryForMs)}`;
+          return givenUp(
+            `gave up after ${attempt - 1} attempts in ${Math.round(retriedFor / 1000)} s: ${limit} (last error: ${lastReason})`,
+          );
         }
         this.deps.onRetry?.(pending.length, lastReason, delay);
         retriedRecords += pending.length;
@@ -81,10 +107,11 @@ export class BatchSender {
       } catch (error) {
         if (error instanceof RetryableWriteError) {
           lastReason = error.message;
+          if (error.outcomeUnknown) for (const item of pending) maybeStored.add(item);
           continue;
         }
         const fatal = error instanceof Error ? error : new Error(String(error));
-        return { delivered, undelivered: pending, retriedRecords, failure: fatal.message, fatal };
+        return givenUp(fatal.message, fatal);
       }
       const failed: PendingRecord[] = [];
       pending.forEach((item, index) => {
@@ -98,6 +125,10 @@ export class BatchSender {
       });
       pending = failed;
     }
-    return { delivered, undelivered: [], retriedRecords };
+    return { delivered, undelivered: [], unknown: [], retriedRecords };
   }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`;
 }

@@ -88,9 +88,27 @@ export class KinesisRecordsPort implements RecordsPort {
       action,
     });
     // One classification for every package: the SDK's own (throttling, transient, permanent).
-    if (classifyAwsError(error) !== ErrorClass.PERMANENT || translated.code === 'SERVICE_UNREACHABLE') {
-      return new RetryableWriteError(translated.message, error);
+    const errorClass = classifyAwsError(error);
+    if (errorClass !== ErrorClass.PERMANENT || translated.code === 'SERVICE_UNREACHABLE') {
+      // Throttled, or never reached: surely not stored. Anything else (a timeout, a reset, a 5xx) may have been.
+      const outcomeUnknown = errorClass !== ErrorClass.THROTTLED && !neverSent(error);
+      return new RetryableWriteError(translated.message, error, { outcomeUnknown });
     }
     return translated;
   }
+}
+
+/** Errors raised before a request could reach the service: no connection was made. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** Whether the call surely never reached the service (so it stored nothing). */
+function neverSent(error: unknown): boolean {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { code, message, cause } = current as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === 'string' && NOT_CONNECTED.has(code)) return true;
+    // The SDK's connection timeout: "the request socket did not establish a connection with the server within …".
+    if (typeof message === 'string' && message.includes('did not establish a connection')) return true;
+    current = cause;
+  }
+  return false;
 }

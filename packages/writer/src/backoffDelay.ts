@@ -1,5 +1,5 @@
 export interface RetryPolicy {
-  /** Attempts per record, the first included; past this a record is reported undelivered. */
+  /** Attempts per record, the first included; past this it is given up on. Infinity: no cap but the time. */
   readonly maxAttempts: number;
   /**
    * How long a record is retried at most, from its first attempt (as the KPL's RecordTtl):
@@ -13,9 +13,13 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
+/**
+ * Retries for up to five minutes, however many attempts that takes: a producer rides out a
+ * two-minute stall of Kinesis (each attempt may itself wait out a 30 s request timeout).
+ */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxAttempts: 50,
-  retryForMs: 60_000,
+  maxAttempts: Number.POSITIVE_INFINITY,
+  retryForMs: 5 * 60_000,
   baseDelayMs: 100,
   maxDelayMs: 5_000,
 };

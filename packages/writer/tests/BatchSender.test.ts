@@ -109,12 +109,29 @@ describe('BatchSender', () => {
 
     const shortBudget = await sender(10_000).send(pendingTrades(2));
     expect(shortBudget.undelivered).toHaveLength(2);
-    expect(shortBudget.failure).toMatch(/gave up after \d+ attempts in 9 s .*ECONNREFUSED/);
+    expect(shortBudget.failure).toMatch(/gave up after \d+ attempts in 9 s: it was retried for 10 s .*ECONNREFUSED/);
+    // Refused connections never reached Kinesis: surely not stored, so "undelivered", not "unknown".
+    expect(shortBudget.unknown).toEqual([]);
     expect(port.storedIds()).toEqual([]);
 
     const ridesItOut = await sender(60_000).send(pendingTrades(2));
     expect(ridesItOut.undelivered).toEqual([]);
     expect(port.storedIds()).toEqual([1, 2]);
+  });
+
+  it('reports records given up on after a lost answer as unknown, apart from those surely refused', async () => {
+    // Call 1 stores everything but its answer is lost; later calls refuse trade 2 and time out on the rest.
+    const port = new FakeRecordsPort([{ kind: 'timeoutAfterStore' }], { kind: 'failIds', ids: new Set([4]) });
+    const { sender } = senderFor(port);
+
+    const result = await sender.send(pendingTrades(4));
+
+    // Every trade is in the stream (the first call stored them); 1-3 were acknowledged by the retry (stored twice).
+    expect(result.delivered.map((item) => item.pending.trades[0]?.trade.id)).toEqual([1, 2, 3]);
+    expect(port.storedIds().sort((a, b) => a - b)).toEqual([1, 1, 2, 2, 3, 3, 4]);
+    // 4 was refused by every later attempt, but the first may have stored it (it did): unknown, not undelivered.
+    expect(result.unknown.map((item) => item.trades[0]?.trade.id)).toEqual([4]);
+    expect(result.undelivered).toEqual([]);
   });
 
   it('stops at once on an error retrying cannot fix, keeping what was already delivered', async () => {
