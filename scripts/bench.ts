@@ -8,6 +8,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchConsumer } from './bench/consumerBench.js';
+import { benchDuplicates } from './bench/duplicatesBench.js';
 import { benchLimits } from './bench/limitsBench.js';
 import { benchPeer } from './bench/peerBench.js';
 import { benchPipeline } from './bench/pipelineBench.js';
@@ -21,6 +22,7 @@ const benches: Record<string, () => Promise<object>> = {
   limits: benchLimits,
   peer: benchPeer,
   pipeline: benchPipeline,
+  duplicates: benchDuplicates,
 };
 
 async function main(names: string[]): Promise<number> {

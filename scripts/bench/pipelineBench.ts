@@ -72,7 +72,17 @@ async function pipeline(shardLimits: boolean): Promise<PipelineRun> {
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats', '--quiet'];
     for (const id of ['A', 'B']) start('consumer', id, ['--worker-id', id, ...workerArgs]);
     start('aggregator', 'aggregator', [
-      ...['--worker-id', 'aggregator', '--quiet', '--stream', 'Stats', '--application-name', 'Aggregator'],
+      ...[
+        '--worker-id',
+        'aggregator',
+        '--quiet',
+        '--stream',
+        'Stats',
+        '--trade-stream',
+        'Trades',
+        '--application-name',
+        'Aggregator',
+      ],
       ...['--grace', '20s', '--failover', '3s', '--out', join(dir, 'aggregator.jsonl')],
     ]);
     const startedAt = performance.now();

@@ -129,4 +129,58 @@ describe('the packed kcl, installed in a fresh project', () => {
     // A clean stop checkpoints and releases: every lease is left without an owner.
     expect((await leases.listLeases()).map((lease) => lease.leaseOwner ?? null)).toEqual([null, null, null, null]);
   });
+
+  it('stops within its shutdown timeout though a processor never returns, naming the shard and giving its lease back', async () => {
+    // A worker whose processor hangs on its first records (a call that never answers, a deadlock).
+    writeFileSync(
+      join(project, 'hung.mjs'),
+      `import { createWorker } from '@stock-trades/kcl';
+const worker = createWorker({
+  applicationName: 'hung',
+  streamName: 'log-lines',
+  workerId: 'hung',
+  failoverMs: 3000,
+  shutdownTimeoutMs: 2000,
+  processorFactory: () => ({
+    initialize: () => {},
+    processRecords: ({ records }) => (records.length > 0 ? new Promise(() => console.log('hung')) : undefined),
+    leaseLost: () => {},
+    shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+    shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
+  }),
+});
+const stop = new AbortController();
+process.once('SIGTERM', () => stop.abort());
+const { unfinishedShards } = await worker.run(stop.signal);
+console.log(JSON.stringify({ unfinishedShards }));
+`,
+    );
+    const env = {
+      ...process.env,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+    };
+    const worker = spawn(process.execPath, ['hung.mjs'], { cwd: project, env, stdio: 'pipe' });
+    workers.push(worker);
+    let output = '';
+    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    await waitFor('the processors to hang', () => output.includes('hung'), 60_000, 100);
+
+    // Before the timeout, this never exited: run() waited for the hung processor (the test's own timeout fails it).
+    worker.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const { unfinishedShards } = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { unfinishedShards: string[] };
+    expect(unfinishedShards.length).toBeGreaterThan(0);
+    const leases = await new DynamoLeaseStore(clients.dynamodb, 'hung').listLeases();
+    for (const shardId of unfinishedShards) {
+      expect(leases.find((lease) => lease.leaseKey === shardId)?.leaseOwner).toBeUndefined();
+    }
+  });
 });

@@ -11,12 +11,15 @@ import {
   type ShardRecordProcessor,
 } from '@stock-trades/kcl';
 import type { ResultSink } from './ResultSink.js';
+import type { RejectionCounts, SampleGate } from './SampleGate.js';
 import { type AddOutcome, type BookSettings, type BookState, type EmittedState, WindowBook } from './WindowBook.js';
 
 export interface AggregatorDeps {
   readonly sink: ResultSink;
   readonly log: Logger;
   readonly now: () => number;
+  /** What decides which samples may be merged, given what was saved with the checkpoint. */
+  readonly gate: (restored: { windowMs?: number; rejected?: RejectionCounts }) => SampleGate;
 }
 
 /**
@@ -27,9 +30,13 @@ export interface AggregatorDeps {
  */
 export class AggregatorRecordProcessor implements ShardRecordProcessor {
   private book: WindowBook | undefined;
+  private gate: SampleGate | undefined;
   private lastProcessed: ExtendedSequenceNumber = { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 };
   private malformed = 0;
   private outOfRange = 0;
+  private duplicates = 0;
+  /** Set when results could not all be emitted: nothing may be checkpointed from here on (they are shown again). */
+  private emitFailed = false;
 
   constructor(
     private readonly shardId: string,
@@ -42,6 +49,7 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     const restored = restoreBookState(input.applicationState, this.deps.now() + this.settings.maxAheadMs);
     if (restored.problem) this.deps.log.warn({ shardId: this.shardId }, `${restored.problem}: starting afresh`);
     this.book = new WindowBook(this.settings, restored.state);
+    this.gate = this.deps.gate(restored.state);
     this.deps.log.info(
       { shardId: this.shardId, checkpoint: formatExtended(input.checkpoint) },
       'aggregating samples from the checkpoint',
@@ -55,8 +63,11 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
       const parsed = parseSample(record.data);
       const arrivalMs = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
       if (parsed.ok) {
-        const outcome = book.add(parsed.sample, this.deps.now(), this.lastProcessed, arrivalMs);
-        if (outcome !== 'added') this.skipOutOfRange(position, parsed.sample, outcome);
+        if (await this.requireGate().admit(parsed.sample, this.deps.now(), formatExtended(position))) {
+          const outcome = book.add(parsed.sample, this.deps.now(), this.lastProcessed, arrivalMs);
+          if (outcome === 'duplicate') this.duplicates++;
+          else if (outcome !== 'added') this.skipOutOfRange(position, parsed.sample, outcome);
+        }
       } else {
         this.malformed++;
         this.deps.log.warn(
@@ -69,7 +80,12 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     const due = book.due(this.deps.now());
     if (due.length > 0) {
       await checkpointer.checkpoint(checkpointer.lastCheckpoint); // fence: no output from a worker that lost the lease
-      await this.deps.sink.emit(due);
+      try {
+        await this.deps.sink.emit(due);
+      } catch (error) {
+        this.emitFailed = true;
+        throw error;
+      }
       await this.save(checkpointer);
     } else if (records.length > 0) {
       await this.save(checkpointer);
@@ -86,17 +102,21 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
   }
 
   async shutdownRequested({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
-    if (this.book) await this.save(checkpointer);
+    if (this.book && !this.emitFailed) await this.save(checkpointer);
     if (this.malformed > 0)
       this.deps.log.info({ malformed: this.malformed }, 'records that were not samples were skipped');
     if (this.outOfRange > 0)
       this.deps.log.info({ outOfRange: this.outOfRange }, 'samples of windows out of range were skipped');
+    if (this.duplicates > 0)
+      this.deps.log.info({ duplicates: this.duplicates }, 'copies of samples already merged were skipped');
+    const rejected = this.gate?.rejected ?? {};
+    if (Object.keys(rejected).length > 0) this.deps.log.info({ ...rejected }, 'samples were rejected, never merged');
   }
 
   private skipOutOfRange(
     position: ExtendedSequenceNumber,
     sample: WindowSample,
-    outcome: Exclude<AddOutcome, 'added'>,
+    outcome: Exclude<AddOutcome, 'added' | 'duplicate'>,
   ): void {
     this.outOfRange++;
     this.deps.log.warn(
@@ -119,7 +139,19 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     const oldest = book.oldestResumePoint() as ExtendedSequenceNumber | undefined;
     const safe = oldest ?? this.lastProcessed;
     const target = compareExtended(safe, checkpointer.lastCheckpoint) > 0 ? safe : checkpointer.lastCheckpoint;
-    await checkpointer.checkpoint(target, { applicationState: JSON.stringify({ v: 1, ...book.state() }) });
+    const gate = this.requireGate();
+    const state = {
+      v: 1,
+      ...book.state(),
+      ...(gate.windowMs === undefined ? {} : { windowMs: gate.windowMs }),
+      ...(Object.keys(gate.rejected).length > 0 ? { rejected: gate.rejected } : {}),
+    };
+    await checkpointer.checkpoint(target, { applicationState: JSON.stringify(state) });
+  }
+
+  private requireGate(): SampleGate {
+    if (!this.gate) throw new Error(`aggregator for ${this.shardId} used before initialize`);
+    return this.gate;
   }
 
   private requireBook(): WindowBook {
@@ -132,10 +164,20 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
  * The book's saved state, checked: every window a whole number of ms, and nothing
  * forgotten ahead of `latestMs` (a corrupt value there would drop every new sample).
  */
-export function restoreBookState(text: string | undefined, latestMs: number): { state: BookState; problem?: string } {
+export function restoreBookState(
+  text: string | undefined,
+  latestMs: number,
+): { state: BookState & { windowMs?: number; rejected?: RejectionCounts }; problem?: string } {
   const fresh: BookState = { emitted: {} };
   if (!text) return { state: fresh };
-  let value: { v?: unknown; emitted?: unknown; forgottenUpTo?: unknown };
+  let value: {
+    v?: unknown;
+    emitted?: unknown;
+    forgottenUpTo?: unknown;
+    firstWindow?: unknown;
+    windowMs?: unknown;
+    rejected?: unknown;
+  };
   try {
     value = JSON.parse(text) as typeof value;
   } catch {
@@ -153,10 +195,27 @@ export function restoreBookState(text: string | undefined, latestMs: number): { 
   if (!Object.entries(emitted).every(goodEntry)) {
     return { state: fresh, problem: 'the saved aggregator state has a window that is not one' };
   }
-  const forgottenUpTo = value.forgottenUpTo;
-  if (forgottenUpTo === undefined) return { state: { emitted: emitted as EmittedState } };
-  if (typeof forgottenUpTo !== 'number' || !Number.isSafeInteger(forgottenUpTo) || forgottenUpTo > latestMs) {
+  const { forgottenUpTo, firstWindow, windowMs, rejected } = value;
+  const time = (entry: unknown) => entry === undefined || (typeof entry === 'number' && Number.isSafeInteger(entry));
+  if (!time(forgottenUpTo) || (typeof forgottenUpTo === 'number' && forgottenUpTo > latestMs)) {
     return { state: fresh, problem: `the saved aggregator state forgot windows up to ${String(forgottenUpTo)}` };
   }
-  return { state: { emitted: emitted as EmittedState, forgottenUpTo } };
+  if (!time(firstWindow) || !time(windowMs) || (typeof windowMs === 'number' && windowMs <= 0)) {
+    return { state: fresh, problem: 'the saved aggregator state has a first window or window length that is not one' };
+  }
+  const counts =
+    typeof rejected === 'object' &&
+    rejected !== null &&
+    Object.values(rejected).every((count) => Number.isSafeInteger(count) && (count as number) >= 0)
+      ? (rejected as RejectionCounts)
+      : undefined;
+  return {
+    state: {
+      emitted: emitted as EmittedState,
+      ...(forgottenUpTo === undefined ? {} : { forgottenUpTo: forgottenUpTo as number }),
+      ...(firstWindow === undefined ? {} : { firstWindow: firstWindow as number }),
+      ...(windowMs === undefined ? {} : { windowMs: windowMs as number }),
+      ...(counts ? { rejected: counts } : {}),
+    },
+  };
 }

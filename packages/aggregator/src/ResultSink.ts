@@ -1,6 +1,5 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { JsonLinesFile } from '@stock-trades/cli-kit';
 import { formatStockStats, formatWindow, STATS_TABLE_KEY } from '@stock-trades/core';
 import type { WindowResult } from './WindowResult.js';
 
@@ -9,12 +8,12 @@ export interface ResultSink {
   emit(results: readonly WindowResult[]): Promise<void>;
 }
 
-/** Prints each result in the tutorial's words. */
+/** Prints each result in the tutorial's words; resolves once the text is taken. */
 export class PrintingResultSink implements ResultSink {
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(private readonly write: (text: string) => Promise<void> | void) {}
 
   async emit(results: readonly WindowResult[]): Promise<void> {
-    for (const result of results) this.write(formatResult(result));
+    await this.write(results.map(formatResult).join(''));
   }
 }
 
@@ -36,22 +35,20 @@ export function formatResult(result: WindowResult): string {
   ].join('\n');
 }
 
-/** `--out FILE.jsonl`: one JSON line per result (the JSONL contract in docs/reference.md). */
+/**
+ * `--out FILE.jsonl`: one JSON line per result (the JSONL contract in docs/reference.md).
+ * `emit` resolves once the lines are written, and rejects with the file's OutputWriteError
+ * when they cannot be.
+ */
 export class JsonlResultSink implements ResultSink {
-  private readonly stream: WriteStream;
+  constructor(private readonly file: JsonLinesFile) {}
 
-  /** `fd`: a descriptor opened for appending (cli-kit's openOutputFile checks the path first). */
-  constructor(fd: number) {
-    this.stream = createWriteStream('', { fd, encoding: 'utf8' });
+  emit(results: readonly WindowResult[]): Promise<void> {
+    return this.file.append(results.map((result) => JSON.stringify(result)));
   }
 
-  async emit(results: readonly WindowResult[]): Promise<void> {
-    for (const result of results) this.stream.write(`${JSON.stringify(result)}\n`);
-  }
-
-  async close(): Promise<void> {
-    this.stream.end();
-    await finished(this.stream);
+  close(): Promise<void> {
+    return this.file.close();
   }
 }
 

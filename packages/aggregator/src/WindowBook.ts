@@ -19,8 +19,12 @@ export interface BookSettings {
   readonly maxAheadMs: number;
 }
 
-/** Why a sample was not added: its window lies too far ahead of its arrival, or was already let go of. */
-export type AddOutcome = 'added' | 'ahead' | 'forgotten' | 'other-length';
+/**
+ * Why a sample was not added: its window lies too far ahead of its arrival, or was already
+ * let go of, or is of another length; or it is a copy of a sample already merged (the stats
+ * stream stored it twice, or a replay sent it again) that reaches no further.
+ */
+export type AddOutcome = 'added' | 'duplicate' | 'ahead' | 'forgotten' | 'other-length';
 
 interface WindowState {
   readonly start: number;
@@ -43,6 +47,8 @@ export interface BookState {
   readonly emitted: EmittedState;
   /** The latest window start forgotten: samples of windows up to it that are not kept are out of range. */
   readonly forgottenUpTo?: number;
+  /** The first window any shard reported (not late): no shard owes a report for a window before it. */
+  readonly firstWindow?: number;
 }
 
 /**
@@ -58,6 +64,7 @@ export class WindowBook {
   private readonly restored: Map<number, { revision: number; fingerprint: string }>;
 
   private forgottenUpTo: number;
+  private firstWindow: number;
 
   constructor(
     private readonly settings: BookSettings,
@@ -70,6 +77,7 @@ export class WindowBook {
       ]),
     );
     this.forgottenUpTo = state.forgottenUpTo ?? Number.NEGATIVE_INFINITY;
+    this.firstWindow = state.firstWindow ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -100,11 +108,11 @@ export class WindowBook {
     }
     const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;
     const previous = window.samples.get(identity);
-    if (!previous || reachesFurther(sample, previous)) {
-      window.samples.set(identity, sample);
-      window.dirty = true;
-    }
+    if (previous && !reachesFurther(sample, previous)) return 'duplicate';
+    window.samples.set(identity, sample);
+    window.dirty = true;
     if (!sample.late) {
+      this.firstWindow = Math.min(this.firstWindow, sample.windowStart);
       const known = window.reporters.get(sample.shardId);
       window.reporters.set(sample.shardId, {
         shardId: sample.shardId,
@@ -157,7 +165,11 @@ export class WindowBook {
     for (const window of this.windows.values()) {
       if (window.emitted) emitted[window.start] = [window.emitted.revision, window.emitted.fingerprint];
     }
-    return Number.isFinite(this.forgottenUpTo) ? { emitted, forgottenUpTo: this.forgottenUpTo } : { emitted };
+    return {
+      emitted,
+      ...(Number.isFinite(this.forgottenUpTo) ? { forgottenUpTo: this.forgottenUpTo } : {}),
+      ...(Number.isFinite(this.firstWindow) ? { firstWindow: this.firstWindow } : {}),
+    };
   }
 
   get size(): number {
@@ -179,7 +191,12 @@ export class WindowBook {
       emptySummary(),
       ...[...window.samples.values()].map((sample) => sample.summary),
     );
-    const coverage = windowCoverage([...window.reporters.values()]);
+    // A window before the first any shard reported has only late trades (a consumer that started after it, then
+    // read a trade of it): no shard owes it a report, so it is complete with them, not waiting forever.
+    const beforeFirst = window.reporters.size === 0 && window.start < this.firstWindow;
+    const coverage = beforeFirst
+      ? { complete: true, gaps: [], missingChildren: [] }
+      : windowCoverage([...window.reporters.values()]);
     const stats = stockStats(summary);
     const reported = new Set(window.reporters.keys());
     const missing = new Set(coverage.missingChildren);
@@ -204,6 +221,7 @@ export class WindowBook {
       trades: summary.trades,
       malformed: summary.malformed,
       outOfRange: summary.outOfRange,
+      duplicates: summary.duplicates,
       mostPopularBuy: stats.mostPopularBuy,
       mostPopularSell: stats.mostPopularSell,
       largestSell: stats.largestSell,

@@ -19,6 +19,8 @@ export interface WindowResult {
   readonly malformed: number;
   /** Trades whose timestamp was out of range (see the consumer's --max-ahead / --max-behind), counted in no window. */
   readonly outOfRange: number;
+  /** Second copies of trades already counted (a producer retry that Kinesis stored twice), skipped. */
+  readonly duplicates: number;
   readonly mostPopularBuy: Popularity | null;
   readonly mostPopularSell: Popularity | null;
   readonly largestSell: LargestSell | null;

@@ -4,14 +4,15 @@ import {
   createLogger,
   defaultWorkerId,
   describeTarget,
+  JsonLinesFile,
   type LogFormat,
   type LogLevel,
   logFormatOption,
   logLevelOption,
-  openOutputFile,
   parseWorkerId,
   runProgram,
   targetOption,
+  writeText,
 } from '@stock-trades/cli-kit';
 import {
   AGGREGATOR_APPLICATION,
@@ -20,6 +21,7 @@ import {
   parseDuration,
   STATS_STREAM_NAME,
   STATS_TABLE_NAME,
+  STREAM_NAME,
 } from '@stock-trades/core';
 import { Command } from 'commander';
 import { AggregatorError } from './errors.js';
@@ -36,10 +38,13 @@ interface RawOptions {
   workerId?: string;
   applicationName: string;
   stream: string;
+  tradeStream: string;
+  window: string;
   grace: string;
   retention: string;
   maxAhead: string;
   failover: string;
+  shutdownTimeout: string;
   out?: string;
   table: boolean;
   quiet: boolean;
@@ -58,7 +63,10 @@ export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
       streamName: raw.stream,
       workerId: raw.workerId === undefined ? defaultWorkerId() : parseWorkerId(raw.workerId),
       failoverMs: parseDuration(raw.failover, '--failover', { min: 100, max: HOUR }),
+      shutdownTimeoutMs: parseDuration(raw.shutdownTimeout, '--shutdown-timeout', { min: 100, max: HOUR }),
     },
+    tradeStream: raw.tradeStream,
+    windowMs: raw.window === 'auto' ? undefined : parseDuration(raw.window, '--window', { min: 1000, max: HOUR }),
     book: {
       graceMs: parseDuration(raw.grace, '--grace', { min: 0, max: HOUR }),
       retentionMs: parseDuration(raw.retention, '--retention', { min: 1000, max: 24 * HOUR }),
@@ -75,6 +83,12 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--worker-id <id>', 'this worker’s id in the lease table (default: host name + random)')
     .option('--application-name <name>', 'application name = lease table name', AGGREGATOR_APPLICATION)
     .option('--stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
+    .option('--trade-stream <name>', 'the stream the consumers read: samples must come from its shards', STREAM_NAME)
+    .option(
+      '--window <time>',
+      'the consumers’ window; samples of another length are rejected (auto: the length of the first sample)',
+      'auto',
+    )
     .option('--grace <time>', 'how long after its first sample an incomplete window is shown anyway', '30s')
     .option('--retention <time>', 'how long a complete window is kept for late samples to revise it', '10m')
     .option(
@@ -83,6 +97,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
     )
     .option('--failover <time>', 'a lease not renewed for this long is taken over', '10s')
+    .option(
+      '--shutdown-timeout <time>',
+      'longest a clean stop waits for the processor before giving its lease back',
+      '20s',
+    )
     .option('--out <file.jsonl>', 'append one JSON line per window result (the JSONL contract: docs/reference.md)')
     .option('--table', `also write each window's result to the DynamoDB table ${STATS_TABLE_NAME}`, false)
     .option('--quiet', 'do not print the results', false)
@@ -97,10 +116,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         base: { workerId: options.scheduler.workerId },
       });
       // Opened before any lease is taken: a path that cannot be written stops the aggregator before it starts.
-      const jsonl = raw.out ? new JsonlResultSink(openOutputFile(raw.out, '--out', 'a')) : undefined;
+      const file = raw.out ? JsonLinesFile.open(raw.out, '--out', 'a') : undefined;
+      const jsonl = file && new JsonlResultSink(file);
       const clients = clientsFor(raw.target);
       const sinks: ResultSink[] = [];
-      if (!raw.quiet) sinks.push(new PrintingResultSink((text) => out.write(text)));
+      if (!raw.quiet) sinks.push(new PrintingResultSink((text) => writeText(out, text)));
       if (jsonl) sinks.push(jsonl);
       try {
         if (raw.table) {
@@ -116,9 +136,16 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
           { target: describeTarget(clients), stream: raw.stream, grace: raw.grace },
           `aggregator ${options.scheduler.workerId} starting`,
         );
+        if (file && file.cutTail > 0) {
+          log.warn(
+            { out: raw.out, bytes: file.cutTail },
+            '--out ended with a line cut short (a run stopped mid-write): it is skipped, new lines start after it',
+          );
+        }
         await runAggregator(options, { clients, sink: new FanOutResultSink(sinks), log, signal });
       } finally {
-        await jsonl?.close();
+        // A write that failed was reported already (the aggregator stopped on it).
+        await jsonl?.close().catch(() => undefined);
         clients.destroy();
       }
     });

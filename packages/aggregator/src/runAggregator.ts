@@ -1,5 +1,5 @@
 import { type AwsClients, StreamAdmin } from '@stock-trades/aws';
-import type { Logger } from '@stock-trades/cli-kit';
+import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import {
   DynamoLeaseStore,
   KinesisStreamPort,
@@ -10,12 +10,19 @@ import {
 import { AggregatorRecordProcessor } from './AggregatorRecordProcessor.js';
 import { AggregatorError } from './errors.js';
 import type { ResultSink } from './ResultSink.js';
+import { SampleGate } from './SampleGate.js';
 import type { BookSettings } from './WindowBook.js';
 
 export interface AggregatorOptions {
   readonly scheduler: SchedulerSettings;
   readonly book: BookSettings;
+  /** The stream the consumers read: samples must name its shards, and windows it can still hold. */
+  readonly tradeStream: string;
+  /** The pipeline's window length; undefined: learned from the first sample let through. */
+  readonly windowMs?: number;
 }
+
+const HOUR = 3_600_000;
 
 export interface AggregatorDeps {
   readonly clients: AwsClients;
@@ -28,19 +35,64 @@ export interface AggregatorDeps {
 /** The second stage: a KCL worker on the stats stream merging every shard's samples per window. */
 export async function runAggregator(options: AggregatorOptions, deps: AggregatorDeps): Promise<void> {
   const config = schedulerConfig(options.scheduler);
-  if (!(await new StreamAdmin(deps.clients).describe(config.streamName))) {
-    throw new AggregatorError(
-      'STREAM_NOT_FOUND',
-      `stream ${config.streamName} does not exist: create it first with \`pnpm create-stream\``,
-    );
+  const streams = new StreamAdmin(deps.clients);
+  const [stats, trades] = [await streams.describe(config.streamName), await streams.describe(options.tradeStream)];
+  for (const [name, stream] of [
+    [config.streamName, stats],
+    [options.tradeStream, trades],
+  ] as const) {
+    if (!stream) {
+      throw new AggregatorError(
+        'STREAM_NOT_FOUND',
+        `stream ${name} does not exist: create it first with \`pnpm create-stream\``,
+      );
+    }
   }
+  const tradeShards = new KinesisStreamPort(deps.clients.kinesis, options.tradeStream);
+  const gateSettings = { windowMs: options.windowMs, retentionMs: (trades?.retentionHours ?? 24) * HOUR };
   const now = deps.now ?? Date.now;
+  // A result that cannot be written (a full disk, a closed pipe) stops the aggregator: it gives its lease back, and
+  // nothing past what was written is checkpointed, so a restart shows those windows again.
+  const stop = new AbortController();
+  let outputFailure: OutputWriteError | undefined;
+  const sink: ResultSink = {
+    emit: async (results) => {
+      try {
+        await deps.sink.emit(results);
+      } catch (error) {
+        if (error instanceof OutputWriteError && !outputFailure) {
+          outputFailure = error;
+          deps.log.error({ error: error.message }, 'an output cannot be written: stopping');
+          stop.abort();
+        }
+        throw error;
+      }
+    },
+  };
   const scheduler = new Scheduler(config, {
     stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
     store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
     processorFactory: (shardId) =>
-      new AggregatorRecordProcessor(shardId, options.book, { sink: deps.sink, log: deps.log, now }),
+      new AggregatorRecordProcessor(shardId, options.book, {
+        sink,
+        log: deps.log,
+        now,
+        gate: (restored) =>
+          new SampleGate(gateSettings, { listShards: () => tradeShards.listShards(), log: deps.log, now }, restored),
+      }),
     log: deps.log,
   });
-  await scheduler.run(deps.signal);
+  const { unfinishedShards } = await scheduler.run(AbortSignal.any([deps.signal, stop.signal]));
+  if (outputFailure) {
+    throw new AggregatorError(
+      'OUTPUT_FAILED',
+      `${outputFailure.message}: the aggregator stopped and gave its lease back; nothing was checkpointed past what was written`,
+    );
+  }
+  if (unfinishedShards.length > 0) {
+    throw new AggregatorError(
+      'SHUTDOWN_TIMEOUT',
+      `stopped with ${unfinishedShards.join(', ')} still processing after ${config.shutdownTimeoutMs / 1000} s (--shutdown-timeout): its lease was given back with its last checkpoint`,
+    );
+  }
 }

@@ -20,6 +20,7 @@ function summary(ticker: string, buys: number, sells = 0, largest = 0): TradeSum
     trades: buys + sells,
     malformed: 0,
     outOfRange: 0,
+    duplicates: 0,
     perTicker: { [ticker]: { buys, sells, boughtQuantity: buys * 10, soldQuantity: sells * largest } },
     largestSell: sells > 0 ? { ticker, quantity: largest, tradeId: 1 } : null,
   };
@@ -78,6 +79,32 @@ describe('WindowBook', () => {
     );
     const [result] = book.due(1);
     expect(result?.trades).toBe(3);
+  });
+
+  it('skips a copy of a sample already merged (the stats stream stored it twice), after its window went out too', () => {
+    const book = new WindowBook(settings);
+    const lower = sample('lower', LOWER, { summary: summary('AMZN', 3) });
+    expect(book.add(lower, 0, 'p0', ARRIVAL)).toBe('added');
+    expect(book.add({ ...lower }, 0, 'p1', ARRIVAL)).toBe('duplicate');
+    book.add(sample('upper', UPPER), 0, 'p2', ARRIVAL);
+    expect(book.due(1).map((result) => [result.revision, result.trades])).toEqual([[1, 4]]);
+    // A third copy, after the window went out: no new revision, the same count.
+    expect(book.add({ ...lower }, 2, 'p3', ARRIVAL)).toBe('duplicate');
+    expect(book.due(3)).toEqual([]);
+  });
+
+  it('shows a window from before the first any shard reported, holding only a late trade, as complete', () => {
+    const book = new WindowBook(settings);
+    book.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    book.add(sample('upper', UPPER), 0, 'p1', ARRIVAL);
+    book.due(1);
+    // A trade of the window before: both shards started after it, so neither owes it a report.
+    const before = { windowStart: W0 - 10_000, windowEnd: W0 };
+    book.add(sample('lower', LOWER, { ...before, late: true, firstSequenceNumber: '300' }), 2, 'p2', ARRIVAL);
+    const [result] = book.due(3);
+    expect(result).toMatchObject({ windowStart: new Date(W0 - 10_000).toISOString(), complete: true, trades: 1 });
+    expect(result?.missingShards).toEqual([]);
+    expect(book.state().firstWindow).toBe(W0);
   });
 
   it('keeps a late sample and emits the window again with a higher revision', () => {

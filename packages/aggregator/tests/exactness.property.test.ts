@@ -18,10 +18,11 @@ import { WindowBook, type WindowResult } from '../src/index.js';
 
 /*
  * Property: whatever the trades — timestamps anywhere a JavaScript date reaches, malformed
- * records mixed in, any arrival pattern, workers killed before or after a checkpoint and
- * their shards replayed — the consumer's processors and the aggregator send a bounded
- * number of samples, never for a window far from the records' arrival, and every window's
- * latest result equals the statistics computed directly from its in-range trades.
+ * records mixed in, trades stored twice (a producer's retry) at any later point of their
+ * shard, any arrival pattern, workers killed before or after a checkpoint and their shards
+ * replayed — the consumer's processors and the aggregator send a bounded number of
+ * samples, never for a window far from the records' arrival, and every window's latest
+ * result equals the statistics computed directly from its in-range trades, each once.
  * fast-check prints the seed and path of a failure; `fc.assert(…, { seed, path })` replays it.
  */
 
@@ -52,6 +53,8 @@ const step = fc.record({
   page: fc.constantFrom('continues', 'continues', 'behind', 'caught-up'),
   /** …and perhaps the worker is killed: before the checkpoint after an emission, or right after the page. */
   crash: fc.constantFrom('no', 'no', 'no', 'no', 'before-checkpoint', 'after-page'),
+  /** This record is a second copy of an earlier one of the shard (that many records back), as a retry stores it. */
+  copyOf: fc.option(fc.integer({ min: 1, max: 49 }), { freq: 4 }),
 });
 type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
@@ -61,6 +64,8 @@ interface Delivered {
   readonly trade?: StockTrade;
   readonly eventMs: number;
   readonly arrivalMs: number;
+  /** A second copy of an earlier record: the same bytes, stored again. */
+  readonly copy: boolean;
 }
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -70,48 +75,66 @@ function deliveries(shards: readonly Step[][]): Delivered[][] {
   let id = 1;
   return shards.map((steps) => {
     let arrivalMs = T0;
-    return steps.map((step, index) => {
+    const made: Delivered[] = [];
+    for (const [index, step] of steps.entries()) {
       arrivalMs += step.gapMs;
-      const eventMs = 'near' in step.event ? arrivalMs + step.event.near : step.event.anywhere;
-      const trade: StockTrade | undefined = step.malformed
-        ? undefined
-        : {
-            tickerSymbol: step.ticker,
-            tradeType: step.sell ? 'SELL' : 'BUY',
-            price: 10,
-            quantity: step.quantity,
-            id: id++,
-            timestamp: new Date(eventMs).toISOString(),
-          };
+      const original = step.copyOf !== null ? made[index - step.copyOf] : undefined;
+      const eventMs = original
+        ? original.eventMs
+        : 'near' in step.event
+          ? arrivalMs + step.event.near
+          : step.event.anywhere;
+      const trade: StockTrade | undefined = original
+        ? original.trade
+        : step.malformed
+          ? undefined
+          : {
+              tickerSymbol: step.ticker,
+              tradeType: step.sell ? 'SELL' : 'BUY',
+              price: 10,
+              quantity: step.quantity,
+              id: id++,
+              timestamp: new Date(eventMs).toISOString(),
+              producerId: 'prop-run',
+            };
       const record: UserRecord = {
         sequenceNumber: String(1000 + index),
         subSequenceNumber: 0,
         partitionKey: 'k',
-        data: trade ? serializeTrade(trade) : step.junk,
+        data: original ? original.record.data : trade ? serializeTrade(trade) : step.junk,
         aggregated: false,
         approximateArrivalTimestamp: new Date(arrivalMs),
       };
-      return { record, step, trade, eventMs, arrivalMs };
-    });
+      made.push({ record, step, trade, eventMs, arrivalMs, copy: original !== undefined });
+    }
+    return made;
   });
 }
 
-/** The truth, computed directly: in-range trades per window; the rest counted. */
+/**
+ * The truth, computed directly: in-range trades per window, each trade once however many
+ * copies of it were stored (each copy judged in or out of range by its own arrival); the
+ * rest counted.
+ */
 function truth(shards: readonly Delivered[][]) {
   const windows = new Map<number, TradeSummary>();
+  const counted = new Set<number>();
   let outOfRange = 0;
   let malformed = 0;
+  let duplicates = 0;
   for (const { trade, eventMs, arrivalMs } of shards.flat()) {
     if (!trade) malformed++;
     else if (classifyEventTime(eventMs, arrivalMs, SETTINGS) !== EventTime.IN_RANGE) outOfRange++;
+    else if (counted.has(trade.id)) duplicates++;
     else {
+      counted.add(trade.id);
       const start = windowStartOf(eventMs, W);
       const summary = windows.get(start) ?? emptySummary();
       addTrade(summary, trade);
       windows.set(start, summary);
     }
   }
-  return { windows, outOfRange, malformed };
+  return { windows, outOfRange, malformed, duplicates };
 }
 
 /** Runs one shard through real processors, killing and replacing them as the steps say; returns what they sent. */
@@ -276,6 +299,7 @@ describe('consumer processors and the aggregator, under any timestamps, arrivals
           expect(others.filter(([, result]) => result.trades > 0)).toEqual([]);
           expect([...latest.values()].reduce((sum, result) => sum + result.outOfRange, 0)).toBe(expected.outOfRange);
           expect([...latest.values()].reduce((sum, result) => sum + result.malformed, 0)).toBe(expected.malformed);
+          expect([...latest.values()].reduce((sum, result) => sum + result.duplicates, 0)).toBe(expected.duplicates);
           // Every window from the shards' common start to the end was reported by every shard.
           const incomplete = [...latest.values()].filter(
             (result) => Date.parse(result.windowStart) >= windowStartOf(T0, W) && !result.complete,

@@ -35,7 +35,18 @@ describe('producer → 2 workers → aggregator under shard limits and injected 
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
     const aggregator = env.startAggregator('aggregator', [
-      ...['--stream', 'Stats', '--application-name', 'Aggregator', '--grace', '40s', '--failover', '3s'],
+      ...[
+        '--stream',
+        'Stats',
+        '--trade-stream',
+        'Trades',
+        '--application-name',
+        'Aggregator',
+        '--grace',
+        '40s',
+        '--failover',
+        '3s',
+      ],
     ]);
     const producer = env.startProducer(name, [
       '--stream',

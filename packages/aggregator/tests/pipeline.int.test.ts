@@ -42,6 +42,8 @@ describe('producer → 2 workers → aggregator: every window equals the trade l
     const aggregator = env.startAggregator(`${name}-aggregator`, [
       '--stream',
       statsStream,
+      '--trade-stream',
+      stream,
       '--application-name',
       `Aggregator-${name}`,
       '--grace',

@@ -34,7 +34,18 @@ describe('producer → 2 workers → aggregator through a Kinesis restart with a
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
     const aggregator = env.startAggregator('aggregator', [
-      ...['--stream', 'Stats', '--application-name', 'Aggregator', '--grace', '40s', '--failover', '3s'],
+      ...[
+        '--stream',
+        'Stats',
+        '--trade-stream',
+        'Trades',
+        '--application-name',
+        'Aggregator',
+        '--grace',
+        '40s',
+        '--failover',
+        '3s',
+      ],
     ]);
     const producer = env.startProducer(name, ['--stream', 'Trades', '--rate', '200', '--duration', '35s']);
     // Mid-run: once the producer has been delivering for a few seconds (it starts slowly on a busy machine).

@@ -77,12 +77,12 @@ export class JsonLinesFile {
     const bytes = Buffer.from(text, 'utf8');
     const written = this.queue.then(async () => {
       if (this.failure) throw this.failure;
-      if (this.closed) throw new OutputWriteError(this.flag, this.path, new Error('the file is closed'));
+      if (this.closed) throw new OutputWriteError(`${this.flag} ${this.path}`, new Error('the file is closed'));
       try {
         await writeAll(this.fd, bytes);
         if (this.goodSize !== undefined) this.goodSize += bytes.length;
       } catch (error) {
-        this.failure = new OutputWriteError(this.flag, this.path, error);
+        this.failure = new OutputWriteError(`${this.flag} ${this.path}`, error);
         this.cutBack();
         throw this.failure;
       }

@@ -8,10 +8,13 @@ export class CliKitError extends Error {
   }
 }
 
-/** An output file (--out, --trade-log) could not be written: a full disk, a quota, an I/O error. */
+/**
+ * An output (--out, --trade-log, standard output) could not be written: a full disk, a
+ * quota, an I/O error, a closed pipe. `what` names it: "--out results.jsonl", "standard output".
+ */
 export class OutputWriteError extends CliKitError {
-  constructor(flag: string, path: string, cause: unknown) {
-    super('OUTPUT_WRITE_FAILED', `${flag} ${path} could not be written: ${describeWriteError(cause)}`, { cause });
+  constructor(what: string, cause: unknown) {
+    super('OUTPUT_WRITE_FAILED', `${what} could not be written: ${describeWriteError(cause)}`, { cause });
     this.name = 'OutputWriteError';
   }
 }
@@ -23,6 +26,7 @@ const WRITE_ERRORS: Readonly<Record<string, string>> = {
   EIO: 'an input/output error',
   EROFS: 'the file system is read-only',
   EBADF: 'the file was closed',
+  EPIPE: 'the reader went away',
 };
 
 function describeWriteError(error: unknown): string {

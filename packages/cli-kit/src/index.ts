@@ -16,3 +16,4 @@ export { ProgressLine } from './ProgressLine.js';
 export { type ErrorReport, reportError } from './reportError.js';
 export { runProgram } from './runProgram.js';
 export { shutdownSignal } from './shutdownSignal.js';
+export { writeText } from './writeText.js';

@@ -1,24 +1,21 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import type { JsonLinesFile } from '@stock-trades/cli-kit';
 import { sampleToJson } from '@stock-trades/core';
 import type { SampleSink, WindowSample } from './WindowSample.js';
 
-/** `--out FILE.jsonl`: one JSON line per sample, windows as ISO-8601. */
+/**
+ * `--out FILE.jsonl`: one JSON line per sample, windows as ISO-8601. `emit` resolves once
+ * the lines are written (so nothing is checkpointed before), and rejects with the file's
+ * OutputWriteError when they cannot be.
+ */
 export class JsonlSink implements SampleSink {
-  private readonly stream: WriteStream;
+  constructor(private readonly file: JsonLinesFile) {}
 
-  /** `fd`: a descriptor opened for appending (cli-kit's openOutputFile checks the path first). */
-  constructor(fd: number) {
-    this.stream = createWriteStream('', { fd, encoding: 'utf8' });
+  emit(samples: readonly WindowSample[]): Promise<void> {
+    return this.file.append(samples.map((sample) => JSON.stringify(sampleToJson(sample))));
   }
 
-  async emit(samples: readonly WindowSample[]): Promise<void> {
-    for (const sample of samples) this.stream.write(`${JSON.stringify(sampleToJson(sample))}\n`);
-  }
-
-  async close(): Promise<void> {
-    this.stream.end();
-    await finished(this.stream);
+  close(): Promise<void> {
+    return this.file.close();
   }
 }
 

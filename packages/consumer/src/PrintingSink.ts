@@ -1,12 +1,12 @@
 import { describeWindowLength, formatStockStats, formatWindow, stockStats } from '@stock-trades/core';
 import type { SampleSink, WindowSample } from './WindowSample.js';
 
-/** Prints each sample in the tutorial's words, one block per shard per window. */
+/** Prints each sample in the tutorial's words, one block per shard per window; resolves once the text is taken. */
 export class PrintingSink implements SampleSink {
-  constructor(private readonly write: (text: string) => void) {}
+  constructor(private readonly write: (text: string) => Promise<void> | void) {}
 
   async emit(samples: readonly WindowSample[]): Promise<void> {
-    for (const sample of samples) this.write(formatSample(sample));
+    await this.write(samples.map(formatSample).join(''));
   }
 }
 

@@ -15,6 +15,7 @@ import {
   type HashKeyRange,
   isSentinel,
 } from '@stock-trades/kcl';
+import { SeenTrades } from './SeenTrades.js';
 import type { WindowSample } from './WindowSample.js';
 import { MAX_STATE_AGE_MS, restoreState, type SavedState, STATE_AGE_CAP_MS, type StateBounds } from './windowState.js';
 
@@ -45,11 +46,15 @@ interface OpenPart {
   readonly summary: TradeSummary;
   readonly first: ExtendedSequenceNumber;
   last: ExtendedSequenceNumber;
-  /** The record processed just before this part's first one: a safe place to resume from. */
+  /**
+   * A safe place to resume from: before this part's first record, and before the first
+   * record of every window of seen trades that was kept when the part opened — a replay
+   * must see again whatever its trades were checked against, to decide them the same way.
+   */
   readonly resumeAfter: ExtendedSequenceNumber;
 }
 
-export type AddOutcome = 'counted' | 'out-of-range' | 'replayed';
+export type AddOutcome = 'counted' | 'out-of-range' | 'replayed' | 'duplicate';
 
 /** At most this many windows go out per call: a long quiet stretch goes out in steps, and never holds up a stop. */
 export const MAX_WINDOWS_PER_TAKE = 500;
@@ -64,6 +69,13 @@ export const MAX_WINDOWS_PER_TAKE = 500;
  * the position up to which its records have gone out — saved with the checkpoint. A
  * record at or below its window's mark is a replay and is skipped; a record above it,
  * for a window already out, is late and goes out in a further sample of that window.
+ *
+ * A trade Kinesis stored twice (a producer's retry of a write whose answer was lost) is
+ * counted once: its second copy carries the same producer run and id, and is found in
+ * the trades seen in its window (see SeenTrades), then counted as a duplicate in the
+ * window of its arrival. Those are kept until no copy could arrive in range any more
+ * (`maxBehindMs` after the window's end, plus a window), and the checkpoint is held back
+ * to the first record of the oldest of them, so a new owner sees them all again.
  *
  * Nothing here does work in proportion to how far a timestamp lies from now: a trade
  * outside the event-time bounds around its arrival is counted as out of range in the
@@ -85,6 +97,8 @@ export class ShardWindows {
   private emittedAny = false;
   private finalWindow: number | undefined;
   private watermark = Number.NEGATIVE_INFINITY;
+  private latestArrival = Number.NEGATIVE_INFINITY;
+  private readonly seen: SeenTrades;
   private lastProcessed: ExtendedSequenceNumber;
 
   constructor(init: ShardWindowsInit) {
@@ -92,6 +106,7 @@ export class ShardWindows {
     this.settings = init.settings;
     this.hashKeyRange = init.hashKeyRange ?? null;
     this.lastProcessed = init.checkpoint;
+    this.seen = new SeenTrades(init.settings.windowMs, init.settings.maxBehindMs + init.settings.windowMs);
     const bounds: StateBounds = {
       windowMs: init.settings.windowMs,
       earliestMs: init.nowMs - Math.min(init.settings.maxStateAgeMs ?? MAX_STATE_AGE_MS, STATE_AGE_CAP_MS),
@@ -121,11 +136,21 @@ export class ShardWindows {
   /**
    * Counts a trade at `position` in the window of `eventMs` (its timestamp) — or, when
    * that lies outside the bounds around `arrivalMs`, as out of range in the window of its
-   * arrival — or, with `trade` undefined, a malformed record in the window of its arrival.
+   * arrival; when it is a copy of a trade already counted, as a duplicate there — or,
+   * with `trade` undefined, a malformed record in the window of its arrival.
    */
   add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, eventMs: number, arrivalMs: number): AddOutcome {
+    const { windowMs } = this.settings;
+    if (arrivalMs > this.latestArrival) {
+      this.latestArrival = arrivalMs;
+      this.seen.prune(arrivalMs);
+    }
     const inRange = trade !== undefined && classifyEventTime(eventMs, arrivalMs, this.settings) === EventTime.IN_RANGE;
-    const start = windowStartOf(inRange ? eventMs : arrivalMs, this.settings.windowMs);
+    // Noted even when replayed below: a new owner rebuilds what was seen from the records it reads again.
+    const duplicate =
+      inRange &&
+      !this.seen.note(windowStartOf(eventMs, windowMs), SeenTrades.runOf(trade, eventMs), trade.id, this.lastProcessed);
+    const start = windowStartOf(inRange && !duplicate ? eventMs : arrivalMs, windowMs);
     const mark = this.marks.get(start);
     if (mark && compareExtended(position, mark) <= 0) {
       this.lastProcessed = position;
@@ -135,16 +160,20 @@ export class ShardWindows {
     const parts = start < this.next ? this.late : this.open;
     let part = parts.get(start);
     if (!part) {
-      part = { summary: emptySummary(), first: position, last: position, resumeAfter: this.lastProcessed };
+      const seenFrom = this.seen.oldestResumePoint();
+      const resumeAfter = seenFrom && compareExtended(seenFrom, this.lastProcessed) < 0 ? seenFrom : this.lastProcessed;
+      part = { summary: emptySummary(), first: position, last: position, resumeAfter };
       parts.set(start, part);
     }
-    if (inRange) addTrade(part.summary, trade);
+    if (duplicate) part.summary.duplicates++;
+    else if (inRange) addTrade(part.summary, trade);
     else if (trade) part.summary.outOfRange++;
     else part.summary.malformed++;
     part.last = position;
     this.lastProcessed = position;
     // The shard's event time: never ahead of when the record arrived, so an early timestamp closes no window early.
-    if (inRange) this.watermark = Math.max(this.watermark, Math.min(eventMs, arrivalMs));
+    if (inRange && !duplicate) this.watermark = Math.max(this.watermark, Math.min(eventMs, arrivalMs));
+    if (duplicate) return 'duplicate';
     return trade === undefined || inRange ? 'counted' : 'out-of-range';
   }
 
@@ -203,14 +232,24 @@ export class ShardWindows {
     return this.open.size + this.late.size;
   }
 
+  /** Trade ids held to tell copies from originals, and in how many windows. */
+  get heldTradeIds(): { readonly ids: number; readonly windows: number } {
+    return { ids: this.seen.heldIds, windows: this.seen.heldWindows };
+  }
+
   /** True once takeAll has sent the final sample. */
   get ended(): boolean {
     return this.finalWindow !== undefined && this.next !== undefined && this.next > this.finalWindow;
   }
 
-  /** Just before the oldest record not yet gone out; the last record processed when all went out. */
+  /**
+   * Just before the oldest record not yet gone out, or of the oldest window of seen
+   * trades still kept; the last record processed when there is neither.
+   */
   safeCheckpoint(): ExtendedSequenceNumber {
     let safe = this.lastProcessed;
+    const seenFrom = this.seen.oldestResumePoint();
+    if (seenFrom && compareExtended(seenFrom, safe) < 0) safe = seenFrom;
     for (const part of [...this.open.values(), ...this.late.values()]) {
       if (compareExtended(part.resumeAfter, safe) < 0) safe = part.resumeAfter;
     }

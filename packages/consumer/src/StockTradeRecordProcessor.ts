@@ -10,7 +10,7 @@ import type {
 } from '@stock-trades/kcl';
 import { compareExtended, formatExtended } from '@stock-trades/kcl';
 import { ShardWindows, type WindowSettings } from './ShardWindows.js';
-import type { SampleSink } from './WindowSample.js';
+import type { SampleSink, WindowSample } from './WindowSample.js';
 
 export interface ProcessorSettings extends WindowSettings {
   /** Checkpoint at least this often while windows stay open (a window's close always checkpoints). */
@@ -25,6 +25,8 @@ export interface ProcessorDeps {
   readonly onMalformed?: (shardId: string, sequenceNumber: string) => void;
   /** Told of every trade outside the event-time bounds (counted as out of range, in no window). */
   readonly onOutOfRange?: (shardId: string, sequenceNumber: string) => void;
+  /** Told of every second copy of a trade already counted (counted as a duplicate, in no window). */
+  readonly onDuplicate?: (shardId: string, sequenceNumber: string) => void;
 }
 
 /**
@@ -38,6 +40,11 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   private lastCheckpointAt = 0;
   /** Whether the lease holds where this shard's windows start: whoever holds it next owes them from there. */
   private startSaved = false;
+  /**
+   * Set when samples could not all be emitted: their windows are marked as gone out, so
+   * nothing may be checkpointed from here on; the shard's next owner emits them again.
+   */
+  private emitFailed = false;
 
   constructor(
     private readonly shardId: string,
@@ -71,7 +78,7 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     const closed = windows.takeClosed(this.deps.now(), millisBehindLatest === 0);
     if (closed.length > 0) {
       await this.fence(checkpointer);
-      await this.deps.sink.emit(closed);
+      await this.emit(closed);
       await this.saveProgress(checkpointer);
     } else if (
       (!this.startSaved && windows.nextWindow !== undefined) ||
@@ -91,13 +98,22 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     while (!windows.ended) {
       const rest = windows.takeAll(this.deps.now(), childShardIds);
       await this.fence(checkpointer);
-      await this.deps.sink.emit(rest);
+      await this.emit(rest);
     }
     await checkpointer.checkpoint(undefined, { applicationState: windows.state(checkpointer.lastCheckpoint) });
   }
 
   async shutdownRequested({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
-    if (this.windows) await this.saveProgress(checkpointer);
+    if (this.windows && !this.emitFailed) await this.saveProgress(checkpointer);
+  }
+
+  private async emit(samples: WindowSample[]): Promise<void> {
+    try {
+      await this.deps.sink.emit(samples);
+    } catch (error) {
+      this.emitFailed = true;
+      throw error;
+    }
   }
 
   private count(windows: ShardWindows, record: UserRecord): void {
@@ -113,7 +129,16 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
       this.deps.onMalformed?.(this.shardId, formatExtended(position));
       return;
     }
-    if (windows.add(position, parsed.trade, parsed.timestampMs, arrivalMs) !== 'out-of-range') return;
+    const outcome = windows.add(position, parsed.trade, parsed.timestampMs, arrivalMs);
+    if (outcome === 'duplicate') {
+      this.deps.log.debug(
+        { shardId: this.shardId, sequenceNumber: formatExtended(position), tradeId: parsed.trade.id },
+        'skipped a second copy of a trade already counted',
+      );
+      this.deps.onDuplicate?.(this.shardId, formatExtended(position));
+      return;
+    }
+    if (outcome !== 'out-of-range') return;
     this.deps.log.warn(
       {
         shardId: this.shardId,
@@ -132,6 +157,7 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   }
 
   private async saveProgress(checkpointer: RecordProcessorCheckpointer): Promise<void> {
+    if (this.emitFailed) throw new Error(`${this.shardId}: samples were not all emitted; nothing more is checkpointed`);
     const windows = this.requireWindows();
     const safe = windows.safeCheckpoint();
     const target = compareExtended(safe, checkpointer.lastCheckpoint) > 0 ? safe : checkpointer.lastCheckpoint;

@@ -3,14 +3,15 @@ import {
   createLogger,
   defaultWorkerId,
   describeTarget,
+  JsonLinesFile,
   type LogFormat,
   type LogLevel,
   logFormatOption,
   logLevelOption,
-  openOutputFile,
   parseWorkerId,
   runProgram,
   targetOption,
+  writeText,
 } from '@stock-trades/cli-kit';
 import {
   CONSUMER_APPLICATION,
@@ -41,6 +42,7 @@ interface RawOptions {
   takeInterval?: string;
   leasePoll?: string;
   checkpointInterval: string;
+  shutdownTimeout: string;
   maxAhead: string;
   maxBehind: string;
   out?: string;
@@ -84,6 +86,7 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
       renewIntervalMs,
       takeIntervalMs: optionalMs(raw.takeInterval, '--take-interval'),
       leasePollIntervalMs: optionalMs(raw.leasePoll, '--lease-poll'),
+      shutdownTimeoutMs: parseDuration(raw.shutdownTimeout, '--shutdown-timeout', { min: 100, max: HOUR }),
     },
     processor: {
       windowMs,
@@ -139,6 +142,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     )
     .option('--checkpoint-interval <time>', 'longest time between checkpoints while windows stay open', '10s')
     .option(
+      '--shutdown-timeout <time>',
+      'longest a clean stop waits for the shards’ processors; one still busy then has its lease given back',
+      '20s',
+    )
+    .option(
       '--max-ahead <time>',
       'a trade timestamped further than this after its record reached Kinesis is counted as out of range, in no window',
       formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
@@ -167,19 +175,27 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         base: { workerId: options.scheduler.workerId },
       });
       // Opened before any lease is taken: a path that cannot be written stops the worker before it starts.
-      const jsonl = raw.out ? new JsonlSink(openOutputFile(raw.out, '--out', 'a')) : undefined;
+      const file = raw.out ? JsonLinesFile.open(raw.out, '--out', 'a') : undefined;
+      const jsonl = file && new JsonlSink(file);
       const clients = clientsFor(raw.target);
       const sinks: SampleSink[] = [];
-      if (!raw.quiet) sinks.push(new PrintingSink((text) => out.write(text)));
+      if (!raw.quiet) sinks.push(new PrintingSink((text) => writeText(out, text)));
       if (jsonl) sinks.push(jsonl);
       try {
         log.info(
           { target: describeTarget(clients), stream: raw.stream, table: raw.applicationName, window: raw.window },
           `worker ${options.scheduler.workerId} starting`,
         );
+        if (file && file.cutTail > 0) {
+          log.warn(
+            { out: raw.out, bytes: file.cutTail },
+            '--out ended with a line cut short (a run stopped mid-write): it is skipped, new lines start after it',
+          );
+        }
         await runConsumer({ ...options, statsStream: raw.statsStream || undefined }, { clients, sinks, log, signal });
       } finally {
-        await jsonl?.close();
+        // A write that failed was reported already (the worker stopped on it).
+        await jsonl?.close().catch(() => undefined);
         clients.destroy();
       }
     });

@@ -1,8 +1,8 @@
 /** Base of the consumer's own errors. */
 export class ConsumerError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ConsumerError';
     this.code = code;
   }

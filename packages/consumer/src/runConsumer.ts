@@ -1,5 +1,5 @@
 import { type AwsClients, StreamAdmin } from '@stock-trades/aws';
-import type { Logger } from '@stock-trades/cli-kit';
+import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import {
   DynamoLeaseStore,
   KinesisStreamPort,
@@ -62,10 +62,29 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
         new KinesisSampleSink(new KinesisRecordsPort(deps.clients), options.statsStream, systemClock.sleep),
       ]
     : deps.sinks;
-  const sink = new FanOutSink(sinks);
+  // A sample that cannot be written (a full disk, a closed pipe) stops the worker: it gives its leases back, and
+  // nothing past what was written is checkpointed (the processor that failed checkpoints nothing more).
+  const fanOut = new FanOutSink(sinks);
+  const stop = new AbortController();
+  let outputFailure: OutputWriteError | undefined;
+  const sink: SampleSink = {
+    emit: async (samples) => {
+      try {
+        await fanOut.emit(samples);
+      } catch (error) {
+        if (error instanceof OutputWriteError && !outputFailure) {
+          outputFailure = error;
+          deps.log.error({ error: error.message }, 'an output cannot be written: stopping');
+          stop.abort();
+        }
+        throw error;
+      }
+    },
+  };
   const now = deps.now ?? Date.now;
   let malformed = 0;
   let outOfRange = 0;
+  let duplicates = 0;
   const scheduler = new Scheduler(config, {
     stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
     store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
@@ -80,12 +99,31 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
         onOutOfRange: () => {
           outOfRange++;
         },
+        onDuplicate: () => {
+          duplicates++;
+        },
       }),
     log: deps.log,
   });
-  await scheduler.run(deps.signal);
+  const { unfinishedShards } = await scheduler.run(AbortSignal.any([deps.signal, stop.signal]));
+  if (outputFailure) {
+    throw new ConsumerError(
+      'OUTPUT_FAILED',
+      `${outputFailure.message}: the worker stopped and gave its leases back; nothing was checkpointed past what was written`,
+      { cause: outputFailure },
+    );
+  }
+  if (unfinishedShards.length > 0) {
+    throw new ConsumerError(
+      'SHUTDOWN_TIMEOUT',
+      `stopped with ${unfinishedShards.join(', ')} still processing after ${config.shutdownTimeoutMs / 1000} s (--shutdown-timeout): their leases were given back with their last checkpoints`,
+    );
+  }
   if (malformed > 0) deps.log.info({ malformed }, 'malformed records were counted and skipped during this run');
   if (outOfRange > 0) {
     deps.log.info({ outOfRange }, 'trades with timestamps out of range were counted and kept out of the windows');
+  }
+  if (duplicates > 0) {
+    deps.log.info({ duplicates }, 'second copies of trades Kinesis stored twice were counted once and skipped');
   }
 }

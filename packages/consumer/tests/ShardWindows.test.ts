@@ -41,8 +41,9 @@ describe('ShardWindows', () => {
     expect(closed.every((sample) => sample.summary.trades === 0 && sample.firstSequenceNumber === null)).toBe(true);
   });
 
-  it('keeps the checkpoint just before the oldest record of a window still open', () => {
-    const windows = windowsOf();
+  it('keeps the checkpoint just before the oldest record of a window still open, or of trades kept to find copies', () => {
+    // Copies are looked for until records arrive 20 s (max-behind) + a window past a window's end.
+    const windows = windowsOf({ settings: { ...settings, maxBehindMs: 20_000 } });
     windows.add(at(1), tradeAt(1000), T0 + 1000, T0 + 1000); // window 0
     windows.add(at(2), tradeAt(10_200), T0 + 10_200, T0 + 10_200); // window 1 opens after record 1
     windows.add(at(3), tradeAt(2000), T0 + 2000, T0 + 2000); // window 0 again, interleaved
@@ -51,6 +52,12 @@ describe('ShardWindows', () => {
     expect(windows.takeClosed(0, false)).toEqual([]);
     windows.add(at(5), tradeAt(11_100), T0 + 11_100, T0 + 11_100); // event time 11.1 s ≥ 10 s + 1 s: window 0 closes
     expect(windows.takeClosed(0, false).map((sample) => sample.summary.trades)).toEqual([2]);
+    // Window 0 went out, but its trades are kept (a copy may still come): a new owner must read them again.
+    expect(windows.safeCheckpoint()).toEqual(start);
+    // A record arriving at 41 s: window 0 ended 30 s (20 s + a window) before it, so its trades go.
+    windows.add(at(6), tradeAt(41_000), T0 + 41_000, T0 + 41_000);
+    expect(windows.takeClosed(0, false).map((sample) => sample.windowStart - T0)).toEqual([W, 2 * W, 3 * W]);
+    expect(windows.heldTradeIds).toEqual({ ids: 4, windows: 2 });
     expect(windows.safeCheckpoint()).toEqual(at(1)); // window 1's first record is 2; resume after 1
   });
 
@@ -254,5 +261,108 @@ describe('ShardWindows event-time bounds', () => {
       final: T0,
       next: T0 + W,
     });
+  });
+});
+
+describe('ShardWindows with trades Kinesis stored twice', () => {
+  const run = (offsetMs: number, id: number, producerId = 'runA') => tradeAt(offsetMs, { id, producerId });
+
+  it('counts a second copy of a trade once, as a duplicate, while its window is open', () => {
+    const windows = windowsOf();
+    expect(windows.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000)).toBe('counted');
+    expect(windows.add(at(2), run(2000, 8), T0 + 2000, T0 + 2000)).toBe('counted');
+    expect(windows.add(at(3), run(1000, 7), T0 + 1000, T0 + 3000)).toBe('duplicate');
+    windows.add(at(4), run(11_500, 9), T0 + 11_500, T0 + 11_500);
+    const [closed] = windows.takeClosed(0, false);
+    expect(closed?.summary).toMatchObject({ trades: 2, duplicates: 1 });
+  });
+
+  it('counts a copy that comes after its window went out as a duplicate, never as a late trade', () => {
+    const windows = windowsOf();
+    windows.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000);
+    windows.add(at(2), run(11_500, 8), T0 + 11_500, T0 + 11_500);
+    expect(windows.takeClosed(0, false).map((sample) => sample.summary.trades)).toEqual([1]);
+    // The producer's retry lands 40 s later: its window went out long ago.
+    expect(windows.add(at(3), run(1000, 7), T0 + 1000, T0 + 41_000)).toBe('duplicate');
+    windows.add(at(4), run(52_500, 9), T0 + 52_500, T0 + 52_500);
+    const samples = windows.takeClosed(0, false);
+    expect(samples.filter((sample) => sample.late)).toEqual([]);
+    expect(samples.reduce((sum, sample) => sum + sample.summary.trades, 0)).toBe(1 + 0); // trade 8 only
+    expect(samples.find((sample) => sample.windowStart === T0 + 4 * W)?.summary.duplicates).toBe(1);
+  });
+
+  it('tells trades of two producer runs apart though their ids are the same, and untagged trades by their time', () => {
+    const windows = windowsOf();
+    expect(windows.add(at(1), run(1000, 1, 'runA'), T0 + 1000, T0 + 1000)).toBe('counted');
+    expect(windows.add(at(2), run(1000, 1, 'runB'), T0 + 1000, T0 + 1000)).toBe('counted');
+    expect(windows.add(at(3), tradeAt(1000, { id: 1 }), T0 + 1000, T0 + 1000)).toBe('counted');
+    expect(windows.add(at(4), tradeAt(1001, { id: 1 }), T0 + 1001, T0 + 1001)).toBe('counted');
+    expect(windows.add(at(5), tradeAt(1000, { id: 1 }), T0 + 1000, T0 + 1500)).toBe('duplicate');
+  });
+
+  it('still knows a trade after a crash: the new owner reads it again from the checkpoint', () => {
+    // Prepare: the first owner counts trade 7, emits its window, and saves.
+    const first = windowsOf();
+    first.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000);
+    first.add(at(2), run(11_500, 8), T0 + 11_500, T0 + 11_500);
+    first.takeClosed(0, false);
+    const checkpoint = first.safeCheckpoint();
+    const saved = first.state(checkpoint);
+    // Act: the next owner reads from the checkpoint (trade 7 again, skipped as replayed), then the copy of 7 arrives.
+    const second = windowsOf({ checkpoint, savedState: saved });
+    const outcomes = [
+      second.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000),
+      second.add(at(2), run(11_500, 8), T0 + 11_500, T0 + 11_500),
+      second.add(at(3), run(1000, 7), T0 + 1000, T0 + 20_000),
+    ];
+    // Assess
+    expect(checkpoint).toEqual(start);
+    expect(outcomes).toEqual(['replayed', 'counted', 'duplicate']);
+  });
+
+  it('after a crash, decides a copy as it did before, though the trades it was checked against have since gone', () => {
+    // Copies are looked for until 20 s (max-behind) + a window past a window's end; windows close 2 s past their end.
+    const narrow = { ...settings, maxBehindMs: 20_000, latenessMs: 2000 };
+    const first = windowsOf({ settings: narrow });
+    first.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000); // trade 7, window 0
+    first.add(at(2), run(1000, 7), T0 + 1000, T0 + 15_000); // its copy, arriving in window 1: a duplicate there
+    // A trade timestamped 20 s behind its arrival at 41 s: window 0 goes out, its trades are let go, window 1 stays open.
+    first.add(at(3), run(21_000, 8), T0 + 21_000, T0 + 41_000);
+    expect(first.takeClosed(0, false).map((sample) => [sample.windowStart - T0, sample.summary.trades])).toEqual([
+      [0, 1],
+    ]);
+    expect(first.heldTradeIds.windows).toBe(1); // window 2's; window 0's are gone
+    const checkpoint = first.safeCheckpoint();
+    const saved = first.state(checkpoint);
+    // Act: the next owner reads again from the checkpoint.
+    const second = windowsOf({ settings: narrow, checkpoint, savedState: saved, nowMs: T0 + 41_000 });
+    const replayed = [
+      [1, run(1000, 7), 1000, 1000],
+      [2, run(1000, 7), 1000, 15_000],
+      [3, run(21_000, 8), 21_000, 41_000],
+    ] as const;
+    const outcomes = replayed
+      .filter(([n]) => checkpoint.sequenceNumber === 'TRIM_HORIZON' || n > Number(checkpoint.sequenceNumber) - 1000)
+      .map(([n, trade, event, arrival]) => second.add(at(n), trade, T0 + event, T0 + arrival));
+    second.add(at(4), run(33_000, 9), T0 + 33_000, T0 + 33_000);
+    const samples = second.takeClosed(0, false);
+    // Assess: the copy is a duplicate again — not a late trade of window 0, which would count trade 7 twice.
+    expect(checkpoint).toEqual(start);
+    expect(outcomes).toEqual(['replayed', 'duplicate', 'counted']);
+    expect(samples.filter((sample) => sample.late)).toEqual([]);
+    expect(
+      samples.map((sample) => [sample.windowStart - T0, sample.summary.trades, sample.summary.duplicates]),
+    ).toEqual([
+      [W, 0, 1],
+      [2 * W, 1, 0],
+    ]);
+  });
+
+  it('forgets a window’s trades once no copy could arrive in range: a later copy is out of range, not a trade', () => {
+    const windows = windowsOf({ settings: { ...settings, maxBehindMs: 20_000 } });
+    windows.add(at(1), run(1000, 7), T0 + 1000, T0 + 1000);
+    windows.add(at(2), run(41_000, 8), T0 + 41_000, T0 + 41_000); // window 0's trades are let go
+    expect(windows.heldTradeIds).toEqual({ ids: 1, windows: 1 });
+    expect(windows.add(at(3), run(1000, 7), T0 + 1000, T0 + 42_000)).toBe('out-of-range');
   });
 });

@@ -77,10 +77,11 @@ describe('StockTradeRecordProcessor', () => {
     ]);
     expect(emitted).toHaveLength(1);
     expect(emitted[0]?.summary).toMatchObject({ trades: 1, malformed: 1 });
-    // A fence write before the emission, then the checkpoint just before the open window's first record.
-    expect(writes.map((write) => write.position.sequenceNumber)).toEqual(['TRIM_HORIZON', '102']);
-    // The window's mark (102) is not past the checkpoint, so no replay can reach it: nothing to keep but the next window.
-    expect(JSON.parse(writes[1]?.state ?? '{}')).toEqual({ v: 1, next: T0 + 10_000, marks: {} });
+    // A fence write before the emission; then the checkpoint just before the first trade of the window that went
+    // out: its trades are kept (a second copy of one may still come), and a new owner must read them again to know them.
+    expect(writes.map((write) => write.position.sequenceNumber)).toEqual(['TRIM_HORIZON', '101']);
+    // So the window's mark (102) is saved too: a replay skips what went out.
+    expect(JSON.parse(writes[1]?.state ?? '{}')).toEqual({ v: 1, next: T0 + 10_000, marks: { [T0]: '102' } });
   });
 
   it('emits nothing when the fence write finds the lease gone', async () => {

@@ -8,6 +8,7 @@ describe('formatSample', () => {
       trades: 7,
       malformed: 1,
       outOfRange: 0,
+      duplicates: 0,
       perTicker: {
         AMZN: { buys: 3, sells: 1, boughtQuantity: 30, soldQuantity: 5 },
         AAPL: { buys: 3, sells: 0, boughtQuantity: 9, soldQuantity: 0 },

@@ -18,4 +18,9 @@ export interface StockTrade {
   /** Unique per producer run, counting up from 1. */
   readonly id: number;
   readonly timestamp: string;
+  /**
+   * The producer run that made it (random per run; absent in trades from other producers).
+   * With `id` it names the trade: a copy Kinesis stored twice carries both, and is counted once.
+   */
+  readonly producerId?: string;
 }

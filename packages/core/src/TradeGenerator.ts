@@ -9,6 +9,8 @@ export interface TradeGeneratorOptions {
   firstId?: number;
   /** Event time of each trade; default the wall clock. */
   now?: () => number;
+  /** Stamped on every trade (see StockTrade.producerId); none when absent. */
+  producerId?: string;
 }
 
 /**
@@ -20,6 +22,7 @@ export class TradeGenerator {
   /** A source of its own, so the partition-key mode never changes the trades a seed makes. */
   private readonly keyFaker: Faker;
   private readonly now: () => number;
+  private readonly producerId: string | undefined;
   private nextId: number;
 
   constructor(options: TradeGeneratorOptions = {}) {
@@ -30,6 +33,7 @@ export class TradeGenerator {
     this.keyFaker.seed([seed, 1]);
     this.now = options.now ?? Date.now;
     this.nextId = options.firstId ?? 1;
+    this.producerId = options.producerId;
   }
 
   next(): StockTrade {
@@ -46,6 +50,7 @@ export class TradeGenerator {
       quantity,
       id,
       timestamp: new Date(this.now()).toISOString(),
+      ...(this.producerId === undefined ? {} : { producerId: this.producerId }),
     };
   }
 

@@ -24,12 +24,14 @@ export interface TradeSummary {
   malformed: number;
   /** Trades whose timestamp lay outside the event-time bounds (see classifyEventTime): counted, not windowed. */
   outOfRange: number;
+  /** Second copies of trades already counted (a producer's retry that Kinesis stored twice): counted, skipped. */
+  duplicates: number;
   perTicker: Record<string, TickerTotals>;
   largestSell: LargestSell | null;
 }
 
 export function emptySummary(): TradeSummary {
-  return { trades: 0, malformed: 0, outOfRange: 0, perTicker: {}, largestSell: null };
+  return { trades: 0, malformed: 0, outOfRange: 0, duplicates: 0, perTicker: {}, largestSell: null };
 }
 
 /** Adds one trade to a summary (mutates it: this is the hot path). */

@@ -41,6 +41,7 @@ export function sampleToJson(sample: WindowSample): object {
     trades: sample.summary.trades,
     malformed: sample.summary.malformed,
     outOfRange: sample.summary.outOfRange,
+    duplicates: sample.summary.duplicates,
     largestSell: sample.summary.largestSell,
     perTicker: sample.summary.perTicker,
   };
@@ -93,6 +94,7 @@ export function parseSample(data: Uint8Array): ParseSampleResult {
         trades: value.trades,
         malformed: typeof value.malformed === 'number' ? value.malformed : 0,
         outOfRange: typeof value.outOfRange === 'number' ? value.outOfRange : 0,
+        duplicates: typeof value.duplicates === 'number' ? value.duplicates : 0,
         perTicker: value.perTicker as TradeSummary['perTicker'],
         largestSell: (value.largestSell ?? null) as TradeSummary['largestSell'],
       },

@@ -1,3 +1,10 @@
+export {
+  checkSample,
+  type KnownShard,
+  type SampleChecks,
+  type SampleRejection,
+  summaryProblem,
+} from './checkSample.js';
 export { DASHBOARD_PORT, LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from './constants.js';
 export { CoreError, InvalidOptionError, MalformedTradeError } from './errors.js';
 export {
@@ -33,6 +40,7 @@ export {
   type TickerTotals,
   type TradeSummary,
 } from './TradeSummary.js';
+export { TRADE_BOUNDS } from './tradeBounds.js';
 export { type ParseTradeResult, parseTrade, serializeTrade, tradeToJson, validateTrade } from './tradeJson.js';
 export { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from './tutorialStockPrices.js';
 export {

@@ -7,6 +7,7 @@ export function mergeSummaries(...summaries: readonly TradeSummary[]): TradeSumm
     merged.trades += summary.trades;
     merged.malformed += summary.malformed;
     merged.outOfRange += summary.outOfRange;
+    merged.duplicates += summary.duplicates;
     for (const [ticker, totals] of Object.entries(summary.perTicker)) {
       const into = merged.perTicker[ticker] ?? { buys: 0, sells: 0, boughtQuantity: 0, soldQuantity: 0 };
       into.buys += totals.buys;

@@ -14,6 +14,7 @@ export interface StockStats {
   readonly trades: number;
   readonly malformed: number;
   readonly outOfRange: number;
+  readonly duplicates: number;
 }
 
 /**
@@ -36,6 +37,7 @@ export function stockStats(summary: TradeSummary): StockStats {
     trades: summary.trades,
     malformed: summary.malformed,
     outOfRange: summary.outOfRange,
+    duplicates: summary.duplicates,
   };
 }
 
@@ -49,11 +51,12 @@ export function formatStockStats(stats: StockStats): string[] {
     ? `Largest sell order: ${stats.largestSell.quantity} shares of ${stats.largestSell.ticker}.`
     : 'Largest sell order: none.';
   const malformed = stats.malformed > 0 ? ` (${stats.malformed} malformed records skipped` : ' (0 malformed records';
-  const outOfRange = stats.outOfRange > 0 ? `, ${stats.outOfRange} out of range)` : ')';
+  const outOfRange = stats.outOfRange > 0 ? `, ${stats.outOfRange} out of range` : '';
+  const duplicates = stats.duplicates > 0 ? `, ${stats.duplicates} duplicates skipped` : '';
   return [
     popular(stats.mostPopularBuy, 'bought', 'buys'),
     popular(stats.mostPopularSell, 'sold', 'sells'),
     largest,
-    `Trades: ${stats.trades}${malformed}${outOfRange}.`,
+    `Trades: ${stats.trades}${malformed}${outOfRange}${duplicates}).`,
   ];
 }

@@ -48,6 +48,7 @@ describe('stockStats', () => {
       trades: 0,
       malformed: 0,
       outOfRange: 0,
+      duplicates: 0,
     });
   });
 });

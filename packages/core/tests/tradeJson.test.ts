@@ -8,15 +8,28 @@ describe('trade JSON', () => {
     expect(parseTrade(serializeTrade(trade))).toEqual({ ok: true, trade, timestampMs: Date.parse(trade.timestamp) });
   });
 
-  it('writes the tutorial’s fields in its order, then the timestamp', () => {
-    expect(tradeToJson(aTrade())).toBe(
+  it('writes the tutorial’s fields in its order, then the timestamp, then the producer run when there is one', () => {
+    expect(tradeToJson(aTrade({ id: 3 }))).toBe(
       '{"tickerSymbol":"AMZN","tradeType":"BUY","price":395.87,"quantity":16,"id":3,"timestamp":"2026-11-26T10:00:00.000Z"}',
+    );
+    expect(tradeToJson(aTrade({ id: 3, producerId: 'Zq3_x-9A' }))).toBe(
+      '{"tickerSymbol":"AMZN","tradeType":"BUY","price":395.87,"quantity":16,"id":3,"timestamp":"2026-11-26T10:00:00.000Z","producerId":"Zq3_x-9A"}',
     );
   });
 
+  it('round-trips the producer run, and refuses one that is not a short name', () => {
+    const trade = aTrade({ producerId: 'Zq3_x-9A' });
+    expect(parseTrade(serializeTrade(trade))).toMatchObject({ ok: true, trade });
+    for (const producerId of ['', 'a b', 'x'.repeat(65), 42]) {
+      const result = parseTrade(JSON.stringify({ ...aTrade(), producerId }));
+      expect(result).toMatchObject({ ok: false, error: { field: 'producerId' } });
+    }
+  });
+
   it('ignores fields it does not know', () => {
-    const result = parseTrade(JSON.stringify({ ...aTrade(), venue: 'XNAS' }));
-    expect(result).toEqual({ ok: true, trade: aTrade(), timestampMs: Date.UTC(2026, 10, 26, 10) });
+    const trade = aTrade({ producerId: 'run1' });
+    const result = parseTrade(JSON.stringify({ ...trade, venue: 'XNAS' }));
+    expect(result).toEqual({ ok: true, trade, timestampMs: Date.UTC(2026, 10, 26, 10) });
   });
 
   const malformed: Array<[string, Uint8Array | string, string | undefined, RegExp]> = [
@@ -31,7 +44,10 @@ describe('trade JSON', () => {
     ['a lower-case trade type', JSON.stringify({ ...aTrade(), tradeType: 'buy' }), 'tradeType', /"buy"/],
     ['a price as text', JSON.stringify({ ...aTrade(), price: '12.5' }), 'price', /positive number/],
     ['a negative price', JSON.stringify({ ...aTrade(), price: -1 }), 'price', /got -1/],
-    ['a zero quantity', JSON.stringify({ ...aTrade(), quantity: 0 }), 'quantity', /at least 1/],
+    ['a zero quantity', JSON.stringify({ ...aTrade(), quantity: 0 }), 'quantity', /from 1 to 1000000/],
+    // Sums of quantities this large are no longer exact in a double.
+    ['a quantity of 2^53 - 1', JSON.stringify({ ...aTrade(), quantity: 2 ** 53 - 1 }), 'quantity', /from 1 to 1000000/],
+    ['a price over a million', JSON.stringify({ ...aTrade(), price: 1_000_000.01 }), 'price', /up to 1000000/],
     ['a fractional quantity', JSON.stringify({ ...aTrade(), quantity: 1.5 }), 'quantity', /whole number/],
     ['a negative id', JSON.stringify({ ...aTrade(), id: -4 }), 'id', /non-negative/],
     [

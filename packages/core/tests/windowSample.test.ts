@@ -15,6 +15,7 @@ const sample: WindowSample = {
     trades: 2,
     malformed: 1,
     outOfRange: 2,
+    duplicates: 3,
     perTicker: { KO: { buys: 1, sells: 1, boughtQuantity: 5, soldQuantity: 700 } },
     largestSell: { ticker: 'KO', quantity: 700, tradeId: 12 },
   },

@@ -1,4 +1,11 @@
-import { reachesFurther, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
+import {
+  checkSample,
+  type KnownShard,
+  reachesFurther,
+  type SampleChecks,
+  type ShardTrafficReport,
+  type WindowSample,
+} from '@stock-trades/core';
 import type { Lease, ShardInfo } from '@stock-trades/kcl';
 import { LeaseWatch } from './LeaseWatch.js';
 import { ThrottlingWatch } from './ThrottlingWatch.js';
@@ -27,6 +34,10 @@ const RATE_HISTORY_MS = 5 * 60_000;
 const WINDOWS_SHOWN = 12;
 const EVENTS_SHOWN = 60;
 const SAMPLE_RATE_SPAN_MS = 30_000;
+/** Samples of a shard not (yet) in the list wait for the next read of it, a few at most. */
+const PENDING_SAMPLES = 100;
+/** No window older than a week is shown (no stream keeps records longer by default). */
+const OLDEST_WINDOW_MS = 7 * 86_400_000;
 
 interface WindowEntry {
   readonly start: number;
@@ -45,6 +56,10 @@ export class DashboardModel {
   private readonly consumerLeases: LeaseWatch;
   private readonly aggregatorLeases: LeaseWatch;
   private shards: ShardView[] = [];
+  private knownShards: Map<string, KnownShard> | undefined;
+  /** Samples naming a shard the last shard list did not have: a reshard's child, or a forgery. */
+  private pending: Array<{ sample: WindowSample; wallNow: number }> = [];
+  private rejectedSamples: Record<string, number> = {};
   private readonly rateTimes: number[] = [];
   private readonly rates = new Map<string, Array<number | null>>();
   private readonly events: LeaseEvent[] = [];
@@ -77,6 +92,17 @@ export class DashboardModel {
       parents: [...shard.parentShardIds],
       children: children.get(shard.shardId) ?? [],
     }));
+    this.knownShards = new Map(
+      shards.map((shard) => [
+        shard.shardId,
+        { ...shard.hashKeyRange, closed: shard.endingSequenceNumber !== undefined },
+      ]),
+    );
+    // Those still unknown now are not shards of the stream: dropped, as the aggregator rejects them.
+    const waiting = this.pending;
+    this.pending = [];
+    for (const { sample, wallNow } of waiting)
+      if (this.knownShards.has(sample.shardId)) this.addSample(sample, wallNow);
   }
 
   /** A read of the consumers' lease table that began at `readStartedAt` and ended at `monotonicNow`. */
@@ -107,18 +133,30 @@ export class DashboardModel {
     readStartedAt = monotonicNow,
   ): void {
     this.aggregatorLeases.observe(leases, monotonicNow, wallNow, readStartedAt);
+    this.rejectedSamples = rejectedOf(leases[0]?.applicationState);
   }
 
   observeSamples(samples: readonly WindowSample[], wallNow: number): void {
     for (const sample of samples) {
-      this.sampleArrivals.push(wallNow);
-      const entry = this.window(sample.windowStart, sample.windowEnd);
-      const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;
-      const previous = entry.samples.get(identity);
-      if (!previous || reachesFurther(sample, previous)) entry.samples.set(identity, sample);
+      if (this.knownShards && !this.knownShards.has(sample.shardId)) {
+        if (this.pending.length < PENDING_SAMPLES) this.pending.push({ sample, wallNow });
+        continue;
+      }
+      this.addSample(sample, wallNow);
     }
     while ((this.sampleArrivals[0] ?? wallNow) < wallNow - SAMPLE_RATE_SPAN_MS) this.sampleArrivals.shift();
     this.trimWindows();
+  }
+
+  /** What the aggregator would reject (forged counts, another shard's range, 1970) is not shown either. */
+  private addSample(sample: WindowSample, wallNow: number): void {
+    const checks: SampleChecks = { oldestWindowMs: wallNow - OLDEST_WINDOW_MS, shards: this.knownShards };
+    if (checkSample(sample, checks)) return;
+    this.sampleArrivals.push(wallNow);
+    const entry = this.window(sample.windowStart, sample.windowEnd);
+    const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;
+    const previous = entry.samples.get(identity);
+    if (!previous || reachesFurther(sample, previous)) entry.samples.set(identity, sample);
   }
 
   observeResults(results: readonly ResultView[], wallNow: number): void {
@@ -146,6 +184,7 @@ export class DashboardModel {
     const leases = this.consumerLeases.views(this.lastMonotonic);
     const aggregator = this.aggregatorLeases.views(this.lastMonotonic)[0] ?? null;
     return {
+      rejectedSamples: this.rejectedSamples,
       status: { connected: this.error === null, error: this.error, at: new Date(wallNow).toISOString() },
       target: this.settings.target,
       stream: this.settings.stream,
@@ -224,9 +263,25 @@ function samplesOf(entry: WindowEntry): SampleView[] {
       trades: (before?.trades ?? 0) + sample.summary.trades,
       malformed: (before?.malformed ?? 0) + sample.summary.malformed,
       outOfRange: (before?.outOfRange ?? 0) + sample.summary.outOfRange,
+      duplicates: (before?.duplicates ?? 0) + sample.summary.duplicates,
       late: (before?.late ?? false) || sample.late,
       final: (before?.final ?? false) || sample.final,
     });
   }
   return [...perShard.values()].sort((a, b) => (a.shardId < b.shardId ? -1 : 1));
+}
+
+/** The aggregator's rejected-sample counts, as it saves them with its checkpoint; none when unreadable. */
+function rejectedOf(applicationState: string | undefined): Record<string, number> {
+  try {
+    const rejected = (JSON.parse(applicationState ?? '{}') as { rejected?: unknown }).rejected;
+    if (typeof rejected !== 'object' || rejected === null) return {};
+    return Object.fromEntries(
+      Object.entries(rejected).filter(
+        (entry): entry is [string, number] => Number.isSafeInteger(entry[1]) && (entry[1] as number) >= 0,
+      ),
+    );
+  } catch {
+    return {};
+  }
 }

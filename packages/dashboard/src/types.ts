@@ -10,6 +10,11 @@ export interface DashboardView {
   readonly leases: readonly LeaseView[];
   readonly workers: readonly WorkerView[];
   readonly aggregator: LeaseView | null;
+  /**
+   * Samples the aggregator rejected (never merged), per reason, as its lease records them; the page's own windows
+   * table leaves out the same samples.
+   */
+  readonly rejectedSamples: Readonly<Record<string, number>>;
   readonly rates: RateSeries;
   readonly events: readonly LeaseEvent[];
   readonly windows: readonly WindowView[];
@@ -105,6 +110,7 @@ export interface SampleView {
   readonly trades: number;
   readonly malformed: number;
   readonly outOfRange: number;
+  readonly duplicates: number;
   readonly late: boolean;
   readonly final: boolean;
 }
@@ -120,6 +126,7 @@ export interface ResultView {
   readonly trades: number;
   readonly malformed: number;
   readonly outOfRange?: number;
+  readonly duplicates?: number;
   readonly mostPopularBuy: { readonly ticker: string; readonly count: number } | null;
   readonly mostPopularSell: { readonly ticker: string; readonly count: number } | null;
   readonly largestSell: { readonly ticker: string; readonly quantity: number; readonly tradeId: number } | null;

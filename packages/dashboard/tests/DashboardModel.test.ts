@@ -17,7 +17,11 @@ function sample(shardId: string, trades: number, part: Partial<WindowSample> = {
     final: false,
     childShardIds: [],
     hashKeyRange: null,
-    summary: { ...emptySummary(), trades },
+    summary: {
+      ...emptySummary(),
+      trades,
+      perTicker: trades > 0 ? { KO: { buys: trades, sells: 0, boughtQuantity: trades, soldQuantity: 0 } } : {},
+    },
     ...part,
   };
 }
@@ -58,6 +62,38 @@ describe('DashboardModel', () => {
       ['b', 2],
     ]);
     expect(window?.result).toMatchObject({ revision: 2, trades: 7 });
+  });
+
+  it('shows no sample the aggregator would reject, and its count of those it did', () => {
+    const model = new DashboardModel(settings);
+    const range = { startingHashKey: '0', endingHashKey: String(2n ** 128n - 1n) };
+    model.observeShards([{ shardId: 'a', parentShardIds: [], hashKeyRange: range }]);
+    const forged = { ...sample('a', 3), summary: { ...sample('a', 3).summary, trades: -1_000_000 } };
+    model.observeSamples(
+      [sample('a', 3), forged, sample('zz', 9), sample('a', 1, { windowStart: 0, windowEnd: 10_000 })],
+      WALL,
+    );
+    // The next shard list still has no zz: its sample was not a shard's.
+    model.observeShards([{ shardId: 'a', parentShardIds: [], hashKeyRange: range }]);
+    expect(
+      model.view(WALL).windows.map((window) => window.samples.map((entry) => [entry.shardId, entry.trades])),
+    ).toEqual([[['a', 3]]]);
+    const state = JSON.stringify({ v: 1, emitted: {}, rejected: { counts: 2, shard: 1 } });
+    model.observeAggregatorLeases([aLease('shardId-000000000000', { applicationState: state })], 0, WALL);
+    expect(model.view(WALL).rejectedSamples).toEqual({ counts: 2, shard: 1 });
+  });
+
+  it('shows the sample of a shard that appears in the next shard list (a reshard’s child)', () => {
+    const model = new DashboardModel(settings);
+    const range = { startingHashKey: '0', endingHashKey: String(2n ** 128n - 1n) };
+    model.observeShards([{ shardId: 'a', parentShardIds: [], hashKeyRange: range }]);
+    model.observeSamples([sample('b', 4)], WALL);
+    expect(model.view(WALL).windows).toEqual([]);
+    model.observeShards([
+      { shardId: 'a', parentShardIds: [], hashKeyRange: range, endingSequenceNumber: '9' },
+      { shardId: 'b', parentShardIds: ['a'], hashKeyRange: range },
+    ]);
+    expect(model.view(WALL).windows[0]?.samples.map((entry) => [entry.shardId, entry.trades])).toEqual([['b', 4]]);
   });
 
   it('shows disconnected with the reason until a read works again', () => {

@@ -22,6 +22,12 @@ export interface SchedulerDeps {
   readonly random?: () => number;
 }
 
+/** How a worker's run ended. */
+export interface RunOutcome {
+  /** Shards whose processors had not finished when the shutdown timeout ran out (their leases were given back). */
+  readonly unfinishedShards: readonly string[];
+}
+
 export interface WorkerStatus {
   readonly workerId: string;
   readonly shards: ReadonlyArray<{ readonly shardId: string; readonly millisBehindLatest: number }>;
@@ -81,8 +87,11 @@ export class Scheduler {
     };
   }
 
-  /** Runs until `signal` fires (or shutdown() is called), then stops gracefully. */
-  async run(signal?: AbortSignal): Promise<void> {
+  /**
+   * Runs until `signal` fires (or shutdown() is called), then stops gracefully: within the
+   * shutdown timeout, however long a processor takes.
+   */
+  async run(signal?: AbortSignal): Promise<RunOutcome> {
     if (signal?.aborted) this.shutdown();
     signal?.addEventListener('abort', () => this.shutdown(), { once: true });
     await this.whileThrottled('create the lease table', () => this.deps.store.ensureTable());
@@ -93,10 +102,11 @@ export class Scheduler {
     );
     const renewLoop = this.renewLoop();
     await Promise.all([this.takeLoop(), this.syncLoop()]);
-    await this.drain();
+    const unfinishedShards = await this.drain();
     this.renewing.abort();
     await renewLoop;
     this.log.info({ workerId: this.workerId }, 'worker stopped');
+    return { unfinishedShards };
   }
 
   /** Runs a start-up step again, with backoff, for as long as the service throttles it (not when it fails otherwise). */
@@ -268,7 +278,9 @@ export class Scheduler {
     this.consumers.delete(leaseKey);
     // The lease may be held again already (taken back after this holding was lost): leave that holding alone.
     if (this.renewer.generationOf(leaseKey) !== generation) return;
-    if (outcome === 'shard-ended' || outcome === 'shutdown') {
+    // A consumer that failed while the worker stops is given back too: its processor's last checkpoint stands, and
+    // another worker carries on from it at once instead of after the failover time.
+    if (outcome === 'shard-ended' || outcome === 'shutdown' || (outcome === 'failed' && this.stopping.signal.aborted)) {
       try {
         await this.renewer.release(leaseKey);
         this.log.info({ leaseKey, reason: outcome }, 'released lease');
@@ -282,8 +294,25 @@ export class Scheduler {
     this.renewer.forget(leaseKey);
   }
 
-  private async drain(): Promise<void> {
+  /** Stops every consumer and waits for them, at most the shutdown timeout; returns the shards that did not finish. */
+  private async drain(): Promise<string[]> {
     for (const { consumer } of this.consumers.values()) consumer.stop('shutdown');
-    await Promise.all([...this.consumers.values()].map(({ done }) => done));
+    const finished = new AbortController();
+    const all = Promise.all([...this.consumers.values()].map(({ done }) => done)).then(() => finished.abort());
+    await Promise.race([all, this.clock.sleep(this.config.shutdownTimeoutMs, finished.signal)]);
+    finished.abort();
+    const unfinished = [...this.consumers.keys()];
+    for (const leaseKey of unfinished) {
+      this.log.error(
+        { leaseKey, shutdownTimeoutMs: this.config.shutdownTimeoutMs },
+        'processor did not finish within the shutdown timeout: giving its lease back with its last checkpoint',
+      );
+      this.consumers.delete(leaseKey);
+      await this.renewer.release(leaseKey).catch((error: unknown) => {
+        this.log.warn({ leaseKey, error: describe(error) }, 'could not release lease; it will expire instead');
+        this.renewer.forget(leaseKey);
+      });
+    }
+    return unfinished;
   }
 }

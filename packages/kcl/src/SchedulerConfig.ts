@@ -30,6 +30,13 @@ export interface SchedulerConfig {
   readonly parentPollMs: number;
   /** A shard reader with no completed read for this long is unhealthy: its lease is not renewed. Default the failover time. */
   readonly readerStallMs: number;
+  /**
+   * How long a graceful shutdown waits for the processors to finish (their last call and
+   * shutdownRequested), as the Java KCL's graceful shutdown can be bounded. A processor
+   * still busy then is left to itself: its lease is given back with its last checkpoint,
+   * and `run` resolves naming its shard. Default 20 s.
+   */
+  readonly shutdownTimeoutMs: number;
 }
 
 export type SchedulerSettings = Pick<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'> &
@@ -53,6 +60,7 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
     pollMaxMs: 1000,
     parentPollMs: 1000,
     readerStallMs: failoverMs,
+    shutdownTimeoutMs: 20_000,
     ...definedOnly(settings),
     applicationName: settings.applicationName,
     streamName: settings.streamName,

@@ -44,6 +44,6 @@ export type {
   ShardRecordProcessorFactory,
   ShutdownRequestedInput,
 } from './RecordProcessor.js';
-export { Scheduler, type SchedulerDeps, type WorkerStatus } from './Scheduler.js';
+export { type RunOutcome, Scheduler, type SchedulerDeps, type WorkerStatus } from './Scheduler.js';
 export { type SchedulerConfig, type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
 export type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';

@@ -39,7 +39,7 @@ describe('Scheduler', () => {
       log: silentLogger,
     });
 
-    await expect(scheduler.run(stop.signal)).resolves.toBeUndefined();
+    await expect(scheduler.run(stop.signal)).resolves.toEqual({ unfinishedShards: [] });
     expect(store.ensureCalls).toBe(4);
   });
 });

@@ -206,7 +206,7 @@ describe('Scheduler: shutdown', () => {
     const running = scheduler.run(stopped.signal);
     await clock.advance(2_000);
 
-    await expect(running).resolves.toBeUndefined();
+    await expect(running).resolves.toEqual({ unfinishedShards: [] });
     expect(store.takes).toEqual([]);
     expect(store.leases.has('s-1')).toBe(true);
   });
@@ -301,7 +301,7 @@ describe('Scheduler: start-up', () => {
     expect(store.takes.map((take) => take.leaseKey)).toEqual(['s-1']);
     stop.abort();
     await clock.advance(2_000);
-    await expect(running).resolves.toBeUndefined();
+    await expect(running).resolves.toEqual({ unfinishedShards: [] });
   });
 });
 
@@ -426,6 +426,64 @@ describe('Scheduler: leases', () => {
     stop.abort();
     await clock.advance(12_000);
     await running;
+  });
+
+  it('gives back, with its last checkpoint, the lease of a consumer that fails while the worker stops', async () => {
+    // A processor whose output breaks: it asks the worker to stop, then fails (as the consumer does on a full disk).
+    const store = new InMemoryLeaseStore();
+    let stopWorker: () => void = () => {};
+    let reads = 0;
+    const factory = (): ShardRecordProcessor => ({
+      initialize: () => {},
+      processRecords: async ({ records, checkpointer }) => {
+        if (records.length === 0) return;
+        if (++reads === 1) return checkpointer.checkpoint();
+        stopWorker();
+        throw new Error('--out /dev/full could not be written');
+      },
+      leaseLost: () => {},
+      shardEnded: () => {},
+      shutdownRequested: () => {},
+    });
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')], 1), store, { factory });
+    stopWorker = () => stop.abort();
+    await clock.advance(3_000);
+    await running;
+
+    const lease = store.leases.get('s-1');
+    expect(lease?.leaseOwner).toBeUndefined();
+    expect(lease?.checkpoint.sequenceNumber).toBe('1');
+  });
+
+  it('resolves within the shutdown timeout though a processor hangs, naming its shard and giving its lease back', async () => {
+    const store = new InMemoryLeaseStore();
+    const factory = (shardId: string): ShardRecordProcessor => ({
+      initialize: () => {},
+      // s-1's processor never returns from its first batch; s-2's returns at once.
+      processRecords: ({ records }) =>
+        shardId === 's-1' && records.length > 0 ? new Promise<void>(() => {}) : undefined,
+      leaseLost: () => {},
+      shardEnded: () => {},
+      shutdownRequested: async ({ checkpointer }) => checkpointer.checkpoint(),
+    });
+    const { clock, stop, running } = worker(new TestStream([shard('s-1'), shard('s-2')], 1), store, {
+      factory,
+      settings: { shutdownTimeoutMs: 5_000 },
+    });
+    await clock.advance(1_000);
+    let outcome: Awaited<typeof running> | undefined;
+    void running.then((value) => {
+      outcome = value;
+    });
+
+    stop.abort();
+    await clock.advance(4_000);
+    expect(outcome).toBeUndefined(); // still within the timeout: it waits for s-1
+    await clock.advance(1_500);
+
+    expect(outcome).toEqual({ unfinishedShards: ['s-1'] });
+    expect(store.leases.get('s-1')?.leaseOwner).toBeUndefined();
+    expect(store.leases.get('s-2')?.leaseOwner).toBeUndefined();
   });
 
   it('forgets a lease it could not give back after its processor factory failed, so the lease expires and is taken again', async () => {

@@ -170,12 +170,22 @@ describe('FaultPlan', () => {
     expect(plan.decide('dynamodb', 'Scan', () => 0)).toEqual({ outcome: 'pass', latencyMs: 0 });
   });
 
+  it('loses the answer of a share of calls after they took effect', () => {
+    const plan = FaultPlan.parse('kinesis:PutRecords:drop=1%,lose=5%');
+    expect(plan.decide('kinesis', 'PutRecords', () => 0.005).outcome).toBe('drop');
+    expect(plan.decide('kinesis', 'PutRecords', () => 0.03).outcome).toBe('lose');
+    expect(plan.decide('kinesis', 'PutRecords', () => 0.07).outcome).toBe('pass');
+    expect(plan.injected.lose).toBe(1);
+    expect(plan.describe()).toBe('kinesis:PutRecords drop 1% lose the answer 5%');
+  });
+
   it.each([
     ['s3:*:error=1%', /must start with kinesis: or dynamodb:/],
     ['kinesis::error=1%', /needs an API name/],
     ['kinesis:*:explode=1', /unknown "explode"/],
     ['kinesis:*:throttle=150%', /share like 10%/],
     ['kinesis:*:throttle=60%,error=50%', /more than 100%/],
+    ['kinesis:*:drop=60%,lose=50%', /more than 100%/],
     ['kinesis:*', /sets nothing/],
   ])('refuses "%s" with one line', (text, message) => {
     expect(() => FaultPlan.parse(text)).toThrow(message);

@@ -27,6 +27,8 @@ export interface ProducerOptions {
   /** Stop after this long. */
   readonly durationMs?: number;
   readonly seed?: number;
+  /** Stamped on every trade, so that a copy Kinesis stores twice is counted once; random per run when absent. */
+  readonly producerId?: string;
   readonly partitionKey: PartitionKeyMode;
   /** KPL aggregation: many trades per Kinesis record, packed per shard (batched mode only). */
   readonly aggregate?: boolean;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { TradeGenerator } from '@stock-trades/core';
 import type { RecordsPort } from '@stock-trades/writer';
 import { type BatchResult, BatchSender } from '@stock-trades/writer';
@@ -52,7 +53,11 @@ export async function runProducer(options: ProducerOptions, deps: ProducerDeps):
     throw new StreamNotReadyError(`stream ${options.stream} is ${status}, not ACTIVE: wait for it, then try again`);
   }
   const stats = new ProductionStats(deps.now);
-  const generator = new TradeGenerator({ seed: options.seed, now: deps.now });
+  const generator = new TradeGenerator({
+    seed: options.seed,
+    now: deps.now,
+    producerId: options.producerId ?? newProducerId(),
+  });
   const nextTrade: TradeSource = () => {
     const trade = generator.next();
     stats.generated++;
@@ -116,6 +121,11 @@ export async function runProducer(options: ProducerOptions, deps: ProducerDeps):
     throw failed(new UnacknowledgedTradesError(stats.unknown, stats.notDelivered, fatal?.message ?? lastFailure));
   }
   return stats;
+}
+
+/** Eight random characters of base64url: 48 bits, unique enough for the runs that write to one stream. */
+export function newProducerId(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 /** What both modes share: the trades, when to stop, the counters, and the checks before and after each send. */

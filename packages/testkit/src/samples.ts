@@ -24,6 +24,7 @@ export interface SampleLine {
   trades: number;
   malformed: number;
   outOfRange?: number;
+  duplicates?: number;
   largestSell: TradeSummary['largestSell'];
   perTicker: TradeSummary['perTicker'];
 }
@@ -88,6 +89,7 @@ export function summaryOfSample(sample: SampleLine): TradeSummary {
     trades: sample.trades,
     malformed: sample.malformed,
     outOfRange: sample.outOfRange ?? 0,
+    duplicates: sample.duplicates ?? 0,
     perTicker: sample.perTicker,
     largestSell: sample.largestSell,
   };
@@ -137,7 +139,7 @@ export function mismatches(expected: Map<string, TradeSummary>, observed: Map<st
 
 function normalize(summary: TradeSummary): TradeSummary {
   const perTicker = Object.fromEntries(Object.entries(summary.perTicker).sort(([a], [b]) => a.localeCompare(b)));
-  return { ...summary, malformed: 0, outOfRange: 0, perTicker };
+  return { ...summary, malformed: 0, outOfRange: 0, duplicates: 0, perTicker };
 }
 
 /** One line of the aggregator's `--out` (the JSONL contract). */
@@ -151,6 +153,7 @@ export interface ResultLine {
   trades: number;
   malformed: number;
   outOfRange?: number;
+  duplicates?: number;
   mostPopularBuy: { ticker: string; count: number } | null;
   mostPopularSell: { ticker: string; count: number } | null;
   largestSell: { ticker: string; quantity: number; tradeId: number } | null;

@@ -64,8 +64,12 @@ function drawPipeline(view) {
     }),
   );
   const aggregator = view.aggregator;
+  const rejected = Object.values(view.rejectedSamples).reduce((sum, count) => sum + count, 0);
+  const reasons = Object.entries(view.rejectedSamples)
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
   $('#aggregator-detail').textContent = aggregator
-    ? `${aggregator.owner ?? 'no owner'}${aggregator.expired ? ' (expired)' : ''}`
+    ? `${aggregator.owner ?? 'no owner'}${aggregator.expired ? ' (expired)' : ''}${rejected > 0 ? ` · ${rejected} samples rejected (${reasons})` : ''}`
     : 'not started';
 }
 
@@ -188,6 +192,7 @@ function drawWindows(view) {
         cell(result?.largestSell ? `${result.largestSell.quantity} ${result.largestSell.ticker}` : null, 'largest'),
         cell(result?.malformed, 'num malformed'),
         cell(result?.outOfRange ?? (result ? 0 : null), 'num'),
+        cell(result?.duplicates ?? (result ? 0 : null), 'num duplicates'),
         cell(
           window.samples
             .map((sample) => `${sample.shardId.slice(-4)}: ${sample.trades}${sample.late ? '*' : ''}`)

@@ -10,12 +10,18 @@ export interface Fault {
   readonly error?: number;
   /** Share of calls whose connection is dropped without an answer (0-1). */
   readonly drop?: number;
+  /**
+   * Share of calls carried out by the service whose answer is then lost: the connection is
+   * dropped after the call took effect (0-1). What a timeout after Kinesis stored a write
+   * looks like to its client: the retry stores it again.
+   */
+  readonly lose?: number;
   /** Added to every call, in ms. */
   readonly latencyMs?: number;
 }
 
 export interface Decision {
-  readonly outcome: 'pass' | 'throttle' | 'error' | 'drop';
+  readonly outcome: 'pass' | 'throttle' | 'error' | 'drop' | 'lose';
   readonly latencyMs: number;
 }
 
@@ -28,7 +34,7 @@ export class FaultPlan {
   private readonly rules = new Map<string, Fault>();
   private readonly paused = new Map<Service, Array<() => void>>();
   /** How many calls met each injected fault so far. */
-  readonly injected = { throttle: 0, error: 0, drop: 0 };
+  readonly injected = { throttle: 0, error: 0, drop: 0, lose: 0 };
 
   /** Sets (replaces) the fault of one API, or of every API of the service with '*'. */
   set(service: Service, api: string, fault: Fault): this {
@@ -70,6 +76,7 @@ export class FaultPlan {
     const throttle = fault.throttle ?? 0;
     const error = fault.error ?? 0;
     const drop = fault.drop ?? 0;
+    const lose = fault.lose ?? 0;
     const outcome =
       draw < throttle
         ? 'throttle'
@@ -77,7 +84,9 @@ export class FaultPlan {
           ? 'error'
           : draw < throttle + error + drop
             ? 'drop'
-            : 'pass';
+            : draw < throttle + error + drop + lose
+              ? 'lose'
+              : 'pass';
     if (outcome !== 'pass') this.injected[outcome]++;
     return { outcome, latencyMs: fault.latencyMs ?? 0 };
   }
@@ -95,6 +104,7 @@ export class FaultPlan {
           ...(fault.throttle ? [`throttle ${pct(fault.throttle)}`] : []),
           ...(fault.error ? [`error ${pct(fault.error)}`] : []),
           ...(fault.drop ? [`drop ${pct(fault.drop)}`] : []),
+          ...(fault.lose ? [`lose the answer ${pct(fault.lose)}`] : []),
           ...(fault.latencyMs ? [`+${fault.latencyMs} ms`] : []),
         ].join(' '),
       )
@@ -103,7 +113,7 @@ export class FaultPlan {
 
   /**
    * Reads rules like `kinesis:*:throttle=10%,error=2%;dynamodb:UpdateItem:latency=200ms`:
-   * service, API (or *), then throttle / error / drop as a share (10% or 0.1) and latency
+   * service, API (or *), then throttle / error / drop / lose as a share (10% or 0.1) and latency
    * as a duration. Anything else is one line naming what is wrong.
    */
   static parse(text: string, flag = '--faults'): FaultPlan {
@@ -123,11 +133,13 @@ export class FaultPlan {
       for (const pair of settings.split(',').filter(Boolean)) {
         const [key = '', value = ''] = pair.split('=');
         if (key === 'latency') fault.latencyMs = parseDuration(value, `${flag} latency`, { min: 0, max: 60_000 });
-        else if (key === 'throttle' || key === 'error' || key === 'drop') fault[key] = share(value, `${flag} ${key}`);
-        else throw new InvalidOptionError(`${flag}: unknown "${key}" in "${rule}" (throttle, error, drop, latency)`);
+        else if (key === 'throttle' || key === 'error' || key === 'drop' || key === 'lose')
+          fault[key] = share(value, `${flag} ${key}`);
+        else
+          throw new InvalidOptionError(`${flag}: unknown "${key}" in "${rule}" (throttle, error, drop, lose, latency)`);
       }
       if (Object.keys(fault).length === 0) throw new InvalidOptionError(`${flag}: "${rule}" sets nothing`);
-      if ((fault.throttle ?? 0) + (fault.error ?? 0) + (fault.drop ?? 0) > 1) {
+      if ((fault.throttle ?? 0) + (fault.error ?? 0) + (fault.drop ?? 0) + (fault.lose ?? 0) > 1) {
         throw new InvalidOptionError(`${flag}: the shares in "${rule}" add up to more than 100%`);
       }
       plan.set(service, api, fault);

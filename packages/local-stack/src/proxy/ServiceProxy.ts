@@ -132,7 +132,10 @@ export class ServiceProxy {
     const limiter = this.options.limiter;
     this.inFlight++;
     try {
-      send(response, limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body));
+      const answer = limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body);
+      // The call took effect; its answer never reaches the client.
+      if (decision.outcome === 'lose') incoming.socket.destroy();
+      else send(response, answer);
     } finally {
       this.inFlight--;
     }

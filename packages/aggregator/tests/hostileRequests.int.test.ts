@@ -63,7 +63,18 @@ describe('hostile requests against the embedded stack, with a pipeline running',
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
     const aggregator = env.startAggregator('aggregator', [
-      ...['--stream', 'Stats', '--application-name', 'Aggregator', '--grace', '30s', '--failover', '3s'],
+      ...[
+        '--stream',
+        'Stats',
+        '--trade-stream',
+        'Trades',
+        '--application-name',
+        'Aggregator',
+        '--grace',
+        '30s',
+        '--failover',
+        '3s',
+      ],
     ]);
     const producer = env.startProducer('fuzz', [
       '--stream',
