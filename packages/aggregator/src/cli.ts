@@ -19,6 +19,8 @@ import {
   DEFAULT_EVENT_TIME_BOUNDS,
   formatDuration,
   parseDuration,
+  parseStreamName,
+  parseTableName,
   STATS_STREAM_NAME,
   STATS_TABLE_NAME,
   STREAM_NAME,
@@ -81,9 +83,24 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       `The second stage: merge the per-shard samples in ${STATS_STREAM_NAME} into exact all-shard stats per window`,
     )
     .option('--worker-id <id>', 'this worker’s id in the lease table (default: host name + random)')
-    .option('--application-name <name>', 'application name = lease table name', AGGREGATOR_APPLICATION)
-    .option('--stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
-    .option('--trade-stream <name>', 'the stream the consumers read: samples must come from its shards', STREAM_NAME)
+    .option(
+      '--application-name <name>',
+      'application name = lease table name',
+      (value: string) => parseTableName(value, '--application-name'),
+      AGGREGATOR_APPLICATION,
+    )
+    .option(
+      '--stream <name>',
+      'the stream of per-shard samples',
+      (value: string) => parseStreamName(value, '--stream'),
+      STATS_STREAM_NAME,
+    )
+    .option(
+      '--trade-stream <name>',
+      'the stream the consumers read: samples must come from its shards',
+      (value: string) => parseStreamName(value, '--trade-stream'),
+      STREAM_NAME,
+    )
     .option(
       '--window <time>',
       'the consumers’ window; samples of another length are rejected (auto: the length of the first sample)',

@@ -1,4 +1,4 @@
-import { type AwsClients, StreamAdmin } from '@stock-trades/aws';
+import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import {
   DynamoLeaseStore,
@@ -36,7 +36,14 @@ export interface AggregatorDeps {
 export async function runAggregator(options: AggregatorOptions, deps: AggregatorDeps): Promise<void> {
   const config = schedulerConfig(options.scheduler);
   const streams = new StreamAdmin(deps.clients);
-  const [stats, trades] = [await streams.describe(config.streamName), await streams.describe(options.tradeStream)];
+  const startup = {
+    signal: deps.signal,
+    onRetry: (error: Error, waitMs: number) => deps.log.warn({ waitMs }, `${error.message}; trying again`),
+  };
+  const describe = (name: string) => retryTransient(() => streams.describe(name), startup);
+  // DynamoDB is there (the lease table may not be yet): a stack that is down is named in one line, not in kcl's words.
+  await retryTransient(() => new TableAdmin(deps.clients).describe(config.applicationName), startup);
+  const [stats, trades] = [await describe(config.streamName), await describe(options.tradeStream)];
   for (const [name, stream] of [
     [config.streamName, stats],
     [options.tradeStream, trades],

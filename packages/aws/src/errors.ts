@@ -16,6 +16,17 @@ export class ServiceUnreachableError extends AwsError {
   }
 }
 
+/**
+ * The connection was made and then lost, or the service did not answer in time: a fault
+ * of the moment (the service may even have done what was asked). Worth trying again.
+ */
+export class ConnectionLostError extends AwsError {
+  constructor(message: string, cause?: unknown) {
+    super('CONNECTION_LOST', message, { cause });
+    this.name = 'ConnectionLostError';
+  }
+}
+
 /** No credentials, no region, or no permission: something the user fixes in their AWS setup. */
 export class AwsConfigurationError extends AwsError {
   constructor(message: string, cause?: unknown) {

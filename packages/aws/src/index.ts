@@ -12,11 +12,13 @@ export {
   AwsConfigurationError,
   AwsError,
   AwsRequestError,
+  ConnectionLostError,
   ResourceStateError,
   ServiceUnreachableError,
   ThrottledRequestError,
 } from './errors.js';
 export { readAllRecords, type StoredRecord } from './readAllRecords.js';
+export { type RetryTransientOptions, retryTransient } from './retryTransient.js';
 export { StreamAdmin, StreamCapacity, type StreamDescription, type StreamSpec } from './StreamAdmin.js';
 export { TableAdmin, type TableDescription } from './TableAdmin.js';
 export { resolveTarget, TARGET_ENV, Target } from './Target.js';

@@ -3,6 +3,7 @@ import {
   AwsConfigurationError,
   AwsError,
   AwsRequestError,
+  ConnectionLostError,
   ResourceStateError,
   ServiceUnreachableError,
   ThrottledRequestError,
@@ -17,14 +18,10 @@ export interface AwsCallContext {
   readonly action: string;
 }
 
-const UNREACHABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ECONNRESET',
-  'EHOSTUNREACH',
-  'ETIMEDOUT',
-]);
+/** No connection could be made: nothing listens there, or the name or route is unknown. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** A connection was made and lost. */
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const PERMISSION_NAMES = new Set([
   'AccessDeniedException',
   'UnrecognizedClientException',
@@ -47,9 +44,15 @@ export function translateAwsError(error: unknown, context: AwsCallContext): AwsE
   const name = sdkErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const where = `${context.service} at ${context.endpoint}`;
-  if (isUnreachable(error)) {
+  if (hasCode(error, UNREACHABLE_CODES)) {
     const hint = context.target === Target.LOCAL ? ': is the embedded stack running? Start it with `pnpm stack`' : '';
     return new ServiceUnreachableError(`cannot reach ${where} to ${context.action}${hint}`, error);
+  }
+  if (name === 'TimeoutError' || hasCode(error, new Set(['ETIMEDOUT']))) {
+    return new ConnectionLostError(`${where} did not answer in time to ${context.action}: ${oneLine(message)}`, error);
+  }
+  if (hasCode(error, DROPPED_CODES) || /socket hang up/i.test(message)) {
+    return new ConnectionLostError(`the connection to ${where} dropped while trying to ${context.action}`, error);
   }
   if (name === 'CredentialsProviderError' || /credential/i.test(name)) {
     return new AwsConfigurationError(
@@ -75,14 +78,15 @@ export function translateAwsError(error: unknown, context: AwsCallContext): AwsE
   return new AwsRequestError(`${where} failed to ${context.action}: ${name}: ${oneLine(message)}`, error);
 }
 
-function isUnreachable(error: unknown): boolean {
+/** Whether the error, its causes or the errors it gathers carry one of the codes. */
+function hasCode(error: unknown, codes: ReadonlySet<string>): boolean {
   const seen = new Set<unknown>();
   let current: unknown = error;
   while (typeof current === 'object' && current !== null && !seen.has(current)) {
     seen.add(current);
     const { code, errors, cause } = current as { code?: unknown; errors?: unknown; cause?: unknown };
-    if (typeof code === 'string' && UNREACHABLE_CODES.has(code)) return true;
-    if (Array.isArray(errors) && errors.some((inner) => isUnreachable(inner))) return true;
+    if (typeof code === 'string' && codes.has(code)) return true;
+    if (Array.isArray(errors) && errors.some((inner) => hasCode(inner, codes))) return true;
     current = cause;
   }
   return false;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   AwsConfigurationError,
   AwsRequestError,
+  ConnectionLostError,
   classifyAwsError,
   ErrorClass,
   ResourceStateError,
@@ -30,6 +31,24 @@ describe('translateAwsError', () => {
     expect(error.message).toBe(
       'cannot reach Kinesis at http://127.0.0.1:4568 to describe stream S: is the embedded stack running? Start it with `pnpm stack`',
     );
+  });
+
+  it('tells a dropped connection and a timeout from a refused one: no "is the stack running?" for those', () => {
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+    const dropped = translateAwsError(reset, local);
+    expect(dropped).toBeInstanceOf(ConnectionLostError);
+    expect(dropped.message).toBe(
+      'the connection to Kinesis at http://127.0.0.1:4568 dropped while trying to describe stream S',
+    );
+    const hangUp = translateAwsError(new Error('socket hang up'), local);
+    expect(hangUp).toBeInstanceOf(ConnectionLostError);
+    const timeout = sdkError('TimeoutError', 'a request has exceeded the configured 30000 ms requestTimeout.', {
+      code: 'ETIMEDOUT',
+    });
+    const late = translateAwsError(timeout, local);
+    expect(late).toBeInstanceOf(ConnectionLostError);
+    expect(late.message).toMatch(/^Kinesis at http:\/\/127\.0\.0\.1:4568 did not answer in time to describe stream S/);
+    for (const error of [dropped, hangUp, late]) expect(error.message).not.toContain('pnpm stack');
   });
 
   it('finds a refused connection inside an AggregateError', () => {

@@ -19,6 +19,8 @@ import {
   formatDuration,
   InvalidOptionError,
   parseDuration,
+  parseStreamName,
+  parseTableName,
   STATS_STREAM_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
@@ -123,8 +125,13 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       `Steps 4-6: the StockTradesProcessor. Shares the shards of ${STREAM_NAME} with every other worker of the same application and prints each shard's stats per window`,
     )
     .option('--worker-id <id>', 'this worker’s id in the lease table (default: host name + random)')
-    .option('--application-name <name>', 'application name = lease table name', CONSUMER_APPLICATION)
-    .option('--stream <name>', 'stream to read', STREAM_NAME)
+    .option(
+      '--application-name <name>',
+      'application name = lease table name',
+      (value: string) => parseTableName(value, '--application-name'),
+      CONSUMER_APPLICATION,
+    )
+    .option('--stream <name>', 'stream to read', (value: string) => parseStreamName(value, '--stream'), STREAM_NAME)
     .option('--window <time>', 'event-time window of the per-shard stats', '60s')
     .option('--lateness <time>', 'how long past its end a window waits for stragglers', '2s')
     .addOption(
@@ -160,6 +167,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option(
       '--stats-stream <name>',
       'send each per-shard window sample to this stream, for pnpm aggregator',
+      (value: string) => parseStreamName(value, '--stats-stream'),
       STATS_STREAM_NAME,
     )
     .option('--no-stats-stream', 'do not send samples anywhere but stdout (and --out)')

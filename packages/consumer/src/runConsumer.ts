@@ -1,4 +1,4 @@
-import { type AwsClients, StreamAdmin } from '@stock-trades/aws';
+import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import {
   DynamoLeaseStore,
@@ -41,9 +41,15 @@ export interface ConsumerDeps {
 export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps): Promise<void> {
   const config = schedulerConfig(options.scheduler);
   const streams = new StreamAdmin(deps.clients);
+  const startup = {
+    signal: deps.signal,
+    onRetry: (error: Error, waitMs: number) => deps.log.warn({ waitMs }, `${error.message}; trying again`),
+  };
+  // DynamoDB is there (the lease table may not be yet): a stack that is down is named in one line, not in kcl's words.
+  await retryTransient(() => new TableAdmin(deps.clients).describe(config.applicationName), startup);
   const described = [];
   for (const name of [config.streamName, options.statsStream]) {
-    const stream = name ? await streams.describe(name) : undefined;
+    const stream = name ? await retryTransient(() => streams.describe(name), startup) : undefined;
     if (name && !stream) {
       throw new ConsumerError(
         'STREAM_NOT_FOUND',

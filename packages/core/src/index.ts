@@ -28,6 +28,7 @@ export {
 export { type DurationBounds, formatDuration, MAX_TIMER_MS, parseDuration } from './parseDuration.js';
 export { type NumberBounds, parseNumber } from './parseNumber.js';
 export { parseTimestamp } from './parseTimestamp.js';
+export { parseStreamName, parseTableName } from './resourceNames.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
 export { SHARD_TRAFFIC_PATH, type ShardTrafficCounts, type ShardTrafficReport } from './shardTraffic.js';
 export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';

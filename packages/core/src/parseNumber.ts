@@ -6,9 +6,12 @@ export interface NumberBounds {
   integer?: boolean;
 }
 
-/** A flag's text as a number within bounds, or a one-line error naming the flag. */
+/** Plain decimal notation: no hex (0x10), binary, exponents, or Infinity, which Number() would take. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
+/** A flag's text, in decimal, as a number within bounds, or a one-line error naming the flag. */
 export function parseNumber(text: string, name: string, bounds: NumberBounds = {}): number {
-  const value = text.trim() === '' ? Number.NaN : Number(text);
+  const value = DECIMAL.test(text.trim()) ? Number(text) : Number.NaN;
   const kind = bounds.integer ? 'a whole number' : 'a number';
   if (!Number.isFinite(value) || (bounds.integer && !Number.isSafeInteger(value))) {
     throw new InvalidOptionError(`${name} must be ${kind}, got "${text}"`);

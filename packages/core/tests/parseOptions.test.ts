@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, InvalidOptionError, parseDuration, parseNumber, parseTimestamp } from '../src/index.js';
+import {
+  formatDuration,
+  InvalidOptionError,
+  parseDuration,
+  parseNumber,
+  parseStreamName,
+  parseTableName,
+  parseTimestamp,
+} from '../src/index.js';
 
 describe('parseDuration', () => {
   it.each([
@@ -61,8 +69,39 @@ describe('parseNumber', () => {
     ['2.5', /whole number/],
     ['0', /at least 1/],
     ['11', /at most 10/],
+    // Number() takes these; a flag in decimal does not.
+    ['0x10', /must be a whole number, got "0x10"/],
+    ['0b11', /whole number/],
+    ['1e1', /whole number/],
+    ['Infinity', /whole number/],
   ])('rejects "%s"', (text, message) => {
     expect(() => parseNumber(text, '--shards', { integer: true, min: 1, max: 10 })).toThrow(message);
+  });
+});
+
+describe('parseStreamName and parseTableName', () => {
+  it('take names AWS takes', () => {
+    expect(parseStreamName('StockTradeStream', '--stream')).toBe('StockTradeStream');
+    expect(parseStreamName('a'.repeat(128), '--stream')).toHaveLength(128);
+    expect(parseTableName('App', '--application-name')).toBe('App');
+    expect(parseTableName('my_app.v2-test', '--application-name')).toBe('my_app.v2-test');
+  });
+
+  it.each([
+    ['', /--stream must be a Kinesis stream name: 1-128 letters, digits, "_", "." or "-", got ""/],
+    ['bad name!', /got "bad name!"/],
+    ['s'.repeat(200), /\(200 characters\)/],
+  ])('refuse the stream name "%s" with AWS’s rule', (text, message) => {
+    expect(() => parseStreamName(text, '--stream')).toThrow(message);
+  });
+
+  it.each([
+    ['', /3-255/],
+    ['x', /got "x"/],
+    ['a'.repeat(300), /\(300 characters\)/],
+    ['lease table', /got "lease table"/],
+  ])('refuse the application name "%s" with DynamoDB’s rule for table names', (text, message) => {
+    expect(() => parseTableName(text, '--application-name')).toThrow(message);
   });
 });
 

@@ -1,6 +1,13 @@
 import { StreamCapacity, type StreamSpec } from '@stock-trades/aws';
 import { clientsFor, describeTarget, runProgram, targetOption } from '@stock-trades/cli-kit';
-import { InvalidOptionError, parseNumber, STATS_STREAM_NAME, STATS_TABLE_NAME, STREAM_NAME } from '@stock-trades/core';
+import {
+  InvalidOptionError,
+  parseNumber,
+  parseStreamName,
+  STATS_STREAM_NAME,
+  STATS_TABLE_NAME,
+  STREAM_NAME,
+} from '@stock-trades/core';
 import { Command } from 'commander';
 import { createProjectResources } from './createProjectResources.js';
 
@@ -20,7 +27,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout): Comma
     )
     .option('--shards <n>', 'number of shards, provisioned capacity (default: 1, as in the tutorial)')
     .option('--on-demand', 'on-demand capacity instead of a fixed shard count', false)
-    .option('--stream <name>', 'stream name', STREAM_NAME)
+    .option('--stream <name>', 'stream name', (value: string) => parseStreamName(value, '--stream'), STREAM_NAME)
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const spec = streamSpec(raw);

@@ -6,6 +6,8 @@ import {
   DASHBOARD_PORT,
   parseDuration,
   parseNumber,
+  parseStreamName,
+  parseTableName,
   STATS_STREAM_NAME,
   STATS_TABLE_NAME,
   STREAM_NAME,
@@ -39,9 +41,19 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       'The pipeline, live, in a browser on 127.0.0.1: shards, leases, lag, lease events, window results; on the embedded stack, instructor actions',
     )
     .option('--port <port>', 'port on 127.0.0.1', String(DASHBOARD_PORT))
-    .option('--stream <name>', 'the trade stream', STREAM_NAME)
-    .option('--stats-stream <name>', 'the stream of per-shard samples', STATS_STREAM_NAME)
-    .option('--application-name <name>', 'the consumers’ application (lease table)', CONSUMER_APPLICATION)
+    .option('--stream <name>', 'the trade stream', (value: string) => parseStreamName(value, '--stream'), STREAM_NAME)
+    .option(
+      '--stats-stream <name>',
+      'the stream of per-shard samples',
+      (value: string) => parseStreamName(value, '--stats-stream'),
+      STATS_STREAM_NAME,
+    )
+    .option(
+      '--application-name <name>',
+      'the consumers’ application (lease table)',
+      (value: string) => parseTableName(value, '--application-name'),
+      CONSUMER_APPLICATION,
+    )
     .option('--aggregator-application <name>', 'the aggregator’s application (lease table)', AGGREGATOR_APPLICATION)
     .option('--failover <time>', 'the workers’ --failover: a lease not renewed this long is shown expired', '10s')
     .option('--window <time>', 'window of the workers the page’s “add worker” starts', '60s')

@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from './Clock.js';
 import { chooseLeasesToTake } from './chooseLeasesToTake.js';
 import { Sentinel } from './ExtendedSequenceNumber.js';
-import { LeaseLostError, ThrottledError } from './errors.js';
+import { LeaseLostError, ThrottledError, TransientError } from './errors.js';
 import type { Lease, LeaseMetrics, ShardInfo } from './Lease.js';
 import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
 import { describe, LeaseRenewer } from './LeaseRenewer.js';
@@ -27,6 +27,9 @@ export interface RunOutcome {
   /** Shards whose processors had not finished when the shutdown timeout ran out (their leases were given back). */
   readonly unfinishedShards: readonly string[];
 }
+
+/** How long a start-up step is retried through transient faults before the worker gives up. */
+const STARTUP_FAULT_MS = 60_000;
 
 export interface WorkerStatus {
   readonly workerId: string;
@@ -109,15 +112,24 @@ export class Scheduler {
     return { unfinishedShards };
   }
 
-  /** Runs a start-up step again, with backoff, for as long as the service throttles it (not when it fails otherwise). */
+  /**
+   * Runs a start-up step again, with backoff, for as long as it fails with throttling or a
+   * transient fault (a timeout, a dropped connection, a 5xx) — not when it fails otherwise.
+   */
   private async whileThrottled(what: string, step: () => Promise<void>): Promise<void> {
+    const startedAt = this.clock.monotonicNow();
     for (let waitMs = 100; ; waitMs = Math.min(5000, waitMs * 2)) {
       try {
         await step();
         return;
       } catch (error) {
-        if (!(error instanceof ThrottledError) || this.stopping.signal.aborted) throw error;
-        this.log.warn({ error: describe(error), waitMs }, `throttled trying to ${what}; backing off`);
+        // Throttling is waited out however long it lasts; a fault (nothing answers, say) for a minute at most.
+        const faultTooLong =
+          error instanceof TransientError && this.clock.monotonicNow() - startedAt + waitMs > STARTUP_FAULT_MS;
+        const retryable = error instanceof ThrottledError || (error instanceof TransientError && !faultTooLong);
+        if (!retryable || this.stopping.signal.aborted) throw error;
+        const how = error instanceof ThrottledError ? 'throttled' : 'a transient fault';
+        this.log.warn({ error: describe(error), waitMs }, `${how} trying to ${what}; backing off`);
         await this.clock.sleep(waitMs, this.stopping.signal);
       }
     }

@@ -1,7 +1,7 @@
 import type { Clock } from './Clock.js';
 import { deaggregate, type UserRecord } from './deaggregate.js';
 import { compareExtended, isSentinel, Sentinel } from './ExtendedSequenceNumber.js';
-import { ExpiredIteratorError, LeaseLostError, ThrottledError } from './errors.js';
+import { ExpiredIteratorError, LeaseLostError, ThrottledError, TransientError } from './errors.js';
 import type { Lease, ShardInfo } from './Lease.js';
 import type { LeaseRenewer } from './LeaseRenewer.js';
 import { describe } from './LeaseRenewer.js';
@@ -171,11 +171,14 @@ export class ShardConsumer {
           iterator = await stream.getShardIterator(this.shardId, this.startPosition(checkpointer));
           continue;
         }
-        if (error instanceof ThrottledError) {
-          // Throttled is not stalled: the reader is working and Kinesis answered, so its lease stays renewed.
-          this.lastProgressAt = clock.monotonicNow();
+        if (error instanceof ThrottledError || error instanceof TransientError) {
+          // Throttled is not stalled: the reader is working and Kinesis answered, so its lease stays renewed. A
+          // transient fault (a timeout, a reset, a 5xx) is retried as well, but is no sign of life: if it lasts past
+          // the failover time the lease is no longer renewed, and another worker may try.
+          if (error instanceof ThrottledError) this.lastProgressAt = clock.monotonicNow();
           throttledFor = Math.min(5000, Math.max(config.poll.minMs, throttledFor * 2));
-          this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, 'GetRecords throttled; backing off');
+          const what = error instanceof ThrottledError ? 'GetRecords throttled' : 'GetRecords failed for now';
+          this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, `${what}; backing off`);
           await clock.sleep(throttledFor, this.stopping.signal);
           continue;
         }

@@ -34,11 +34,19 @@ export class ExpiredIteratorError extends KclError {
   }
 }
 
-/** Kinesis or DynamoDB said slow down, or had a transient fault: retry after a pause. */
+/** Kinesis or DynamoDB said slow down: retry after a pause. */
 export class ThrottledError extends KclError {
   constructor(message: string, cause?: unknown) {
     super('THROTTLED', message, { cause });
     this.name = 'ThrottledError';
+  }
+}
+
+/** A fault a later attempt can get past: a timeout, a dropped or refused connection, a 5xx. */
+export class TransientError extends KclError {
+  constructor(message: string, cause?: unknown) {
+    super('TRANSIENT', message, { cause });
+    this.name = 'TransientError';
   }
 }
 

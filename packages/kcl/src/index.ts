@@ -2,6 +2,7 @@
 
 // Time and logging, injectable.
 export { type Clock, systemClock } from './Clock.js';
+export { classifyError, ErrorKind } from './classifyError.js';
 // A worker and its configuration.
 export { createWorker, type WorkerOptions } from './createWorker.js';
 // The AWS adapters, and the ports they implement (for a store or stream of your own, or tests).
@@ -25,6 +26,7 @@ export {
   LeaseLostError,
   ResourceNotFoundError,
   ThrottledError,
+  TransientError,
 } from './errors.js';
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort } from './KinesisStreamPort.js';

@@ -1,22 +1,12 @@
+import { classifyError, ErrorKind } from './classifyError.js';
 import {
   DependencyError,
   ExpiredIteratorError,
   type KclError,
   ResourceNotFoundError,
   ThrottledError,
+  TransientError,
 } from './errors.js';
-
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-  'KMSThrottlingException',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'ServiceUnavailableException',
-]);
 
 /** SDK errors become KCL errors here, so nothing above the adapters sees an SDK type. */
 export function translateSdkError(error: unknown, action: string): KclError {
@@ -24,7 +14,9 @@ export function translateSdkError(error: unknown, action: string): KclError {
   const message = error instanceof Error ? error.message.replace(/\s+/g, ' ') : String(error);
   if (name === 'ExpiredIteratorException') return new ExpiredIteratorError(`${action}: ${message}`, error);
   if (name === 'ResourceNotFoundException') return new ResourceNotFoundError(`${action}: ${message}`, error);
-  if (THROTTLING.has(name)) return new ThrottledError(`${action}: ${name}: ${message}`, error);
+  const kind = classifyError(error);
+  if (kind === ErrorKind.THROTTLED) return new ThrottledError(`${action}: ${name}: ${message}`, error);
+  if (kind === ErrorKind.TRANSIENT) return new TransientError(`${action} failed for now: ${name}: ${message}`, error);
   return new DependencyError(`${action} failed: ${name}: ${message}`, error);
 }
 

@@ -16,6 +16,7 @@ import {
   LeaseLostError,
   ResourceNotFoundError,
   ThrottledError,
+  TransientError,
 } from '../src/index.js';
 import { leaseToItem } from '../src/leaseItem.js';
 import { FakeDynamoTable } from './helpers/FakeDynamoTable.js';
@@ -304,7 +305,7 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
     expect(error).toMatchObject({ code: 'LEASE_LOST', leaseKey: 'shardId-000000000001' });
   });
 
-  it('translates throttling to ThrottledError, a missing table to ResourceNotFoundError, anything else to DependencyError', async () => {
+  it('translates throttling to ThrottledError, a 5xx to TransientError, a missing table to ResourceNotFoundError, anything else to DependencyError', async () => {
     const { table, store, lease } = setup();
     const metadata = { $metadata: {} };
     table.failures.push(
@@ -317,7 +318,7 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
 
     await expect(store.renewLease(lease)).rejects.toBeInstanceOf(ThrottledError);
     await expect(store.listLeases()).rejects.toBeInstanceOf(ThrottledError);
-    await expect(store.createLeaseIfAbsent(aLease('x'))).rejects.toBeInstanceOf(ThrottledError);
+    await expect(store.createLeaseIfAbsent(aLease('x'))).rejects.toBeInstanceOf(TransientError);
     await expect(store.getLease('shardId-000000000001')).rejects.toBeInstanceOf(ResourceNotFoundError);
     await expect(store.deleteLease(lease)).rejects.toBeInstanceOf(DependencyError);
   });

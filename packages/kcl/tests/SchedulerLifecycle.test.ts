@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KinesisRecord } from '../src/deaggregate.js';
-import { DependencyError, LeaseLostError, ThrottledError } from '../src/errors.js';
+import { DependencyError, LeaseLostError, ThrottledError, TransientError } from '../src/errors.js';
 import type { InitialPosition } from '../src/InitialPosition.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
 import { silentLogger } from '../src/Logger.js';
@@ -257,6 +257,25 @@ describe('Scheduler: start-up', () => {
     await starting(new FailingStart(throttles), clock);
 
     expect(clock.sleeps.slice(0, 8)).toEqual([100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+  });
+
+  it('retries a transient fault (nothing answers, a dropped connection) for up to a minute, then fails with it', async () => {
+    const recovers = new FailingStart([
+      new TransientError('create table App failed for now: Error: connect ECONNREFUSED'),
+      new TransientError('create table App failed for now: Error: socket hang up'),
+    ]);
+    const clock = new SleepNotingClock();
+    const stop = starting(recovers, clock);
+    // It started (and, stopped at once by the helper, resolves): two faults ridden out.
+    await expect(stop).resolves.toBeDefined();
+    expect(clock.sleeps.slice(0, 2)).toEqual([100, 200]);
+
+    const down = new FailingStart(Array.from({ length: 100 }, () => new TransientError('connect ECONNREFUSED')));
+    const downClock = new SleepNotingClock();
+    await expect(starting(down, downClock)).rejects.toBeInstanceOf(TransientError);
+    const waited = downClock.sleeps.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeLessThanOrEqual(60_000);
+    expect(waited).toBeGreaterThan(50_000);
   });
 
   it('fails at once on an error that is not throttling', async () => {

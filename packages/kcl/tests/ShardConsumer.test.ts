@@ -8,6 +8,7 @@ import {
   type StreamPort,
   silentLogger,
   ThrottledError,
+  TransientError,
   type UserRecord,
 } from '../src/index.js';
 import { LeaseRenewer } from '../src/LeaseRenewer.js';
@@ -114,6 +115,20 @@ describe('ShardConsumer', () => {
     const stream = new ScriptedStream([
       new ThrottledError('slow down'),
       new ThrottledError('slow down'),
+      [record('7')],
+      [],
+    ]);
+    const { processor, seen } = recordingProcessor();
+    const { consumer } = consumerFor(stream, processor);
+
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(seen).toEqual(['7/0']);
+  });
+
+  it('retries a transient fault of GetRecords (a reset, a timeout, a 5xx) instead of failing the shard', async () => {
+    const stream = new ScriptedStream([
+      new TransientError('get records failed for now: Error: socket hang up'),
+      new TransientError('get records failed for now: InternalFailure'),
       [record('7')],
       [],
     ]);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DependencyError, ExpiredIteratorError, ResourceNotFoundError, ThrottledError } from '../src/errors.js';
+import {
+  DependencyError,
+  ExpiredIteratorError,
+  ResourceNotFoundError,
+  ThrottledError,
+  TransientError,
+} from '../src/errors.js';
 import { errorName, translateSdkError } from '../src/translateSdkError.js';
 
 const sdkError = (name: string, message = 'said the service') => Object.assign(new Error(message), { name });
@@ -11,14 +17,25 @@ describe('translateSdkError', () => {
     'RequestLimitExceeded',
     'LimitExceededException',
     'KMSThrottlingException',
-    'InternalServerError',
-    'InternalFailure',
-    'ServiceUnavailable',
-    'ServiceUnavailableException',
-  ])('%s is throttling or a transient fault: retry after a pause', (name) => {
+  ])('%s is throttling: retry after a pause', (name) => {
     const error = translateSdkError(sdkError(name), 'get records');
     expect(error).toBeInstanceOf(ThrottledError);
     expect(error.message).toBe(`get records: ${name}: said the service`);
+  });
+
+  it.each([
+    ['InternalServerError', sdkError('InternalServerError')],
+    ['InternalFailure', sdkError('InternalFailure')],
+    ['ServiceUnavailableException', sdkError('ServiceUnavailableException')],
+    [
+      'a request timeout',
+      Object.assign(sdkError('TimeoutError', 'exceeded the 30000 ms requestTimeout'), { code: 'ETIMEDOUT' }),
+    ],
+    ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
+    ['a refused connection', Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4570'), { code: 'ECONNREFUSED' })],
+    ['any HTTP 5xx', Object.assign(sdkError('UnknownError'), { $metadata: { httpStatusCode: 502 } })],
+  ])('%s is a transient fault: retry, but not a sign of life', (_, error) => {
+    expect(translateSdkError(error, 'scan App')).toBeInstanceOf(TransientError);
   });
 
   it('says what failed and how, in one line, keeping the SDK error as the cause', () => {
@@ -38,9 +55,9 @@ describe('translateSdkError', () => {
   });
 
   it('translates what is not an Error too', () => {
-    const error = translateSdkError('socket hang up', 'put records');
+    const error = translateSdkError('a string', 'put records');
     expect(error).toBeInstanceOf(DependencyError);
-    expect(error.message).toBe('put records failed: Error: socket hang up');
+    expect(error.message).toBe('put records failed: Error: a string');
     expect(errorName('socket hang up')).toBeUndefined();
     expect(errorName(sdkError('ThrottlingException'))).toBe('ThrottlingException');
   });

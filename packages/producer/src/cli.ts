@@ -1,4 +1,4 @@
-import { StreamAdmin } from '@stock-trades/aws';
+import { retryTransient, StreamAdmin } from '@stock-trades/aws';
 import {
   clientsFor,
   describeTarget,
@@ -7,7 +7,7 @@ import {
   runProgram,
   targetOption,
 } from '@stock-trades/cli-kit';
-import { InvalidOptionError, parseDuration, parseNumber, STREAM_NAME } from '@stock-trades/core';
+import { InvalidOptionError, parseDuration, parseNumber, parseStreamName, STREAM_NAME } from '@stock-trades/core';
 import { systemClock } from '@stock-trades/kcl';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 import { Command, Option } from 'commander';
@@ -105,7 +105,7 @@ export function buildProgram(
         .choices(Object.values(PartitionKeyMode))
         .default(PartitionKeyMode.TICKER),
     )
-    .option('--stream <name>', 'stream to write to', STREAM_NAME)
+    .option('--stream <name>', 'stream to write to', (value: string) => parseStreamName(value, '--stream'), STREAM_NAME)
     .option(
       '--trade-log <file.jsonl>',
       'write one JSON line per trade Kinesis acknowledged, with its shard and sequence number',
@@ -143,9 +143,19 @@ export function buildProgram(
           `Writing trades to ${options.stream} on ${describeTarget(clients)}: ${options.mode} mode, ${rate}. Ctrl-C stops.`,
         );
         const streams = new StreamAdmin(clients);
+        // Start-up rides out a fault of the moment (a dropped connection, a 5xx), saying so.
+        const startup = {
+          signal,
+          onRetry: (error: Error, waitMs: number) => say(`${error.message}; trying again in ${waitMs} ms`),
+        };
+        const port = new KinesisRecordsPort(clients);
         const stats = await runProducer(options, {
-          port: new KinesisRecordsPort(clients),
-          streamStatus: async (stream) => (await streams.describe(stream))?.status,
+          port: {
+            putRecords: (stream, entries) => port.putRecords(stream, entries),
+            putRecord: (stream, entry) => port.putRecord(stream, entry),
+            listShards: (stream) => retryTransient(() => port.listShards(stream), startup),
+          },
+          streamStatus: async (stream) => (await retryTransient(() => streams.describe(stream), startup))?.status,
           now: Date.now,
           sleep: systemClock.sleep,
           signal,

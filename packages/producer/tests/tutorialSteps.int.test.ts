@@ -88,6 +88,21 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
     expect(run.stderr).toBe('error: --count must be a whole number, got "lots"\n');
   });
 
+  it.each([
+    ['producer', ['--stream', 'bad name!'], /^error: --stream must be a Kinesis stream name: 1-128 letters/],
+    ['producer', ['--stream', 's'.repeat(200)], /\(200 characters\)$/],
+    ['producer', ['--rate', '0x10'], /^error: --rate must be a number, got "0x10"$/],
+    ['consumer', ['--application-name', 'x'], /^error: --application-name must be a DynamoDB table name: 3-255/],
+    ['consumer', ['--application-name', 'a'.repeat(300)], /\(300 characters\)$/],
+    ['aggregator', ['--stream', ''], /^error: --stream must be a Kinesis stream name/],
+    ['create-stream', ['--stream', 'no/slash'], /^error: --stream must be a Kinesis stream name/],
+  ])('%s %s: one line by AWS’s naming rule, exit 2, before anything is called', async (command, args, message) => {
+    const run = await runCommand(command, args, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+    expect(run.stderr.trimEnd()).toMatch(message);
+  });
+
   it('producer opens its trade log before sending anything: a path that cannot be written sends no trade', async () => {
     const before = (await readAllRecords(clients, STREAM_NAME)).length;
     const missing = await runCommand('producer', ['--count', '200', '--trade-log', '/nonexistent/x.jsonl'], env);

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -68,16 +68,14 @@ export function startCommand(
     logFile,
     exited,
     logs: () =>
-      readFileSync(logFile, 'utf8')
-        .split('\n')
-        .flatMap((line) => {
-          try {
-            const parsed = JSON.parse(line);
-            return typeof parsed === 'object' && parsed && 'msg' in parsed ? [parsed] : [];
-          } catch {
-            return [];
-          }
-        }),
+      (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '').split('\n').flatMap((line) => {
+        try {
+          const parsed = JSON.parse(line);
+          return typeof parsed === 'object' && parsed && 'msg' in parsed ? [parsed] : [];
+        } catch {
+          return [];
+        }
+      }),
   };
 }
 
