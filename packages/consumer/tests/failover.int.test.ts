@@ -16,7 +16,9 @@ const APP = 'FailoverApp';
 const FAILOVER_MS = 3000;
 const RENEW_MS = 1000;
 const WINDOW_MS = 5000;
-const workerArgs = fastWorkerArgs(STREAM, APP);
+// A short --max-behind lets windows' remembered trades go after 10 s, so the checkpoints move within this test (they
+// are held back to the oldest window a copy of a trade could still arrive for).
+const workerArgs = [...fastWorkerArgs(STREAM, APP), '--max-behind', '5s'];
 
 describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
   const env = useEmbeddedStack();
@@ -33,18 +35,26 @@ describe('two workers, four shards, one killed with SIGKILL mid-stream', () => {
       '--rate',
       '200',
       '--duration',
-      '24s',
+      '35s',
       '--seed',
       '3',
     ]);
-    // Mid-stream: once 5 s of trades are in (and A has had time to checkpoint some).
+    // Mid-stream: once 5 s of trades are in, and A has checkpointed past the start of both its shards.
     await waitFor(
       'the producer to deliver 1,000 trades',
       () => existsSync(env.path('run.trades.jsonl')) && readJsonLines(env.path('run.trades.jsonl')).length >= 1000,
       60_000,
       250,
     );
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await waitFor(
+      'A to checkpoint progress on its shards',
+      async () =>
+        (await env.leases(APP)).filter(
+          (lease) => lease.leaseOwner === 'A' && /^\d+$/.test(lease.checkpoint.sequenceNumber),
+        ).length === 2,
+      30_000,
+      250,
+    );
 
     // Act: kill A without warning; note the checkpoints it left.
     a.child.kill('SIGKILL');
