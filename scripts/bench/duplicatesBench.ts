@@ -1,23 +1,18 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PutRecordsCommand, UpdateShardCountCommand } from '@aws-sdk/client-kinesis';
-import { localClients, readAllRecords, StreamAdmin } from '@stock-trades/aws';
+import { readAllRecords } from '@stock-trades/aws';
 import { parseTrade, serializeTrade } from '@stock-trades/core';
-import { startLocalStack } from '@stock-trades/local-stack';
 import {
-  type CommandProcess,
   expectedPerWindow,
-  fastWorkerArgs,
   isAcknowledged,
   latestResults,
   type ResultLine,
   readJsonLines,
   resultMismatches,
-  startCommand,
   type TradeLogLine,
   waitFor,
 } from '@stock-trades/testkit';
+import { withBenchPipeline } from './benchPipeline.js';
 
 const WINDOW_MS = 5000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -75,54 +70,9 @@ export async function benchDuplicates(): Promise<object> {
 
 async function duplicatesRun(scenario: Scenario): Promise<DuplicatesRun> {
   console.log(`duplicates: ${scenario.name}`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-duplicates-'));
-  const emulatorLines: string[] = [];
-  const stack = await startLocalStack({
-    kinesisPort: 0,
-    dynamodbPort: 0,
-    onOutput: (service, line) => emulatorLines.push(`${service}: ${line}`),
-  });
-  void stack.unexpectedExit.then((reason) =>
-    console.error(`  the embedded stack failed: ${reason}\n${emulatorLines.slice(-20).join('\n')}`),
-  );
-  const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
-  const processes: CommandProcess[] = [];
-  const env = {
-    STOCK_TRADES_TARGET: 'local',
-    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-  };
-  const start = (pkg: string, name: string, args: string[]) => {
-    const process = startCommand(pkg, args, env, join(dir, `${name}.log`));
-    processes.push(process);
-    return process;
-  };
-  try {
-    const streams = new StreamAdmin(clients);
-    for (const [name, shards] of [
-      ['Trades', 4],
-      ['Stats', 1],
-    ] as const) {
-      await streams.create(name, { capacity: 'PROVISIONED', shards });
-      await streams.waitUntilActive(name);
-    }
-    const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats', '--quiet'];
-    for (const id of ['A', 'B']) start('consumer', id, ['--worker-id', id, ...workerArgs]);
+  return withBenchPipeline('duplicates', {}, async ({ dir, stack, clients, streams, start, startStages }) => {
     const results = join(dir, 'aggregator.jsonl');
-    start('aggregator', 'aggregator', [
-      ...[
-        '--worker-id',
-        'aggregator',
-        '--quiet',
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-      ],
-      ...['--grace', '60s', '--failover', '3s', '--out', results],
-    ]);
+    startStages(['--grace', '60s']);
     const tradeLog = join(dir, 'trades.jsonl');
     if (scenario.lose) stack.faults.set('kinesis', 'PutRecords', { lose: scenario.lose });
     const producer = start('producer', 'producer', [
@@ -192,11 +142,5 @@ async function duplicatesRun(scenario: Scenario): Promise<DuplicatesRun> {
       windows: expected.size,
       windowsWrong: resultMismatches(expected, latest).length,
     };
-  } finally {
-    for (const process of processes) process.child.kill('SIGKILL');
-    await Promise.all(processes.map((process) => process.exited));
-    clients.destroy();
-    await stack.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -1,20 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localClients, StreamAdmin } from '@stock-trades/aws';
-import { startLocalStack } from '@stock-trades/local-stack';
 import {
-  type CommandProcess,
   expectedPerWindow,
-  fastWorkerArgs,
   latestResults,
   type ResultLine,
   readJsonLines,
   resultMismatches,
-  startCommand,
   type TradeLogLine,
   waitFor,
 } from '@stock-trades/testkit';
+import { withBenchPipeline } from './benchPipeline.js';
 
 const WINDOW_MS = 5000;
 const PRODUCE_FOR = '20s';
@@ -46,45 +40,8 @@ export async function benchPipeline(): Promise<object> {
 
 async function pipeline(shardLimits: boolean): Promise<PipelineRun> {
   console.log(`pipeline, limits ${shardLimits ? 'on' : 'off'}: producer → 2 workers (4 shards) → aggregator`);
-  const dir = mkdtempSync(join(tmpdir(), 'bench-pipeline-'));
-  const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, shardLimits });
-  const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
-  const processes: CommandProcess[] = [];
-  const env = {
-    STOCK_TRADES_TARGET: 'local',
-    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-  };
-  const start = (pkg: string, name: string, args: string[]) => {
-    const process = startCommand(pkg, args, env, join(dir, `${name}.log`));
-    processes.push(process);
-    return process;
-  };
-  try {
-    const streams = new StreamAdmin(clients);
-    for (const [name, shards] of [
-      ['Trades', 4],
-      ['Stats', 1],
-    ] as const) {
-      await streams.create(name, { capacity: 'PROVISIONED', shards });
-      await streams.waitUntilActive(name);
-    }
-    const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats', '--quiet'];
-    for (const id of ['A', 'B']) start('consumer', id, ['--worker-id', id, ...workerArgs]);
-    start('aggregator', 'aggregator', [
-      ...[
-        '--worker-id',
-        'aggregator',
-        '--quiet',
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-      ],
-      ...['--grace', '20s', '--failover', '3s', '--out', join(dir, 'aggregator.jsonl')],
-    ]);
+  return withBenchPipeline('pipeline', { shardLimits }, async ({ dir, start, startStages }) => {
+    startStages(['--grace', '20s']);
     const startedAt = performance.now();
     const producer = start('producer', 'producer', [
       ...['--stream', 'Trades', '--rate', 'max', '--aggregate', '--partition-key', 'random'],
@@ -110,11 +67,5 @@ async function pipeline(shardLimits: boolean): Promise<PipelineRun> {
       tradesPerSecond: log.length / secondsToExact,
       producerSeconds,
     };
-  } finally {
-    for (const process of processes) process.child.kill('SIGKILL');
-    await Promise.all(processes.map((process) => process.exited));
-    clients.destroy();
-    await stack.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }

@@ -2,16 +2,15 @@ import { existsSync } from 'node:fs';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { serializeTrade } from '@stock-trades/core';
 import {
-  expectedPerWindow,
   fastWorkerArgs,
   latestResults,
   owners,
   type ResultLine,
   readJsonLines,
-  resultMismatches,
   type TradeLogLine,
   useEmbeddedStack,
   waitFor,
+  waitForExactResults,
 } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -96,28 +95,17 @@ describe('producer → 2 workers → aggregator, with trades stored twice', () =
     const log = logged();
     expect(log.length).toBeGreaterThan(7000);
     expect(secondCopies).toHaveLength(100);
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    let results = new Map<number, ResultLine>();
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        results = latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl')));
-        differences = resultMismatches(expected, results);
-        return differences.length === 0;
-      },
-      90_000,
-      1000,
-    ).catch(() => undefined);
+    const { differences } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 90_000);
     expect(differences).toEqual([]);
-    // Every copy was seen and counted as one: 200 duplicates across the windows they arrived in.
-    await waitFor(
-      'the 200 copies to be counted',
-      () => [...results.values()].reduce((sum, result) => sum + (result.duplicates ?? 0), 0) === 200,
-      30_000,
-      1000,
-    ).catch(() => undefined);
-    expect([...results.values()].reduce((sum, result) => sum + (result.duplicates ?? 0), 0)).toBe(200);
+    // Every copy was seen and counted as one: 200 duplicates across the windows they arrived in (the last of them
+    // may still be on its way once the trades' windows are exact).
+    const counted = () =>
+      [...latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl'))).values()].reduce(
+        (sum, result) => sum + (result.duplicates ?? 0),
+        0,
+      );
+    await waitFor('the 200 copies to be counted', () => counted() === 200, 30_000, 1000).catch(() => undefined);
+    expect(counted()).toBe(200);
   });
 
   it('stays exact through a 40 s Kinesis stall that makes the producer store trades twice, and the producer says so', async () => {
@@ -157,19 +145,12 @@ describe('producer → 2 workers → aggregator, with trades stored twice', () =
 
     const log = readJsonLines<TradeLogLine>(env.path('stalled.trades.jsonl'));
     expect(log.every((line) => line.status === 'acknowledged')).toBe(true);
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    let results = new Map<number, ResultLine>();
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        results = latestResults(readJsonLines<ResultLine>(env.path('stalled-aggregator.jsonl')));
-        differences = resultMismatches(expected, results);
-        return differences.length === 0;
-      },
+    const { differences, results } = await waitForExactResults(
+      env.path('stalled-aggregator.jsonl'),
+      log,
+      WINDOW_MS,
       150_000,
-      1000,
-    ).catch(() => undefined);
+    );
     expect(differences).toEqual([]);
     // The stall did store trades twice (else this test would prove nothing), and every copy was counted once.
     expect([...results.values()].reduce((sum, result) => sum + (result.duplicates ?? 0), 0)).toBeGreaterThan(0);

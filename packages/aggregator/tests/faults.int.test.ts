@@ -1,15 +1,11 @@
 import { cpSync } from 'node:fs';
 import type { Fault } from '@stock-trades/local-stack';
 import {
-  expectedPerWindow,
   fastWorkerArgs,
-  latestResults,
-  type ResultLine,
   readJsonLines,
-  resultMismatches,
   type TradeLogLine,
   useEmbeddedStack,
-  waitFor,
+  waitForExactResults,
 } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -69,20 +65,7 @@ describe('producer → 2 workers → aggregator under shard limits and injected 
 
     const log = readJsonLines<TradeLogLine>(env.path(`${name}.trades.jsonl`));
     expect(log.length).toBeGreaterThan(5000);
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        differences = resultMismatches(
-          expected,
-          latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl'))),
-        );
-        return differences.length === 0;
-      },
-      120_000,
-      1000,
-    ).catch(() => undefined);
+    const { differences } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 120_000);
     if (differences.length > 0 && process.env.KEEP_FAULTS_DEBUG)
       cpSync(env.dir, '/tmp/faults-debug', { recursive: true });
     expect(differences).toEqual([]);

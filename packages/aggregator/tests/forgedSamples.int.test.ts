@@ -2,15 +2,12 @@ import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { sampleToJson, serializeTrade, type WindowSample, windowStartOf } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
 import {
-  expectedPerWindow,
   fastWorkerArgs,
-  latestResults,
-  type ResultLine,
   readJsonLines,
-  resultMismatches,
   type TradeLogLine,
   useEmbeddedStack,
   waitFor,
+  waitForExactResults,
 } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 
@@ -95,19 +92,7 @@ describe('the aggregator with forged samples on the stats stream', () => {
         acknowledgedAt,
       },
     ];
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    let results = new Map<number, ResultLine>();
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        results = latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl')));
-        differences = resultMismatches(expected, results);
-        return differences.length === 0;
-      },
-      60_000,
-      500,
-    ).catch(() => undefined);
+    const { differences, results } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 60_000);
     expect(differences).toEqual([]);
     // The old trade's window, from before the pipeline's first: complete with it, not waiting for the shards.
     expect(results.get(windowStartOf(Date.parse(old.timestamp), WINDOW_MS))).toMatchObject({

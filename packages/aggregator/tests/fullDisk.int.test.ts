@@ -1,15 +1,11 @@
 import { readFileSync } from 'node:fs';
 import {
-  expectedPerWindow,
   fastWorkerArgs,
-  latestResults,
-  type ResultLine,
   readJsonLines,
-  resultMismatches,
   runCommand,
   type TradeLogLine,
   useEmbeddedStack,
-  waitFor,
+  waitForExactResults,
   waitForExactSamples,
 } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
@@ -84,20 +80,7 @@ describe('consumer and aggregator with --out on a full disk', () => {
       (await env.leases('Aggregator')).map((lease) => [lease.leaseOwner, lease.checkpoint.sequenceNumber]),
     ).toEqual([[undefined, 'TRIM_HORIZON']]);
     env.startAggregator('aggregator', aggregatorArgs);
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        differences = resultMismatches(
-          expected,
-          latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl'))),
-        );
-        return differences.length === 0;
-      },
-      60_000,
-      500,
-    ).catch(() => undefined);
+    const { differences } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 60_000);
     expect(differences).toEqual([]);
   });
 });

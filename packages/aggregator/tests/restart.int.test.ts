@@ -2,15 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  expectedPerWindow,
   fastWorkerArgs,
-  latestResults,
-  type ResultLine,
   readJsonLines,
-  resultMismatches,
   type TradeLogLine,
   useEmbeddedStack,
   waitFor,
+  waitForExactResults,
 } from '@stock-trades/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -64,20 +61,7 @@ describe('producer → 2 workers → aggregator through a Kinesis restart with a
 
     const log = readJsonLines<TradeLogLine>(env.path(`${name}.trades.jsonl`));
     expect(log.length).toBeGreaterThan(2000);
-    const expected = expectedPerWindow(log, WINDOW_MS);
-    let differences: string[] = [];
-    await waitFor(
-      'the results to match the trade log',
-      () => {
-        differences = resultMismatches(
-          expected,
-          latestResults(readJsonLines<ResultLine>(env.path('aggregator.jsonl'))),
-        );
-        return differences.length === 0;
-      },
-      120_000,
-      1000,
-    ).catch(() => undefined);
+    const { differences } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 120_000);
     expect(differences).toEqual([]);
     expect(outageMs).toBeGreaterThanOrEqual(10_000);
     expect([...workers, aggregator].map((process) => process.child.exitCode)).toEqual([null, null, null]);

@@ -18,4 +18,5 @@ export {
   type SampleLine,
   summaryOfSample,
   type TradeLogLine,
+  waitForExactResults,
 } from './samples.js';

@@ -231,3 +231,26 @@ export function resultMismatches(expected: Map<number, TradeSummary>, results: M
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
+
+/**
+ * Waits until the aggregator's latest results (its `--out` file) equal the statistics
+ * computed directly from the trade log, window by window; returns what still differs if
+ * they never do, and the results as last read.
+ */
+export async function waitForExactResults(
+  resultsFile: string,
+  log: readonly TradeLogLine[],
+  windowMs: number,
+  timeoutMs: number,
+): Promise<{ differences: string[]; results: Map<number, ResultLine> }> {
+  const expected = expectedPerWindow(log, windowMs);
+  let differences: string[] = [];
+  let results = new Map<number, ResultLine>();
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    results = latestResults(readJsonLines<ResultLine>(resultsFile));
+    differences = resultMismatches(expected, results);
+    if (differences.length === 0 || Date.now() > deadline) return { differences, results };
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}

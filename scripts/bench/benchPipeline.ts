@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { type CommandProcess, fastWorkerArgs, startCommand } from '@stock-trades/testkit';
+
+/** A pipeline a benchmark runs on its own embedded stack: streams Trades (4 shards) and Stats, and its processes. */
+export interface BenchPipeline {
+  readonly dir: string;
+  readonly stack: RunningLocalStack;
+  readonly clients: AwsClients;
+  readonly streams: StreamAdmin;
+  /** Starts one of the project's commands, its output in `<dir>/<name>.log`. */
+  start(pkg: string, name: string, args: readonly string[]): CommandProcess;
+  /** Two workers (A, B) on Trades sending to Stats, and the aggregator writing `<dir>/aggregator.jsonl`. */
+  startStages(aggregatorArgs?: readonly string[]): void;
+}
+
+/**
+ * Runs `measure` against a fresh embedded stack on free ports with the streams every
+ * pipeline benchmark uses, then stops every process, the stack, and removes the scratch
+ * folder, however `measure` ends. The stack's own output is kept, and shown if it fails.
+ */
+export async function withBenchPipeline<T>(
+  prefix: string,
+  options: Omit<LocalStackOptions, 'kinesisPort' | 'dynamodbPort' | 'onOutput'>,
+  measure: (bench: BenchPipeline) => Promise<T>,
+): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), `bench-${prefix}-`));
+  const emulatorLines: string[] = [];
+  const stack = await startLocalStack({
+    ...options,
+    kinesisPort: 0,
+    dynamodbPort: 0,
+    onOutput: (service, line) => emulatorLines.push(`${service}: ${line}`),
+  });
+  void stack.unexpectedExit.then((reason) =>
+    console.error(`  the embedded stack failed: ${reason}\n${emulatorLines.slice(-20).join('\n')}`),
+  );
+  const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  const processes: CommandProcess[] = [];
+  const env = {
+    STOCK_TRADES_TARGET: 'local',
+    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
+    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+  };
+  const start = (pkg: string, name: string, args: readonly string[]) => {
+    const process = startCommand(pkg, args, env, join(dir, `${name}.log`));
+    processes.push(process);
+    return process;
+  };
+  try {
+    const streams = new StreamAdmin(clients);
+    for (const [name, shards] of [
+      ['Trades', 4],
+      ['Stats', 1],
+    ] as const) {
+      await streams.create(name, { capacity: 'PROVISIONED', shards });
+      await streams.waitUntilActive(name);
+    }
+    const startStages = (aggregatorArgs: readonly string[] = []) => {
+      const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats', '--quiet'];
+      for (const id of ['A', 'B']) start('consumer', id, ['--worker-id', id, ...workerArgs]);
+      start('aggregator', 'aggregator', [
+        ...['--worker-id', 'aggregator', '--quiet', '--stream', 'Stats', '--trade-stream', 'Trades'],
+        ...['--application-name', 'Aggregator', '--failover', '3s', '--out', join(dir, 'aggregator.jsonl')],
+        ...aggregatorArgs,
+      ]);
+    };
+    return await measure({ dir, stack, clients, streams, start, startStages });
+  } finally {
+    for (const process of processes) process.child.kill('SIGKILL');
+    await Promise.all(processes.map((process) => process.exited));
+    clients.destroy();
+    await stack.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
