@@ -44,7 +44,7 @@ export async function benchConsumer(): Promise<object> {
  */
 export function benchInProcessPath() {
   const count = 100_000;
-  const generator = new TradeGenerator({ seed: 1, now: () => Date.UTC(2026, 10, 26, 10) });
+  const generator = new TradeGenerator({ seed: 1, now: () => Date.UTC(2026, 10, 26, 10), producerId: 'bench-run' });
   const trades = Array.from({ length: count }, () => generator.next());
   const bytes = trades.map((trade) => serializeTrade(trade));
   const plain: KinesisRecord[] = bytes.map((data, index) => ({

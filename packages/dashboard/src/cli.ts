@@ -54,7 +54,12 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       (value: string) => parseTableName(value, '--application-name'),
       CONSUMER_APPLICATION,
     )
-    .option('--aggregator-application <name>', 'the aggregator’s application (lease table)', AGGREGATOR_APPLICATION)
+    .option(
+      '--aggregator-application <name>',
+      'the aggregator’s application (lease table)',
+      (value: string) => parseTableName(value, '--aggregator-application'),
+      AGGREGATOR_APPLICATION,
+    )
     .option('--failover <time>', 'the workers’ --failover: a lease not renewed this long is shown expired', '10s')
     .option('--window <time>', 'window of the workers the page’s “add worker” starts', '60s')
     .addOption(targetOption())
@@ -72,9 +77,17 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
         clients.target === 'local'
           ? new Fleet({
               env,
-              workerArgs: (id) => ['--worker-id', id, '--application-name', raw.applicationName, '--window', window],
+              // The processes the page starts read and write the streams and tables the page shows.
+              workerArgs: (id) => [
+                ...['--worker-id', id, '--application-name', raw.applicationName, '--window', window],
+                ...['--stream', raw.stream, '--stats-stream', raw.statsStream],
+              ],
               producerArgs: (rate) => ['--rate', String(rate), '--aggregate', '--stream', raw.stream],
-              aggregatorArgs: ['--worker-id', 'aggregator', '--table'],
+              aggregatorArgs: [
+                ...['--worker-id', 'aggregator', '--table', '--window', window],
+                ...['--stream', raw.statsStream, '--trade-stream', raw.stream],
+                ...['--application-name', raw.aggregatorApplication],
+              ],
             })
           : undefined;
       try {
