@@ -63,7 +63,7 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
       const parsed = parseSample(record.data);
       const arrivalMs = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
       if (parsed.ok) {
-        if (await this.requireGate().admit(parsed.sample, this.deps.now(), formatExtended(position))) {
+        if (await this.requireGate().admit(parsed.sample, this.deps.now(), formatExtended(position), arrivalMs)) {
           const outcome = book.add(parsed.sample, this.deps.now(), this.lastProcessed, arrivalMs);
           if (outcome === 'duplicate') this.duplicates++;
           else if (outcome !== 'added') this.skipOutOfRange(position, parsed.sample, outcome);

@@ -5,8 +5,10 @@ export interface SampleGateDeps {
   /** The trade stream's shards, open and closed (ListShards). */
   readonly listShards: () => Promise<ShardInfo[]>;
   readonly log: Logger;
-  /** Monotonic ms, for how often the shard list is read again. */
+  /** Wall-clock ms: when the shard list was read, against when a sample reached Kinesis. */
   readonly now: () => number;
+  /** Waits; default setTimeout. */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface SampleGateSettings {
@@ -16,8 +18,10 @@ export interface SampleGateSettings {
   readonly retentionMs: number;
 }
 
-/** An unknown shard reads the shard list again at most this often (a reshard's children appear in it). */
-const REFRESH_EVERY_MS = 5000;
+/** The shard list is read at most this often. */
+const MIN_READ_INTERVAL_MS = 1000;
+/** Kinesis's clock and ours may differ by this much: a list read this soon after a sample arrived may predate it. */
+const CLOCK_MARGIN_MS = 1000;
 
 export type RejectionCounts = Partial<Record<SampleRejection['reason'], number>>;
 
@@ -28,6 +32,7 @@ export type RejectionCounts = Partial<Record<SampleRejection['reason'], number>>
  */
 export class SampleGate {
   private shards: Map<string, KnownShard> | undefined;
+  /** When the shard list was last read (wall clock). */
   private readAt = Number.NEGATIVE_INFINITY;
   private windowLength: number | undefined;
   private readonly counts: RejectionCounts;
@@ -51,8 +56,11 @@ export class SampleGate {
     return { ...this.counts };
   }
 
-  /** True when the sample may be merged; otherwise it is counted (and the first of its kind logged). */
-  async admit(sample: WindowSample, nowWallMs: number, sequenceNumber: string): Promise<boolean> {
+  /**
+   * True when the sample (which reached Kinesis at `arrivalMs`) may be merged; otherwise it
+   * is counted (and the first of its kind logged).
+   */
+  async admit(sample: WindowSample, nowWallMs: number, sequenceNumber: string, arrivalMs: number): Promise<boolean> {
     const checks = () => ({
       windowMs: this.windowLength,
       oldestWindowMs: nowWallMs - this.settings.retentionMs,
@@ -60,8 +68,12 @@ export class SampleGate {
     });
     if (!this.shards) await this.readShards();
     let rejection = checkSample(sample, checks());
-    // A shard not in the list, or one that ended since, may be a reshard the list has not caught up with.
-    if (rejection?.reason === 'shard' && this.deps.now() - this.readAt >= REFRESH_EVERY_MS) {
+    // A shard not in the list, or one that ended since, may be a reshard the list had not caught up with when it was
+    // read: a list read before the sample arrived is read again (at most once a second, waiting for it), so a real
+    // sample is never rejected for a stale list. A forgery costs a read only if it arrived after the last one.
+    if (rejection?.reason === 'shard' && this.readAt <= arrivalMs + CLOCK_MARGIN_MS) {
+      const wait = this.readAt + MIN_READ_INTERVAL_MS - this.deps.now();
+      if (wait > 0) await (this.deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))))(wait);
       await this.readShards();
       rejection = checkSample(sample, checks());
     }

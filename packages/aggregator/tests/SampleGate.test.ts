@@ -42,6 +42,9 @@ function gate(windowMs?: number) {
       },
       log,
       now: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
     },
   );
   return {
@@ -60,38 +63,42 @@ function gate(windowMs?: number) {
 describe('SampleGate', () => {
   it('learns the window length from the first sample it lets through, then holds others to it', async () => {
     const { subject } = gate();
-    expect(await subject.admit(sample('a'), T0, '1')).toBe(true);
+    expect(await subject.admit(sample('a'), T0, '1', 0)).toBe(true);
     expect(subject.windowMs).toBe(W);
-    expect(await subject.admit(sample('a', { windowEnd: T0 + 2 * W }), T0, '2')).toBe(false);
+    expect(await subject.admit(sample('a', { windowEnd: T0 + 2 * W }), T0, '2', 0)).toBe(false);
     expect(subject.rejected).toEqual({ window: 1 });
   });
 
   it('logs the first rejection of each kind with what is wrong, and counts the rest', async () => {
     const { subject, warnings } = gate(W);
     for (let n = 0; n < 5; n++) {
-      await subject.admit(sample('a', { summary: { ...sample('a').summary, trades: -1 } }), T0, String(n));
+      await subject.admit(sample('a', { summary: { ...sample('a').summary, trades: -1 } }), T0, String(n), 0);
     }
-    await subject.admit(sample('a', { windowStart: 0, windowEnd: W }), T0, '9');
+    await subject.admit(sample('a', { windowStart: 0, windowEnd: W }), T0, '9', 0);
     expect(subject.rejected).toEqual({ counts: 5, 'too-old': 1 });
     expect(warnings.map((warning) => warning.fields.reason)).toEqual(['counts', 'too-old']);
     expect(warnings[0]?.message).toMatch(/trades is -1, not a count/);
   });
 
-  it('reads the shard list again for a shard it does not know, at most every 5 s, and lets a new child in', async () => {
+  it('reads the shard list again when it was read before a sample it rejects for its shard, at most once a second', async () => {
     const { subject, reads, setShards, advance } = gate(W);
-    expect(await subject.admit(sample('a'), T0, '1')).toBe(true);
+    expect(await subject.admit(sample('a'), T0, '1', 0)).toBe(true);
     expect(reads()).toBe(1);
-    // A reshard: shard b appears; the gate's list is older than 5 s, so it reads it again.
+    // A reshard: a ends, b appears. a's final sample and b's first arrive 3 s later: the list predates them.
     setShards([
       { shardId: 'a', parentShardIds: [], hashKeyRange: FULL, endingSequenceNumber: '9' },
       { shardId: 'b', parentShardIds: ['a'], hashKeyRange: FULL },
     ]);
-    advance(6000);
-    expect(await subject.admit(sample('b'), T0, '2')).toBe(true);
+    advance(3000);
+    expect(await subject.admit(sample('a', { final: true }), T0, '2', 3000)).toBe(true);
+    expect(await subject.admit(sample('b'), T0, '3', 3000)).toBe(true);
     expect(reads()).toBe(2);
-    // A forged shard id, again and again: one more read within 5 s is not made.
-    expect(await subject.admit(sample('zz'), T0, '3')).toBe(false);
-    expect(await subject.admit(sample('zz'), T0, '4')).toBe(false);
+    // A forged shard id that arrived well before the last read: rejected without another read.
+    expect(await subject.admit(sample('zz'), T0, '4', 1000)).toBe(false);
     expect(reads()).toBe(2);
+    // One that arrived after it: the list is read once more (the gate waits out the second), then it is rejected.
+    expect(await subject.admit(sample('zz'), T0, '5', 3500)).toBe(false);
+    expect(reads()).toBe(3);
+    expect(subject.rejected).toEqual({ shard: 2 });
   });
 });

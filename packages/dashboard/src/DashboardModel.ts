@@ -98,11 +98,12 @@ export class DashboardModel {
         { ...shard.hashKeyRange, closed: shard.endingSequenceNumber !== undefined },
       ]),
     );
-    // Those still unknown now are not shards of the stream: dropped, as the aggregator rejects them.
+    // Checked against a list read after they came: what still fails is not a shard's (the aggregator rejects it too).
     const waiting = this.pending;
     this.pending = [];
-    for (const { sample, wallNow } of waiting)
-      if (this.knownShards.has(sample.shardId)) this.addSample(sample, wallNow);
+    for (const { sample, wallNow } of waiting) {
+      if (!checkSample(sample, this.checks(wallNow))) this.addSample(sample, wallNow);
+    }
   }
 
   /** A read of the consumers' lease table that began at `readStartedAt` and ended at `monotonicNow`. */
@@ -138,20 +139,22 @@ export class DashboardModel {
 
   observeSamples(samples: readonly WindowSample[], wallNow: number): void {
     for (const sample of samples) {
-      if (this.knownShards && !this.knownShards.has(sample.shardId)) {
+      const rejection = checkSample(sample, this.checks(wallNow));
+      // A shard not in the list, or a final sample of one the list has open: perhaps a reshard the list predates.
+      if (rejection?.reason === 'shard') {
         if (this.pending.length < PENDING_SAMPLES) this.pending.push({ sample, wallNow });
-        continue;
-      }
-      this.addSample(sample, wallNow);
+      } else if (!rejection) this.addSample(sample, wallNow);
     }
     while ((this.sampleArrivals[0] ?? wallNow) < wallNow - SAMPLE_RATE_SPAN_MS) this.sampleArrivals.shift();
     this.trimWindows();
   }
 
-  /** What the aggregator would reject (forged counts, another shard's range, 1970) is not shown either. */
+  /** What a sample is held to: what the aggregator would reject (forged counts, 1970) is not shown either. */
+  private checks(wallNow: number): SampleChecks {
+    return { oldestWindowMs: wallNow - OLDEST_WINDOW_MS, shards: this.knownShards };
+  }
+
   private addSample(sample: WindowSample, wallNow: number): void {
-    const checks: SampleChecks = { oldestWindowMs: wallNow - OLDEST_WINDOW_MS, shards: this.knownShards };
-    if (checkSample(sample, checks)) return;
     this.sampleArrivals.push(wallNow);
     const entry = this.window(sample.windowStart, sample.windowEnd);
     const identity = `${sample.shardId}|${sample.firstSequenceNumber}`;

@@ -2,6 +2,7 @@ import {
   GetRecordsCommand,
   GetShardIteratorCommand,
   ProvisionedThroughputExceededException,
+  PutRecordCommand,
   PutRecordsCommand,
 } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
@@ -29,6 +30,24 @@ describe.each([
   afterAll(async () => {
     clients?.destroy();
     await stack?.stop();
+  });
+
+  it('refuses what AWS refuses, limits on or off, with its exception: a 2 MiB record, 600 entries, a body not JSON', async () => {
+    const twoMiB = clients.kinesisSingleAttempt.send(
+      new PutRecordCommand({ StreamName: 'OneShard', Data: new Uint8Array(2 * 1024 * 1024), PartitionKey: 'k' }),
+    );
+    await expect(twoMiB).rejects.toMatchObject({ name: 'ValidationException', $metadata: { httpStatusCode: 400 } });
+    const tooMany = clients.kinesisSingleAttempt.send(
+      new PutRecordsCommand({ StreamName: 'OneShard', Records: records(600) }),
+    );
+    await expect(tooMany).rejects.toMatchObject({ name: 'ValidationException' });
+    const notJson = await fetch(stack.kinesisEndpoint, {
+      method: 'POST',
+      headers: { 'x-amz-target': 'Kinesis_20131202.PutRecord', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{"StreamName":',
+    });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { __type: string }).__type).toBe('SerializationException');
   });
 
   it(`${shardLimits ? 'fails' : 'lets through'} the PutRecords entries past a shard's 1,000 records a second`, async () => {
