@@ -1,4 +1,4 @@
-import type { Lease } from '@stock-trades/kcl';
+import { type Lease, type LeaseTransition, TransitionKind } from '@stock-trades/kcl';
 import { type LeaseEvent, LeaseEventKind, type LeaseView } from './types.js';
 
 interface Seen {
@@ -19,8 +19,11 @@ interface Seen {
 /**
  * Follows a lease table through snapshots, as a KCL worker does: a lease whose counter
  * has not moved for the failover time on the watcher's own monotonic clock is expired.
- * From the differences it tells what happened: took, stole, released, expired, finished.
- * Pure: snapshots and times come in.
+ * It tells what happened — took, stole, released, expired, finished — from the workers'
+ * own records on the lease (`transitions`: our kcl writes each change of owner with its
+ * kind and time), so a release and a re-take between two reads read as released, then
+ * took, at the times they happened; and, for leases without them (a Java KCL worker), from
+ * the differences between snapshots. Pure: snapshots and times come in.
  *
  * The watcher samples the table, so it learns of a counter's move up to one read interval
  * late, and the taker's clock ran from the move itself. A new owner counts as taking an
@@ -54,9 +57,17 @@ export class LeaseWatch {
       present.add(lease.leaseKey);
       const before = this.seen.get(lease.leaseKey);
       if (!before) {
-        // A lease that appears with an owner after the first look was taken in between.
+        // A lease that appears with an owner after the first look was taken in between (when, its record says).
         if (this.primed && lease.leaseOwner !== undefined) {
-          events.push({ at, kind: LeaseEventKind.TOOK, shardId: lease.leaseKey, worker: lease.leaseOwner, from: null });
+          const took = lease.transitions?.findLast((transition) => transition.worker === lease.leaseOwner);
+          const when = took ? new Date(took.at).toISOString() : at;
+          events.push({
+            at: when,
+            kind: LeaseEventKind.TOOK,
+            shardId: lease.leaseKey,
+            worker: lease.leaseOwner,
+            from: null,
+          });
         }
         this.seen.set(lease.leaseKey, {
           lease,
@@ -67,11 +78,27 @@ export class LeaseWatch {
         });
         continue;
       }
-      const event = (kind: LeaseEventKind, worker: string | null, from: string | null) =>
-        events.push({ at, kind, shardId: lease.leaseKey, worker, from });
+      const event = (kind: LeaseEventKind, worker: string | null, from: string | null, when = at) =>
+        events.push({ at: when, kind, shardId: lease.leaseKey, worker, from });
       const previousOwner = before.lease.leaseOwner ?? null;
       const owner = lease.leaseOwner ?? null;
-      if (owner !== previousOwner) {
+      const finished = lease.checkpoint.sequenceNumber === 'SHARD_END';
+      const newlyFinished = finished && before.lease.checkpoint.sequenceNumber !== 'SHARD_END';
+      // What the workers wrote since the last read: newer than the counter seen then.
+      const fresh = (lease.transitions ?? []).filter((transition) => transition.counter > before.lease.leaseCounter);
+      if (fresh.length > 0) {
+        let finishedTold = !newlyFinished;
+        for (const transition of fresh) {
+          const when = new Date(transition.at).toISOString();
+          // A finished shard's lease is given back right after SHARD_END is written: finished, then released.
+          if (!finishedTold && transition.kind === TransitionKind.RELEASED) {
+            event(LeaseEventKind.FINISHED, transition.worker, null, when);
+            finishedTold = true;
+          }
+          this.fromTransition(transition, before, event, when);
+        }
+        if (!finishedTold) event(LeaseEventKind.FINISHED, owner ?? previousOwner, null);
+      } else if (owner !== previousOwner) {
         if (owner === null) event(LeaseEventKind.RELEASED, previousOwner, null);
         else if (previousOwner === null || before.expiryReported) event(LeaseEventKind.TOOK, owner, previousOwner);
         else if (monotonicNow - before.changedAfter > this.failoverMs) {
@@ -79,10 +106,7 @@ export class LeaseWatch {
           event(LeaseEventKind.TOOK, owner, previousOwner);
         } else event(LeaseEventKind.STOLE, owner, previousOwner);
       }
-      const finished = lease.checkpoint.sequenceNumber === 'SHARD_END';
-      if (finished && before.lease.checkpoint.sequenceNumber !== 'SHARD_END') {
-        event(LeaseEventKind.FINISHED, owner ?? previousOwner, null);
-      }
+      if (fresh.length === 0 && newlyFinished) event(LeaseEventKind.FINISHED, owner ?? previousOwner, null);
       const counterMoved = lease.leaseCounter !== before.lease.leaseCounter;
       const checkpointMoved =
         lease.checkpoint.sequenceNumber !== before.lease.checkpoint.sequenceNumber ||
@@ -103,7 +127,35 @@ export class LeaseWatch {
     for (const key of [...this.seen.keys()]) if (!present.has(key)) this.seen.delete(key);
     this.primed = true;
     this.lastReadStartedAt = readStartedAt;
-    return events;
+    // In the order they happened (a stable sort: what one lease's record says stays in its order).
+    return events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  }
+
+  /** The events one recorded change of owner stands for. */
+  private fromTransition(
+    transition: LeaseTransition,
+    before: Seen,
+    event: (kind: LeaseEventKind, worker: string | null, from: string | null, when: string) => void,
+    when: string,
+  ): void {
+    switch (transition.kind) {
+      case TransitionKind.TOOK:
+        event(LeaseEventKind.TOOK, transition.worker, null, when);
+        return;
+      case TransitionKind.TOOK_EXPIRED: {
+        // Said already if this watcher saw the counter stand still for the failover time itself.
+        const told = before.expiryReported && (before.lease.leaseOwner ?? null) === transition.from;
+        if (!told) event(LeaseEventKind.EXPIRED, transition.from, null, when);
+        event(LeaseEventKind.TOOK, transition.worker, transition.from, when);
+        return;
+      }
+      case TransitionKind.STOLE:
+        event(LeaseEventKind.STOLE, transition.worker, transition.from, when);
+        return;
+      case TransitionKind.RELEASED:
+        event(LeaseEventKind.RELEASED, transition.worker, null, when);
+        return;
+    }
   }
 
   /** Every lease as the page shows it. */

@@ -123,3 +123,78 @@ describe('LeaseWatch', () => {
     ]);
   });
 });
+
+describe('LeaseWatch, from the changes of owner the workers record on the lease', () => {
+  const transition = (kind: string, worker: string, from: string | null, atMs: number, counter: number) => ({
+    kind: kind as 'took',
+    worker,
+    from,
+    at: WALL + atMs,
+    counter,
+  });
+  const observeAt = (leaseWatch: LeaseWatch, ms: number, lease: ReturnType<typeof aLease>) =>
+    leaseWatch
+      .observe([lease], ms, WALL + ms)
+      .map(({ at, kind, worker, from }) => ({ at: Date.parse(at) - WALL, kind, worker, from }));
+
+  it('reads a release and a re-take between two reads as released, then took, when they happened — never a steal', () => {
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    observeAt(leaseWatch, 0, aLease('s', { leaseOwner: 'worker-3', leaseCounter: 7 }));
+    // worker-3 stops cleanly at 400 ms; worker-1 takes the free lease 150 ms later; the next read is at 1000 ms.
+    const after = aLease('s', {
+      leaseOwner: 'worker-1',
+      leaseCounter: 9,
+      transitions: [transition('released', 'worker-3', null, 400, 8), transition('took', 'worker-1', null, 550, 9)],
+    });
+    expect(observeAt(leaseWatch, 1000, after)).toEqual([
+      { at: 400, kind: 'released', worker: 'worker-3', from: null },
+      { at: 550, kind: 'took', worker: 'worker-1', from: null },
+    ]);
+  });
+
+  it('reads a take after expiry as expired, then took — once, if the watcher had seen the expiry itself', () => {
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    observeAt(leaseWatch, 0, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }));
+    const taken = aLease('s', {
+      leaseOwner: 'b',
+      leaseCounter: 6,
+      transitions: [transition('took-expired', 'b', 'a', FAILOVER + 300, 6)],
+    });
+    expect(observeAt(leaseWatch, FAILOVER + 1000, taken).map(({ kind, worker }) => [kind, worker])).toEqual([
+      ['expired', 'a'],
+      ['took', 'b'],
+    ]);
+
+    const seeing = new LeaseWatch(FAILOVER);
+    observeAt(seeing, 0, aLease('s', { leaseOwner: 'a', leaseCounter: 5 }));
+    expect(
+      observeAt(seeing, FAILOVER + 1, aLease('s', { leaseOwner: 'a', leaseCounter: 5 })).map(({ kind }) => kind),
+    ).toEqual(['expired']);
+    expect(observeAt(seeing, FAILOVER + 1000, taken).map(({ kind, worker }) => [kind, worker])).toEqual([
+      ['took', 'b'],
+    ]);
+  });
+
+  it('orders a reshard as it happened: the parent finished and released before its child was taken', () => {
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    leaseWatch.observe([aLease('parent', { leaseOwner: 'a', leaseCounter: 3 })], 0, WALL);
+    const events = leaseWatch.observe(
+      [
+        // Listed first, as a scan may: the child, taken at 700 ms.
+        aLease('child', { leaseOwner: 'a', leaseCounter: 1, transitions: [transition('took', 'a', null, 700, 1)] }),
+        aLease('parent', {
+          leaseCounter: 5,
+          checkpoint: { sequenceNumber: 'SHARD_END', subSequenceNumber: 0 },
+          transitions: [transition('released', 'a', null, 300, 5)],
+        }),
+      ],
+      1000,
+      WALL + 1000,
+    );
+    expect(events.map(({ at, kind, shardId }) => [Date.parse(at) - WALL, kind, shardId])).toEqual([
+      [300, 'finished', 'parent'],
+      [300, 'released', 'parent'],
+      [700, 'took', 'child'],
+    ]);
+  });
+});

@@ -126,6 +126,21 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     return Object.fromEntries(pairs.map(([shard, owner]) => [shard ?? '', owner ?? '']));
   };
 
+  /** The lease events the page lists, oldest first. */
+  const eventsShown = async () => {
+    const items = await page.locator('#events li').all();
+    const events = await Promise.all(
+      items.map(async (item) => ({
+        kind: (await item.getAttribute('data-kind')) ?? '',
+        shard: (await item.getAttribute('data-shard')) ?? '',
+        worker: (await item.getAttribute('data-worker')) ?? '',
+        from: (await item.getAttribute('data-from')) ?? '',
+        at: (await item.getAttribute('data-at')) ?? '',
+      })),
+    );
+    return events.reverse();
+  };
+
   it('loads with no console errors and shows every shard with its owner', async () => {
     const owners = await waitFor(
       'four shards with owners on the page',
@@ -185,19 +200,23 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   });
 
   it('moves a killed worker’s leases to the other within failover + renew interval (plus the page’s polling)', async () => {
-    // Once both hold leases (the second steals its share within a balancing round), kill one of them.
+    // Once they hold two leases each (the second steals its share within balancing rounds), kill one of them: the
+    // survivor then has its share, steals nothing, and takes the victim's leases as they expire.
     const before = await waitFor(
-      'both workers to hold leases',
+      'two leases each',
       async () => {
-        const shown = await ownersShown();
-        const holders = new Set(Object.values(shown));
-        return holders.has('worker-1') && holders.has('worker-2') ? shown : undefined;
+        const owners = Object.values(await ownersShown());
+        const count = (worker: string) => owners.filter((owner) => owner === worker).length;
+        return count('worker-1') === 2 && count('worker-2') === 2 ? await ownersShown() : undefined;
       },
-      60_000,
+      90_000,
       250,
     );
     const victim = String(before['shardId-000000000000']);
     const survivor = victim === 'worker-1' ? 'worker-2' : 'worker-1';
+    // What the victim holds as it dies (balancing may have moved a lease since the look above).
+    const heldAtKill = await ownersShown();
+    const killedAt = new Date().toISOString();
     await page.click(`button[data-action="kill-worker"][data-worker="${victim}"]`);
     await waitFor(
       `${victim}'s leases to be shown with ${survivor}`,
@@ -206,7 +225,57 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
       FAILOVER_MS + RENEW_MS + 250 + 2 * 1000 + 1000,
       100,
     );
-    expect(await page.locator('#events li[data-kind="expired"]').count()).toBeGreaterThan(0);
+    // What the page tells is what happened: each of the victim's leases expired, then the survivor took it; none stolen.
+    const events = await eventsShown();
+    for (const [shardId, owner] of Object.entries(heldAtKill)) {
+      if (owner !== victim) continue;
+      const mine = events.filter((event) => event.shard === shardId && event.at >= killedAt);
+      expect(
+        mine.map((event) => [event.kind, event.worker]),
+        shardId,
+      ).toEqual([
+        ['expired', victim],
+        ['took', survivor],
+      ]);
+    }
+  });
+
+  it('shows a clean stop as released, then taken by the other worker — never as a steal', async () => {
+    await page.click('button[data-action="add-worker"]');
+    // The new worker (worker-3) steals its share within a balancing round; then it is stopped cleanly.
+    const held = await waitFor(
+      'worker-3 to hold a lease',
+      async () => {
+        const shown = Object.entries(await ownersShown()).filter(([, owner]) => owner === 'worker-3');
+        return shown.length > 0 ? shown.map(([shardId]) => shardId) : undefined;
+      },
+      60_000,
+      250,
+    );
+    const stoppedAt = new Date().toISOString();
+    await page.click('button[data-action="stop-worker"][data-worker="worker-3"]');
+    await waitFor(
+      'worker-3’s leases to be shown with another worker',
+      async () => Object.values(await ownersShown()).every((owner) => owner !== 'worker-3'),
+      30_000,
+      100,
+    );
+    // The release and the re-take come within a second, between two reads of the table: the page still tells both.
+    const events = await waitFor(
+      'the events of the stop',
+      async () => {
+        const shown = (await eventsShown()).filter((event) => event.at >= stoppedAt && held.includes(event.shard));
+        return shown.filter((event) => event.kind === 'took').length >= held.length ? shown : undefined;
+      },
+      10_000,
+      250,
+    );
+    for (const shardId of held) {
+      const mine = events.filter((event) => event.shard === shardId).map((event) => [event.kind, event.worker]);
+      expect(mine[0], shardId).toEqual(['released', 'worker-3']);
+      expect(mine[1]?.[0], shardId).toBe('took');
+    }
+    expect(events.filter((event) => event.kind === 'stole' && event.from === 'worker-3')).toEqual([]);
   });
 
   it('shows each window’s result as the aggregator wrote it in its JSONL', async () => {

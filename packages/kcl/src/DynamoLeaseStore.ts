@@ -12,10 +12,10 @@ import {
 import { type Clock, systemClock } from './Clock.js';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import { LeaseLostError, ResourceNotFoundError } from './errors.js';
-import type { Lease, LeaseMetrics } from './Lease.js';
-import type { LeaseStore } from './LeaseStore.js';
+import { type Lease, type LeaseMetrics, TransitionKind } from './Lease.js';
+import type { LeaseStore, TakeKind } from './LeaseStore.js';
 import { type Logger, silentLogger } from './Logger.js';
-import { isLeaseItem, leaseFromItem, leaseToItem } from './leaseItem.js';
+import { isLeaseItem, leaseFromItem, leaseToItem, withTransition } from './leaseItem.js';
 import { errorName, translateSdkError } from './translateSdkError.js';
 
 const TABLE_WAIT_MS = 120_000;
@@ -144,15 +144,23 @@ export class DynamoLeaseStore implements LeaseStore {
    * also removes `checkpointOwner`: a take is a fresh assignment. Only an expired or unowned lease
    * in a KCL 3 handoff is ever taken (handoff.ts); its draining owner has stopped renewing it.
    */
-  async takeLease(lease: Lease, owner: string): Promise<Lease> {
+  async takeLease(lease: Lease, owner: string, how?: TakeKind): Promise<Lease> {
     const switches = lease.ownerSwitchesSinceCheckpoint + (lease.leaseOwner === owner ? 0 : 1);
+    const transitions = withTransition(lease, {
+      kind: how ?? (lease.leaseOwner === undefined ? TransitionKind.TOOK : TransitionKind.TOOK_EXPIRED),
+      worker: owner,
+      from: lease.leaseOwner ?? null,
+      at: this.clock.wallNow(),
+      counter: lease.leaseCounter + 1,
+    });
     await this.update(
       lease,
       'take',
-      'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches REMOVE checkpointOwner',
+      'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches, leaseTransitions = :transitions REMOVE checkpointOwner',
       {
         ':owner': { S: owner },
         ':switches': { N: String(switches) },
+        ':transitions': { S: JSON.stringify(transitions) },
       },
     );
     return {
@@ -160,12 +168,22 @@ export class DynamoLeaseStore implements LeaseStore {
       leaseOwner: owner,
       leaseCounter: lease.leaseCounter + 1,
       ownerSwitchesSinceCheckpoint: switches,
+      transitions,
     };
   }
 
   async releaseLease(lease: Lease): Promise<Lease> {
-    await this.update(lease, 'release', 'REMOVE leaseOwner SET leaseCounter = :next', {});
-    return { ...lease, leaseOwner: undefined, leaseCounter: lease.leaseCounter + 1 };
+    const transitions = withTransition(lease, {
+      kind: TransitionKind.RELEASED,
+      worker: lease.leaseOwner ?? '',
+      from: null,
+      at: this.clock.wallNow(),
+      counter: lease.leaseCounter + 1,
+    });
+    await this.update(lease, 'release', 'REMOVE leaseOwner SET leaseCounter = :next, leaseTransitions = :transitions', {
+      ':transitions': { S: JSON.stringify(transitions) },
+    });
+    return { ...lease, leaseOwner: undefined, leaseCounter: lease.leaseCounter + 1, transitions };
   }
 
   async checkpoint(lease: Lease, position: ExtendedSequenceNumber, applicationState?: string): Promise<Lease> {

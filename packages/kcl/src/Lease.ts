@@ -39,6 +39,37 @@ export interface Lease {
    * next. See handoffPending (handoff.ts) and docs/kcl3.md.
    */
   readonly checkpointOwner?: string;
+  /**
+   * Beyond KCL: the last few changes of owner, newest last, as the workers that made them
+   * wrote them (attribute `leaseTransitions`, JSON; the Java KCL's updates leave it alone).
+   * A watcher reading the table now and then learns from it what happened in between.
+   */
+  readonly transitions?: readonly LeaseTransition[];
+}
+
+/** How a lease changed hands. */
+export const TransitionKind = {
+  /** Taken while it had no owner (new, or released). */
+  TOOK: 'took',
+  /** Taken after its owner stopped renewing it for the failover time. */
+  TOOK_EXPIRED: 'took-expired',
+  /** Taken from a live owner, to balance the leases. */
+  STOLE: 'stole',
+  /** Given up by its owner (a clean stop, a finished shard). */
+  RELEASED: 'released',
+} as const;
+export type TransitionKind = (typeof TransitionKind)[keyof typeof TransitionKind];
+
+export interface LeaseTransition {
+  readonly kind: TransitionKind;
+  /** The worker that made the change. */
+  readonly worker: string;
+  /** The owner before (takes only); null when there was none. */
+  readonly from: string | null;
+  /** When, on the writer's wall clock (ms since the epoch). */
+  readonly at: number;
+  /** The lease counter the change wrote. */
+  readonly counter: number;
 }
 
 /** A holder's view of its shard, published on the lease with each renewal. */

@@ -1,5 +1,8 @@
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
-import type { Lease, LeaseMetrics } from './Lease.js';
+import type { Lease, LeaseMetrics, TransitionKind } from './Lease.js';
+
+/** The kinds of take. */
+export type TakeKind = Exclude<TransitionKind, 'released'>;
 
 /**
  * The lease table. Every write is conditional on the counter (and owner) of the lease
@@ -15,8 +18,12 @@ export interface LeaseStore {
   createLeaseIfAbsent(lease: Lease): Promise<boolean>;
   /** Heartbeat of a lease we hold: counter + 1, if owner and counter are still as given; publishes `metrics` if given. */
   renewLease(lease: Lease, metrics?: LeaseMetrics): Promise<Lease>;
-  /** Makes `owner` the holder, if counter (and owner) are still as observed. */
-  takeLease(lease: Lease, owner: string): Promise<Lease>;
+  /**
+   * Makes `owner` the holder, if counter (and owner) are still as observed; `how` says why
+   * it may (recorded on the lease, for watchers): it had no owner, its owner's lease
+   * expired, or a live owner's is stolen to balance. Default: judged from the lease.
+   */
+  takeLease(lease: Lease, owner: string, how?: TakeKind): Promise<Lease>;
   /** Gives the lease up (no owner) so another worker can take it at once. */
   releaseLease(lease: Lease): Promise<Lease>;
   /** Stores a checkpoint (and the processor's state, if given) on a lease we hold. */

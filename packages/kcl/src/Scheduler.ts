@@ -2,7 +2,7 @@ import { type Clock, systemClock } from './Clock.js';
 import { chooseLeasesToTake } from './chooseLeasesToTake.js';
 import { Sentinel } from './ExtendedSequenceNumber.js';
 import { LeaseLostError, ThrottledError, TransientError } from './errors.js';
-import type { Lease, LeaseMetrics, ShardInfo } from './Lease.js';
+import { type Lease, type LeaseMetrics, type ShardInfo, TransitionKind } from './Lease.js';
 import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
 import { describe, LeaseRenewer } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
@@ -214,7 +214,12 @@ export class Scheduler {
     if (this.stopping.signal.aborted || this.renewer.has(lease.leaseKey) || this.consumers.has(lease.leaseKey)) return;
     try {
       const sentAt = this.clock.monotonicNow();
-      const taken = await this.deps.store.takeLease(lease, this.workerId);
+      const how = steal
+        ? TransitionKind.STOLE
+        : lease.leaseOwner === undefined
+          ? TransitionKind.TOOK
+          : TransitionKind.TOOK_EXPIRED;
+      const taken = await this.deps.store.takeLease(lease, this.workerId, how);
       const generation = this.renewer.add(taken, sentAt);
       const fields = {
         leaseKey: lease.leaseKey,

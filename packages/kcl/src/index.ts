@@ -31,8 +31,15 @@ export {
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort } from './KinesisStreamPort.js';
 export { partitionKeyHash } from './kplFormat.js';
-export type { HashKeyRange, Lease, LeaseMetrics, ShardInfo } from './Lease.js';
-export type { LeaseStore } from './LeaseStore.js';
+export {
+  type HashKeyRange,
+  type Lease,
+  type LeaseMetrics,
+  type LeaseTransition,
+  type ShardInfo,
+  TransitionKind,
+} from './Lease.js';
+export type { LeaseStore, TakeKind } from './LeaseStore.js';
 export { type Logger, silentLogger } from './Logger.js';
 export { type AggregatedRecord, DEFAULT_AGGREGATION_MAX_BYTES, RecordAggregator } from './RecordAggregator.js';
 // What a user writes: a record processor, and how it checkpoints.

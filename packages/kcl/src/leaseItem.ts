@@ -1,5 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { Lease, LeaseMetrics } from './Lease.js';
+import { type Lease, type LeaseMetrics, type LeaseTransition, TransitionKind } from './Lease.js';
+
+/** How many changes of owner a lease item keeps (newest last). */
+export const TRANSITIONS_KEPT = 4;
 
 /**
  * What tells a lease from the other items a Java KCL 3.5+ application keeps in its lease table
@@ -51,6 +54,7 @@ export function leaseToItem(lease: Lease): Record<string, AttributeValue> {
   }
   if (lease.applicationState !== undefined) item.applicationState = { S: lease.applicationState };
   if (lease.checkpointOwner !== undefined) item.checkpointOwner = { S: lease.checkpointOwner };
+  if (lease.transitions?.length) item.leaseTransitions = { S: JSON.stringify(lease.transitions) };
   return item;
 }
 
@@ -77,7 +81,38 @@ export function leaseFromItem(item: Record<string, AttributeValue>): Lease {
     applicationState: item.applicationState?.S,
     ...metricsFromItem(item),
     ...(item.checkpointOwner?.S === undefined ? {} : { checkpointOwner: item.checkpointOwner.S }),
+    ...transitionsFromItem(item),
   };
+}
+
+/** The lease's transitions with one more, newest last, at most TRANSITIONS_KEPT. */
+export function withTransition(lease: Lease, transition: LeaseTransition): readonly LeaseTransition[] {
+  return [...(lease.transitions ?? []), transition].slice(-TRANSITIONS_KEPT);
+}
+
+const KINDS = new Set<string>(Object.values(TransitionKind));
+
+/** The `leaseTransitions` attribute, if it reads as one; anything else is left out, never trusted. */
+function transitionsFromItem(item: Record<string, AttributeValue>): { transitions?: LeaseTransition[] } {
+  const text = item.leaseTransitions?.S;
+  if (text === undefined) return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (!Array.isArray(value) || value.length > TRANSITIONS_KEPT) return {};
+    const valid = value.every(
+      (entry: Partial<LeaseTransition>) =>
+        typeof entry === 'object' &&
+        entry !== null &&
+        KINDS.has(String(entry.kind)) &&
+        typeof entry.worker === 'string' &&
+        (entry.from === null || typeof entry.from === 'string') &&
+        Number.isSafeInteger(entry.at) &&
+        Number.isSafeInteger(entry.counter),
+    );
+    return valid ? { transitions: value as LeaseTransition[] } : {};
+  } catch {
+    return {};
+  }
 }
 
 function metricsFromItem(item: Record<string, AttributeValue>): { metrics?: LeaseMetrics } {

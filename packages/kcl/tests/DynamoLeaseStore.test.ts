@@ -19,18 +19,22 @@ import {
   TransientError,
 } from '../src/index.js';
 import { leaseToItem } from '../src/leaseItem.js';
+import { FakeClock } from './helpers/FakeClock.js';
 import { FakeDynamoTable } from './helpers/FakeDynamoTable.js';
 import { aLease } from './helpers/leaseFactory.js';
 
 const HELD_CONDITION = 'leaseCounter = :expected AND leaseOwner = :expectedOwner';
 const UNOWNED_CONDITION = 'leaseCounter = :expected AND attribute_not_exists(leaseOwner)';
 const key = { leaseKey: { S: 'shardId-000000000001' } };
+/** The store's clock (monotonic 0); its wall clock reads WALL_NOW. */
+const WALL = 0;
+const WALL_NOW = new FakeClock(WALL).wallNow();
 
 /** A table holding `lease`, and a store on it. */
 function setup(lease: Lease = held()) {
   const table = new FakeDynamoTable();
   table.put(leaseToItem(lease));
-  return { table, store: new DynamoLeaseStore(table.client, 'App'), lease };
+  return { table, store: new DynamoLeaseStore(table.client, 'App', new FakeClock(WALL)), lease };
 }
 
 function held(overrides: Partial<Lease> = {}): Lease {
@@ -84,17 +88,20 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
   it('steals a held lease on condition its counter and its current owner are as seen', async () => {
     const { table, store, lease } = setup(held({ ownerSwitchesSinceCheckpoint: 2 }));
 
-    const taken = await store.takeLease(lease, 'worker-b');
+    const taken = await store.takeLease(lease, 'worker-b', 'stole');
 
     expect(onlyUpdate(table)).toEqual({
       TableName: 'App',
       Key: key,
       UpdateExpression:
-        'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches REMOVE checkpointOwner',
+        'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches, leaseTransitions = :transitions REMOVE checkpointOwner',
       ConditionExpression: HELD_CONDITION,
       ExpressionAttributeValues: {
         ':owner': { S: 'worker-b' },
         ':switches': { N: '3' },
+        ':transitions': {
+          S: JSON.stringify([{ kind: 'stole', worker: 'worker-b', from: 'worker-a', at: WALL_NOW, counter: 8 }]),
+        },
         ':next': { N: '8' },
         ':expected': { N: '7' },
         ':expectedOwner': { S: 'worker-a' },
@@ -112,11 +119,14 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
       TableName: 'App',
       Key: key,
       UpdateExpression:
-        'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches REMOVE checkpointOwner',
+        'SET leaseOwner = :owner, leaseCounter = :next, ownerSwitchesSinceCheckpoint = :switches, leaseTransitions = :transitions REMOVE checkpointOwner',
       ConditionExpression: UNOWNED_CONDITION,
       ExpressionAttributeValues: {
         ':owner': { S: 'worker-b' },
         ':switches': { N: '1' },
+        ':transitions': {
+          S: JSON.stringify([{ kind: 'took', worker: 'worker-b', from: null, at: WALL_NOW, counter: 8 }]),
+        },
         ':next': { N: '8' },
         ':expected': { N: '7' },
       },
@@ -132,12 +142,42 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
     expect(onlyUpdate(table)).toEqual({
       TableName: 'App',
       Key: key,
-      UpdateExpression: 'REMOVE leaseOwner SET leaseCounter = :next',
+      UpdateExpression: 'REMOVE leaseOwner SET leaseCounter = :next, leaseTransitions = :transitions',
       ConditionExpression: HELD_CONDITION,
-      ExpressionAttributeValues: { ':next': { N: '8' }, ':expected': { N: '7' }, ':expectedOwner': { S: 'worker-a' } },
+      ExpressionAttributeValues: {
+        ':next': { N: '8' },
+        ':expected': { N: '7' },
+        ':expectedOwner': { S: 'worker-a' },
+        ':transitions': {
+          S: JSON.stringify([{ kind: 'released', worker: 'worker-a', from: null, at: WALL_NOW, counter: 8 }]),
+        },
+      },
     });
     expect(released).toMatchObject({ leaseOwner: undefined, leaseCounter: 8 });
     expect(table.get('shardId-000000000001')?.leaseOwner).toBeUndefined();
+  });
+
+  it('keeps the last four changes of owner on the lease, readable by a watcher, newest last', async () => {
+    const { table, store } = setup(held({ leaseOwner: undefined }));
+    let lease = (await store.listLeases())[0] as Lease;
+    lease = await store.takeLease(lease, 'worker-a');
+    lease = await store.releaseLease(lease);
+    lease = await store.takeLease(lease, 'worker-b');
+    lease = await store.takeLease(lease, 'worker-c', 'stole');
+    lease = await store.takeLease({ ...lease }, 'worker-d', 'took-expired');
+
+    const [read] = await store.listLeases();
+    expect(read?.transitions?.map((transition) => [transition.kind, transition.worker, transition.from])).toEqual([
+      ['released', 'worker-a', null],
+      ['took', 'worker-b', null],
+      ['stole', 'worker-c', 'worker-b'],
+      ['took-expired', 'worker-d', 'worker-c'],
+    ]);
+    expect(read?.transitions?.map((transition) => transition.counter)).toEqual([9, 10, 11, 12]);
+    expect(lease.transitions).toEqual(read?.transitions);
+    // A value that is not a list of transitions (written by someone else) is ignored, never trusted.
+    table.put({ ...leaseToItem(lease), leaseTransitions: { S: '[{"kind":"exploded"}]' } });
+    expect((await store.listLeases())[0]?.transitions).toBeUndefined();
   });
 
   it('checkpoints (and resets the owner switches), with the processor state when given', async () => {

@@ -3,6 +3,7 @@ import type { KinesisRecord } from '../src/deaggregate.js';
 import { DependencyError, LeaseLostError, ThrottledError, TransientError } from '../src/errors.js';
 import type { InitialPosition } from '../src/InitialPosition.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
+import type { TakeKind } from '../src/LeaseStore.js';
 import { silentLogger } from '../src/Logger.js';
 import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
 import { Scheduler } from '../src/Scheduler.js';
@@ -104,11 +105,11 @@ function worker(
 
 /** The in-memory table, noting when (on the test's clock) each lease was taken, and by whom. */
 class TakeNotingStore extends InMemoryLeaseStore {
-  readonly takes: Array<{ leaseKey: string; owner: string; at: number }> = [];
+  readonly takes: Array<{ leaseKey: string; owner: string; at: number; how?: TakeKind }> = [];
   clock: ManualClock | undefined;
-  override async takeLease(lease: Lease, owner: string): Promise<Lease> {
+  override async takeLease(lease: Lease, owner: string, how?: TakeKind): Promise<Lease> {
     const taken = await super.takeLease(lease, owner);
-    this.takes.push({ leaseKey: lease.leaseKey, owner, at: this.clock?.monotonicNow() ?? 0 });
+    this.takes.push({ leaseKey: lease.leaseKey, owner, at: this.clock?.monotonicNow() ?? 0, how });
     return taken;
   }
 }
@@ -418,6 +419,27 @@ describe('Scheduler: leases', () => {
     }
 
     expect(store.takes.map((take) => take.at)).toEqual([0, 21_000]);
+    // Recorded on the lease as what they were: steals from a live owner.
+    expect(store.takes.map((take) => take.how)).toEqual(['stole', 'stole']);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
+  it('records a take of a lease its owner stopped renewing as taken after expiry, and of a free one as taken', async () => {
+    const store = new TakeNotingStore();
+    const clock = new ManualClock();
+    store.clock = clock;
+    store.leases.set('s-1', aLease('s-1', { leaseOwner: 'gone' }));
+    store.leases.set('s-2', aLease('s-2'));
+    const stream = new TestStream([shard('s-1'), shard('s-2')]);
+    const { stop, running } = worker(stream, store, { clock });
+    await clock.advance(12_000);
+
+    expect(store.takes.map((take) => [take.leaseKey, take.how])).toEqual([
+      ['s-2', 'took'],
+      ['s-1', 'took-expired'],
+    ]);
     stop.abort();
     await clock.advance(2_000);
     await running;

@@ -17,6 +17,7 @@ const OURS = new Set([
   'millisBehindLatest',
   'recordsPerSecond',
   'checkpointOwner', // only REMOVEd, by a take, as the Java KCL's take does
+  'leaseTransitions', // ours alone: the last changes of owner, for watchers
 ]);
 
 /**

@@ -153,6 +153,9 @@ function drawEvents(view) {
       const item = document.createElement('li');
       item.dataset.kind = event.kind;
       item.dataset.shard = event.shardId;
+      item.dataset.worker = event.worker ?? '';
+      item.dataset.from = event.from ?? '';
+      item.dataset.at = event.at;
       const kind = document.createElement('span');
       kind.className = `kind ${event.kind}`;
       kind.textContent = event.kind;
