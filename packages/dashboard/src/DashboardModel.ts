@@ -65,7 +65,11 @@ export class DashboardModel {
   private readonly events: LeaseEvent[] = [];
   private readonly windows = new Map<number, WindowEntry>();
   private readonly sampleArrivals: number[] = [];
-  private readonly resultTimes = new Map<string, number>();
+  /** When each result first read in the last minute came (results present at the first read are not counted). */
+  private readonly resultTimes: number[] = [];
+  /** Every result (window start and revision) read so far. */
+  private readonly resultsSeen = new Set<string>();
+  private primedResults = false;
   private error: string | null = null;
   private lastMonotonic = 0;
   private readonly throttling: ThrottlingWatch;
@@ -113,12 +117,14 @@ export class DashboardModel {
     this.events.splice(0, Math.max(0, this.events.length - EVENTS_SHOWN));
     const seconds = Math.floor(wallNow / 1000);
     if (this.rateTimes.at(-1) === seconds) return;
+    const views = new Map(this.consumerLeases.views(monotonicNow).map((view) => [view.shardId, view]));
     this.rateTimes.push(seconds);
     const known = new Set([...this.rates.keys(), ...leases.map((lease) => lease.leaseKey)]);
     for (const shardId of known) {
       const series = this.rates.get(shardId) ?? Array<number | null>(this.rateTimes.length - 1).fill(null);
-      const lease = leases.find((candidate) => candidate.leaseKey === shardId);
-      series.push(lease?.leaseOwner && lease.metrics ? lease.metrics.recordsPerSecond : lease ? 0 : null);
+      // A point only for a lease held by a live holder: a dead worker's last rate is not drawn on as if current.
+      const view = views.get(shardId);
+      series.push(view?.recordsPerSecond ?? (view && !view.finished && view.owner ? 0 : null));
       this.rates.set(shardId, series);
     }
     while ((this.rateTimes[0] ?? seconds) < seconds - RATE_HISTORY_MS / 1000) {
@@ -163,15 +169,22 @@ export class DashboardModel {
   }
 
   observeResults(results: readonly ResultView[], wallNow: number): void {
+    const oldestShown = Math.min(...this.windows.keys());
     for (const result of results) {
       const start = Date.parse(result.windowStart);
-      const entry = this.window(start, Date.parse(result.windowEnd));
-      if (!entry.result || entry.result.revision < result.revision) {
-        entry.result = result;
-        this.resultTimes.set(`${result.windowStart}|${result.revision}`, wallNow);
+      // Each result (a window's revision) counts once, when first read: every scan returns them all again.
+      const key = `${result.windowStart}|${result.revision}`;
+      if (!this.resultsSeen.has(key)) {
+        this.resultsSeen.add(key);
+        if (this.primedResults) this.resultTimes.push(wallNow);
       }
+      // A window trimmed from the page stays off it.
+      if (this.windows.size >= WINDOWS_SHOWN && start < oldestShown) continue;
+      const entry = this.window(start, Date.parse(result.windowEnd));
+      if (!entry.result || entry.result.revision < result.revision) entry.result = result;
     }
-    for (const [key, at] of this.resultTimes) if (at < wallNow - 60_000) this.resultTimes.delete(key);
+    this.primedResults = true;
+    while ((this.resultTimes[0] ?? wallNow) <= wallNow - 60_000) this.resultTimes.shift();
     this.trimWindows();
   }
 
@@ -186,6 +199,7 @@ export class DashboardModel {
   view(wallNow: number, processes: readonly ProcessView[] = []): DashboardView {
     const leases = this.consumerLeases.views(this.lastMonotonic);
     const aggregator = this.aggregatorLeases.views(this.lastMonotonic)[0] ?? null;
+    const throttling = this.throttling.view(this.shards.filter((shard) => shard.open).map((shard) => shard.shardId));
     return {
       rejectedSamples: this.rejectedSamples,
       status: { connected: this.error === null, error: this.error, at: new Date(wallNow).toISOString() },
@@ -210,14 +224,15 @@ export class DashboardModel {
           }),
         ),
       flow: {
-        tradesPerSecond: Math.round(
-          leases.reduce((sum, lease) => sum + (lease.owner ? (lease.recordsPerSecond ?? 0) : 0), 0),
-        ),
+        tradesPerSecond: Math.round(leases.reduce((sum, lease) => sum + (lease.recordsPerSecond ?? 0), 0)),
+        acceptedPerSecond: throttling ? Math.round(sumOf(throttling.shards, 'recordsInPerSecond')) : null,
+        acceptedTradesPerSecond: throttling ? Math.round(sumOf(throttling.shards, 'tradesInPerSecond')) : null,
+        refusedPerSecond: throttling ? Math.round(throttling.refusedPerSecond) : null,
         samplesPerSecond: Math.round((this.sampleArrivals.length / (SAMPLE_RATE_SPAN_MS / 1000)) * 10) / 10,
-        resultsPerMinute: this.resultTimes.size,
+        resultsPerMinute: this.resultTimes.length,
       },
       processes,
-      throttling: this.throttling.view(this.shards.filter((shard) => shard.open).map((shard) => shard.shardId)),
+      throttling,
     };
   }
 
@@ -243,17 +258,32 @@ function workersOf(leases: readonly LeaseView[]): WorkerView[] {
     const worker = workers.get(lease.owner) ?? {
       workerId: lease.owner,
       leases: 0,
+      renewing: false,
+      expiresInMs: null,
       millisBehindLatest: 0,
       recordsPerSecond: 0,
     };
+    const renewing = !lease.expired && lease.expiresInMs === null;
+    const expiresInMs = lease.expired ? 0 : lease.expiresInMs;
     workers.set(lease.owner, {
       workerId: lease.owner,
       leases: worker.leases + 1,
+      renewing: worker.renewing || renewing,
+      expiresInMs:
+        expiresInMs === null
+          ? worker.expiresInMs
+          : Math.min(worker.expiresInMs ?? Number.POSITIVE_INFINITY, expiresInMs),
       millisBehindLatest: Math.max(worker.millisBehindLatest, lease.millisBehindLatest ?? 0),
       recordsPerSecond: worker.recordsPerSecond + (lease.recordsPerSecond ?? 0),
     });
   }
-  return [...workers.values()].sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
+  return [...workers.values()]
+    .map((worker) => (worker.renewing ? { ...worker, expiresInMs: null } : worker))
+    .sort((a, b) => (a.workerId < b.workerId ? -1 : 1));
+}
+
+function sumOf<T>(items: readonly T[], field: { [K in keyof T]: T[K] extends number ? K : never }[keyof T]): number {
+  return items.reduce((sum, item) => sum + (item[field] as number), 0);
 }
 
 /** Per shard, the merge of its (deduplicated) samples for the window. */

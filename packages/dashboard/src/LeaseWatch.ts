@@ -163,17 +163,24 @@ export class LeaseWatch {
     return [...this.seen.values()]
       .map(({ lease, counterAt, checkpointAt }) => {
         const finished = lease.checkpoint.sequenceNumber === 'SHARD_END';
+        const counterAgeMs = monotonicNow - counterAt;
+        const held = lease.leaseOwner !== undefined && !finished;
+        const expired = held && counterAgeMs > this.failoverMs;
+        // A holder renews several times per failover time: a counter still for half of it is a holder in trouble.
+        const stalling = held && !expired && counterAgeMs > this.failoverMs / 2;
+        const live = held && !expired;
         return {
           shardId: lease.leaseKey,
           owner: lease.leaseOwner ?? null,
           counter: lease.leaseCounter,
           checkpoint: lease.checkpoint.sequenceNumber,
           checkpointAgeMs: checkpointAt === undefined ? null : monotonicNow - checkpointAt,
-          counterAgeMs: monotonicNow - counterAt,
-          expired: lease.leaseOwner !== undefined && !finished && monotonicNow - counterAt > this.failoverMs,
+          counterAgeMs,
+          expired,
+          expiresInMs: stalling ? this.failoverMs - counterAgeMs : null,
           finished,
-          millisBehindLatest: lease.metrics?.millisBehindLatest ?? null,
-          recordsPerSecond: lease.metrics?.recordsPerSecond ?? null,
+          millisBehindLatest: live ? (lease.metrics?.millisBehindLatest ?? null) : null,
+          recordsPerSecond: live ? (lease.metrics?.recordsPerSecond ?? null) : null,
         };
       })
       .sort((a, b) => (a.shardId < b.shardId ? -1 : 1));

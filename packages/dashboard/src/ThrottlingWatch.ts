@@ -9,7 +9,14 @@ interface Snapshot {
   readonly shards: Readonly<Record<string, ShardTrafficCounts>>;
 }
 
-const ZERO: ShardTrafficCounts = { recordsIn: 0, bytesIn: 0, recordsRefused: 0, reads: 0, readsThrottled: 0 };
+const ZERO: ShardTrafficCounts = {
+  recordsIn: 0,
+  bytesIn: 0,
+  userRecordsIn: 0,
+  recordsRefused: 0,
+  reads: 0,
+  readsThrottled: 0,
+};
 
 /**
  * Turns the stack's growing per-shard counters (its Kinesis proxy's traffic report) into
@@ -50,6 +57,7 @@ export class ThrottlingWatch {
         return {
           shardId,
           recordsInPerSecond,
+          tradesInPerSecond: perSecond(now.userRecordsIn ?? now.recordsIn, before.userRecordsIn ?? before.recordsIn),
           bytesInPerSecond,
           writeShare: Math.max(
             recordsInPerSecond / limits.writeRecordsPerSecond,

@@ -43,6 +43,8 @@ export interface ThrottlingView {
 export interface ShardThrottlingView {
   readonly shardId: string;
   readonly recordsInPerSecond: number;
+  /** The trades in them (a KPL aggregate holds many). */
+  readonly tradesInPerSecond: number;
   readonly bytesInPerSecond: number;
   /** The larger of records/s and bytes/s as a share of the shard's allowance (1 = at the limit). */
   readonly writeShare: number;
@@ -67,7 +69,13 @@ export interface LeaseView {
   /** How long ago the dashboard saw the counter move: a live holder renews every failover/3. */
   readonly counterAgeMs: number;
   readonly expired: boolean;
+  /**
+   * For a held lease whose counter has stood still past half the failover time (its holder
+   * may be dead): how long until it expires; null otherwise.
+   */
+  readonly expiresInMs: number | null;
   readonly finished: boolean;
+  /** The holder's lag and read rate: null unless the lease is held, renewed, and its shard open (no stale numbers). */
   readonly millisBehindLatest: number | null;
   readonly recordsPerSecond: number | null;
 }
@@ -75,6 +83,10 @@ export interface LeaseView {
 export interface WorkerView {
   readonly workerId: string;
   readonly leases: number;
+  /** False when none of its leases was renewed within half the failover time: it has stopped or died. */
+  readonly renewing: boolean;
+  /** While not renewing: how long until its first lease expires (0 once expired). */
+  readonly expiresInMs: number | null;
   readonly millisBehindLatest: number;
   readonly recordsPerSecond: number;
 }
@@ -140,8 +152,16 @@ export interface WindowView {
 }
 
 export interface FlowView {
-  /** Trades read per second, all shards (what the workers publish on their leases). */
+  /** Trades read per second, all shards (what the live holders publish on their leases). */
   readonly tradesPerSecond: number;
+  /**
+   * Records Kinesis accepted per second, all shards, and the trades in them, from the
+   * embedded stack's own count (its shard limits must be on); null on AWS or without it.
+   */
+  readonly acceptedPerSecond: number | null;
+  readonly acceptedTradesPerSecond: number | null;
+  /** Records Kinesis refused (throttled) per second; null when not known. */
+  readonly refusedPerSecond: number | null;
   /** Samples on the stats stream per second, over the last half minute. */
   readonly samplesPerSecond: number;
   /** Window results the aggregator wrote in the last minute. */

@@ -38,7 +38,8 @@ describe('DashboardModel', () => {
       WALL + 1000,
     );
     const view = model.view(WALL + 1000);
-    expect(view.rates).toEqual({ times: [WALL / 1000, WALL / 1000 + 1], perShard: { a: [10, 14], b: [0, 5] } });
+    // b had no holder at first: no point then, not a 0 as if someone read nothing.
+    expect(view.rates).toEqual({ times: [WALL / 1000, WALL / 1000 + 1], perShard: { a: [10, 14], b: [null, 5] } });
     expect(view.flow.tradesPerSecond).toBe(19);
     expect(view.workers.map((worker) => [worker.workerId, worker.leases])).toEqual([
       ['w1', 1],
@@ -94,6 +95,43 @@ describe('DashboardModel', () => {
       { shardId: 'b', parentShardIds: ['a'], hashKeyRange: range },
     ]);
     expect(model.view(WALL).windows[0]?.samples.map((entry) => [entry.shardId, entry.trades])).toEqual([['b', 4]]);
+  });
+
+  it('counts each window result once in results per minute, however often the results table is scanned', () => {
+    const model = new DashboardModel(settings);
+    const at = (seconds: number) => WALL + seconds * 1000;
+    const revision = (start: number, revision: number) => ({
+      ...result(),
+      windowStart: new Date(WALL + start * 10_000).toISOString(),
+      windowEnd: new Date(WALL + (start + 1) * 10_000).toISOString(),
+      revision,
+      trades: 1,
+    });
+    model.observeResults([revision(0, 1)], at(0)); // there before the page: not counted
+    const all = [revision(0, 1)];
+    // A new window every 10 s for 10 minutes, the table scanned (and returning everything) every 2 s.
+    for (let second = 2; second <= 600; second += 2) {
+      if (second % 10 === 0) all.push(revision(second / 10, 1));
+      model.observeResults(all, at(second));
+    }
+    expect(model.view(at(600)).flow.resultsPerMinute).toBe(6);
+    // Windows trimmed from the page do not come back with the next scan.
+    expect(model.view(at(600)).windows).toHaveLength(12);
+  });
+
+  it('shows a dead worker as not renewing, with the time until its leases expire, and no figures once they have', () => {
+    const model = new DashboardModel(settings);
+    const metrics = { millisBehindLatest: 0, recordsPerSecond: 50 };
+    model.observeLeases([aLease('a', { leaseOwner: 'w1', leaseCounter: 1, metrics })], 0, WALL);
+    expect(model.view(WALL).workers).toMatchObject([
+      { workerId: 'w1', renewing: true, expiresInMs: null, recordsPerSecond: 50 },
+    ]);
+    model.observeLeases([aLease('a', { leaseOwner: 'w1', leaseCounter: 1, metrics })], 7000, WALL + 7000);
+    expect(model.view(WALL + 7000).workers).toMatchObject([{ workerId: 'w1', renewing: false, expiresInMs: 3000 }]);
+    model.observeLeases([aLease('a', { leaseOwner: 'w1', leaseCounter: 1, metrics })], 11_000, WALL + 11_000);
+    const dead = model.view(WALL + 11_000);
+    expect(dead.workers).toMatchObject([{ workerId: 'w1', renewing: false, expiresInMs: 0, recordsPerSecond: 0 }]);
+    expect(dead.flow.tradesPerSecond).toBe(0);
   });
 
   it('shows disconnected with the reason until a read works again', () => {

@@ -94,7 +94,7 @@ describe('LeaseWatch', () => {
     ]);
   });
 
-  it('shows each lease with its owner, counter, ages, expiry and the metrics its holder published', () => {
+  it('shows each lease with its owner, counter, ages and the metrics its holder published — while the holder lives', () => {
     const leaseWatch = new LeaseWatch(FAILOVER);
     const held = aLease('s', {
       leaseOwner: 'a',
@@ -107,19 +107,51 @@ describe('LeaseWatch', () => {
       3000,
       WALL + 3000,
     );
-    expect(leaseWatch.views(20_000)).toEqual([
-      {
-        shardId: 's',
-        owner: 'a',
-        counter: 2,
-        checkpoint: '100',
-        checkpointAgeMs: 17_000,
-        counterAgeMs: 17_000,
-        expired: true,
-        finished: false,
-        millisBehindLatest: 40,
-        recordsPerSecond: 12,
-      },
+    const view = (at: number) => {
+      const [only] = leaseWatch.views(at);
+      return only;
+    };
+    expect(view(4000)).toEqual({
+      shardId: 's',
+      owner: 'a',
+      counter: 2,
+      checkpoint: '100',
+      checkpointAgeMs: 1000,
+      counterAgeMs: 1000,
+      expired: false,
+      expiresInMs: null,
+      finished: false,
+      millisBehindLatest: 40,
+      recordsPerSecond: 12,
+    });
+    // Not renewed for more than half the failover time: a countdown to its expiry, its last figures still shown.
+    expect(view(9000)).toMatchObject({ expired: false, expiresInMs: 4000, recordsPerSecond: 12 });
+    // Expired: no figures, as nobody is reading the shard any more.
+    expect(view(20_000)).toMatchObject({
+      expired: true,
+      expiresInMs: null,
+      counterAgeMs: 17_000,
+      millisBehindLatest: null,
+      recordsPerSecond: null,
+    });
+  });
+
+  it('shows no figures for a finished shard or one nobody holds', () => {
+    const leaseWatch = new LeaseWatch(FAILOVER);
+    const metrics = { millisBehindLatest: 0, recordsPerSecond: 7 };
+    leaseWatch.observe(
+      [
+        aLease('done', { leaseOwner: 'a', checkpoint: { sequenceNumber: 'SHARD_END', subSequenceNumber: 0 }, metrics }),
+        aLease('free', { metrics }),
+      ],
+      0,
+      WALL,
+    );
+    expect(
+      leaseWatch.views(1000).map((view) => [view.shardId, view.recordsPerSecond, view.millisBehindLatest]),
+    ).toEqual([
+      ['done', null, null],
+      ['free', null, null],
     ]);
   });
 });

@@ -26,10 +26,19 @@ describe('ThrottlingWatch', () => {
 
   it('turns the growing counters into rates over the last seconds, per shard, against the allowance', () => {
     const watch = new ThrottlingWatch('Trades');
-    watch.observe(report({ 'shard-0': counts({ recordsIn: 5000, recordsRefused: 100 }) }), 0);
+    watch.observe(report({ 'shard-0': counts({ recordsIn: 5000, userRecordsIn: 5000, recordsRefused: 100 }) }), 0);
     watch.observe(
       report(
-        { 'shard-0': counts({ recordsIn: 7000, bytesIn: 300_000, recordsRefused: 500, readsThrottled: 4 }) },
+        {
+          // 2,000 more records in 2 s, holding 800,000 trades (KPL aggregates of 400).
+          'shard-0': counts({
+            recordsIn: 7000,
+            userRecordsIn: 805_000,
+            bytesIn: 300_000,
+            recordsRefused: 500,
+            readsThrottled: 4,
+          }),
+        },
         { 'shard-0': counts({ recordsRefused: 9999 }) }, // another stream: not this one's lesson
       ),
       2000,
@@ -41,6 +50,7 @@ describe('ThrottlingWatch', () => {
       {
         shardId: 'shard-0',
         recordsInPerSecond: 1000,
+        tradesInPerSecond: 400_000,
         bytesInPerSecond: 150_000,
         writeShare: 1,
         refusedPerSecond: 200,
@@ -49,6 +59,7 @@ describe('ThrottlingWatch', () => {
       {
         shardId: 'shard-1',
         recordsInPerSecond: 0,
+        tradesInPerSecond: 0,
         bytesInPerSecond: 0,
         writeShare: 0,
         refusedPerSecond: 0,

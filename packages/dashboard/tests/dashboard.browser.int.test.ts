@@ -156,6 +156,21 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     expect(consoleErrors).toEqual([]);
   });
 
+  it('shows beside the producer the trades Kinesis takes a second: the 200 the producer sends, not what is read', async () => {
+    // The producer sends 200 trades a second as KPL aggregates: a few records a second, many trades in each.
+    const shown = await waitFor(
+      'the producer arrow to settle near 200 trades/s',
+      async () => {
+        const value = Number(await page.textContent('#flow-trades'));
+        return value >= 180 && value <= 220 ? value : undefined;
+      },
+      30_000,
+      500,
+    );
+    expect(shown).toBeGreaterThanOrEqual(180);
+    expect(await page.textContent('#flow-trades-note')).toMatch(/^in \d+ records\/s/);
+  });
+
   it('feeds the chart a point a second', async () => {
     const points = async () => Number(await page.getAttribute('#chart', 'data-points'));
     const before = await points();
@@ -218,6 +233,16 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const heldAtKill = await ownersShown();
     const killedAt = new Date().toISOString();
     await page.click(`button[data-action="kill-worker"][data-worker="${victim}"]`);
+    // Before its leases expire, the dead worker's chip says it has stopped renewing, and its shards show a countdown.
+    await waitFor(
+      `${victim}'s chip to say it is not renewing`,
+      async () => (await page.getAttribute(`#worker-chips [data-worker="${victim}"]`, 'data-renewing')) === 'false',
+      FAILOVER_MS + 2000,
+      100,
+    );
+    expect(await page.textContent(`#worker-chips [data-worker="${victim}"]`)).toMatch(
+      /not renewing · 2 leases (expire in \d+ s|expired)/,
+    );
     await waitFor(
       `${victim}'s leases to be shown with ${survivor}`,
       async () => Object.values(await ownersShown()).every((owner) => owner === survivor),

@@ -139,8 +139,22 @@ describe('KinesisLimiter', () => {
     const report = limiter.report();
     expect(report).toMatchObject({ shardLimits: true, writeRecordsPerSecond: 1000, writeBytesPerSecond: 1024 * 1024 });
     expect(report.streams.S).toEqual({
-      'shard-0': { recordsIn: 1000, bytesIn: 1000 * 21, recordsRefused: 2, reads: 0, readsThrottled: 0 },
-      'shard-1': { recordsIn: 2, bytesIn: 2 * (30 + HIGH.length), recordsRefused: 0, reads: 5, readsThrottled: 2 },
+      'shard-0': {
+        recordsIn: 1000,
+        bytesIn: 1000 * 21,
+        userRecordsIn: 1000,
+        recordsRefused: 2,
+        reads: 0,
+        readsThrottled: 0,
+      },
+      'shard-1': {
+        recordsIn: 2,
+        bytesIn: 2 * (30 + HIGH.length),
+        userRecordsIn: 2,
+        recordsRefused: 0,
+        reads: 5,
+        readsThrottled: 2,
+      },
     });
   });
 

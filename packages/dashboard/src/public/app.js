@@ -23,8 +23,13 @@ function ago(ms) {
   return ms < 1000 ? 'just now' : `${Math.round(ms / 1000)} s ago`;
 }
 
+/** One clock everywhere: UTC, 24-hour, labelled where it is shown. */
 function time(iso) {
   return iso.slice(11, 19);
+}
+
+function seconds(ms) {
+  return `${Math.max(0, Math.ceil(ms / 1000))} s`;
 }
 
 function drawStatus(view) {
@@ -37,7 +42,17 @@ function drawStatus(view) {
 function drawPipeline(view) {
   $('#stream-name').textContent = view.stream;
   $('#stats-name').textContent = view.statsStream;
-  $('#flow-trades').textContent = text(view.flow.tradesPerSecond);
+  // What Kinesis took from the producer, as the stack counts it; else (AWS, no count) what the workers read, said so.
+  const flow = view.flow;
+  const written = flow.acceptedTradesPerSecond;
+  $('#flow-trades').textContent = text(written ?? flow.tradesPerSecond);
+  const notes = [];
+  if (written === null) notes.push('read by the workers');
+  else {
+    if (flow.acceptedPerSecond !== written) notes.push(`in ${text(flow.acceptedPerSecond)} records/s`);
+    if (flow.refusedPerSecond > 0) notes.push(`${text(flow.refusedPerSecond)} refused/s`);
+  }
+  $('#flow-trades-note').textContent = notes.join(' · ');
   $('#flow-leases').textContent = String(view.leases.filter((lease) => lease.owner && !lease.finished).length);
   $('#flow-samples').textContent = text(view.flow.samplesPerSecond);
   $('#flow-results').textContent = text(view.flow.resultsPerMinute);
@@ -57,9 +72,13 @@ function drawPipeline(view) {
   workers.replaceChildren(
     ...view.workers.map((worker) => {
       const chip = document.createElement('span');
-      chip.className = 'chip';
+      chip.className = `chip${worker.renewing ? '' : ' dead'}`;
       chip.dataset.worker = worker.workerId;
-      chip.textContent = `${worker.workerId}: ${worker.leases} lease${worker.leases === 1 ? '' : 's'} · lag ${worker.millisBehindLatest} ms`;
+      chip.dataset.renewing = String(worker.renewing);
+      const leases = `${worker.leases} lease${worker.leases === 1 ? '' : 's'}`;
+      chip.textContent = worker.renewing
+        ? `${worker.workerId}: ${leases} · lag ${worker.millisBehindLatest} ms`
+        : `${worker.workerId}: not renewing · ${leases} ${worker.expiresInMs > 0 ? `expire in ${seconds(worker.expiresInMs)}` : 'expired'}`;
       return chip;
     }),
   );
@@ -85,11 +104,18 @@ function drawShards(view) {
       row.dataset.shard = shardId;
       row.dataset.owner = lease?.owner ?? '';
       const state = lease?.finished ? 'finished' : shard && !shard.open ? 'closed' : 'open';
-      const owner = lease?.owner ? `${lease.owner}${lease.expired ? ' (expired)' : ''}` : '—';
+      const note = lease?.expired
+        ? ' (expired)'
+        : lease?.expiresInMs !== null && lease?.expiresInMs !== undefined
+          ? ` (expires in ${seconds(lease.expiresInMs)})`
+          : '';
+      const owner = lease?.owner ? `${lease.owner}${note}` : '—';
+      row.dataset.expiresInMs =
+        lease?.expiresInMs === null || lease?.expiresInMs === undefined ? '' : String(lease.expiresInMs);
       row.append(
         cell(shardId),
         cell(shard?.parents.length ? `${state}, from ${shard.parents.map((id) => id.slice(-4)).join('+')}` : state),
-        cell(owner, lease?.expired ? 'bad' : ''),
+        cell(owner, lease?.expired || note ? 'bad' : ''),
         cell(lease?.counter, 'num'),
         cell(ago(lease?.checkpointAgeMs)),
         cell(
@@ -135,6 +161,8 @@ function drawChart(view) {
           { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
           { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
         ],
+        // One clock: UTC, as the events and windows show it.
+        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
         scales: { x: { time: true } },
       },
       data,

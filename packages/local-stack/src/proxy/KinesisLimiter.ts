@@ -3,6 +3,7 @@ import { json, type ProxyAnswer, throttled } from './awsErrors.js';
 import { SHARD_LIMITS, ShardLimits } from './ShardLimits.js';
 import { ShardTraffic } from './ShardTraffic.js';
 import { hashKeyOf, type ShardRange, shardForKey } from './shardForKey.js';
+import { userRecordCount } from './userRecordCount.js';
 
 /** Sends a (possibly rewritten) request body upstream and returns the answer. */
 export type Forward = (body: Buffer) => Promise<ProxyAnswer>;
@@ -90,7 +91,9 @@ export class KinesisLimiter {
       return throttled('kinesis', rateExceeded(stream, shardId));
     }
     const answer = await forward(body);
-    if (shardId && answer.status === 200) this.traffic.add(stream, shardId, { recordsIn: 1, bytesIn: bytes });
+    if (shardId && answer.status === 200) {
+      this.traffic.add(stream, shardId, { recordsIn: 1, bytesIn: bytes, userRecordsIn: userRecordsOf(request) });
+    }
     return answer;
   }
 
@@ -98,12 +101,12 @@ export class KinesisLimiter {
     const request = JSON.parse(body.toString('utf8')) as { StreamName?: string; Records?: PutEntry[] };
     const stream = request.StreamName ?? '';
     const entries = request.Records ?? [];
-    const verdicts: Array<{ shardId: string | undefined; bytes: number; allowed: boolean }> = [];
+    const verdicts: Array<{ shardId: string | undefined; bytes: number; allowed: boolean; users: number }> = [];
     for (const entry of entries) {
       const shardId = await this.route(stream, entry);
       const bytes = recordBytes(entry);
       const allowed = shardId === undefined || this.limits.tryWrite(stream, shardId, bytes, this.now());
-      verdicts.push({ shardId, bytes, allowed });
+      verdicts.push({ shardId, bytes, allowed, users: userRecordsOf(entry) });
       if (shardId && !allowed) this.traffic.add(stream, shardId, { recordsRefused: 1 });
     }
     const countAccepted = (upstream: ReadonlyArray<{ ErrorCode?: unknown }>) => {
@@ -112,7 +115,11 @@ export class KinesisLimiter {
         if (!verdict.allowed) continue;
         const accepted = upstream[next++]?.ErrorCode == null;
         if (verdict.shardId && accepted)
-          this.traffic.add(stream, verdict.shardId, { recordsIn: 1, bytesIn: verdict.bytes });
+          this.traffic.add(stream, verdict.shardId, {
+            recordsIn: 1,
+            bytesIn: verdict.bytes,
+            userRecordsIn: verdict.users,
+          });
       }
     };
     if (verdicts.every((verdict) => verdict.allowed)) {
@@ -224,6 +231,11 @@ function recordsOf(answer: ProxyAnswer): Array<{ ErrorCode?: unknown }> {
   } catch {
     return [];
   }
+}
+
+/** The user records (trades) a put entry carries: those of its KPL aggregate, or 1. */
+function userRecordsOf(entry: { readonly Data?: string }): number {
+  return userRecordCount(Buffer.from(entry.Data ?? '', 'base64'));
 }
 
 /** Data (base64 decoded) plus partition key, as AWS counts a record against a shard's limits, in or out. */
