@@ -22,6 +22,25 @@ const CHROMIUM = '/usr/bin/chromium';
 const FAILOVER_MS = 3000;
 const RENEW_MS = 1000;
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+/** Run in the page: how wide it is, which panels overflow, the smallest text of each kind, where panels start. */
+const LAYOUT_PROBE = `(() => {
+  const smallest = (selector) =>
+    Math.min(...[...document.querySelectorAll(selector)].map((element) => parseFloat(getComputedStyle(element).fontSize)));
+  const top = (selector) => document.querySelector(selector)?.getBoundingClientRect().top ?? NaN;
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    panelsWiderThanTheirBox: [...document.querySelectorAll('main > section')]
+      .filter((section) => !section.hasAttribute('hidden') && section.scrollWidth > section.clientWidth + 1)
+      .map((section) => section.id),
+    text: {
+      titles: smallest('h2, h3'),
+      arrows: smallest('.arrow span'),
+      tables: smallest('#shards td, #windows td, #events li'),
+      chips: smallest('.chip'),
+    },
+    tops: { pipeline: top('#pipeline'), shards: top('#shards-panel'), events: top('#events-panel') },
+  };
+})()`;
 
 /**
  * The dashboard in real headless Chromium (Debian's, never a downloaded one) against a
@@ -108,6 +127,9 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   afterAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     await page?.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true }).catch(() => undefined);
+    // As a class sees it on a projector: the first screen at 1280×720.
+    await page?.setViewportSize({ width: 1280, height: 720 }).catch(() => undefined);
+    await page?.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x720.png') }).catch(() => undefined);
     await context?.close();
     for (const process of fleet?.all ?? []) process.child.kill('SIGKILL');
     await Promise.all((fleet?.all ?? []).map((process) => process.exited));
@@ -119,7 +141,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
 
   /** Shard → owner, as the page shows it now. */
   const ownersShown = async (): Promise<Record<string, string>> => {
-    const rows = await page.locator('#shards tbody tr').all();
+    const rows = await page.locator('#shards tbody tr[data-shard]').all();
     const pairs = await Promise.all(
       rows.map(async (row) => [await row.getAttribute('data-shard'), await row.getAttribute('data-owner')] as const),
     );
@@ -170,6 +192,35 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     expect(shown).toBeGreaterThanOrEqual(180);
     expect(await page.textContent('#flow-trades-note')).toMatch(/^in \d+ records\/s/);
   });
+
+  /** At a projector's size: how wide the page is against the screen, the smallest text of each kind, where panels start. */
+  const layoutAt = async (width: number, height: number) => {
+    await page.setViewportSize({ width, height });
+    await page.waitForTimeout(1500); // a push or two at this size
+    return (await page.evaluate(LAYOUT_PROBE)) as {
+      scrollWidth: number;
+      panelsWiderThanTheirBox: string[];
+      text: { titles: number; arrows: number; tables: number; chips: number };
+      tops: { pipeline: number; shards: number; events: number };
+    };
+  };
+
+  it.each([
+    [1280, 720],
+    [1024, 768],
+  ])(
+    'fits a %i×%i projector: no sideways scrolling, text of 16 px or more, the lesson above the fold',
+    async (width, height) => {
+      const layout = await layoutAt(width, height);
+      expect(layout.scrollWidth).toBeLessThanOrEqual(width);
+      expect(layout.panelsWiderThanTheirBox).toEqual([]);
+      expect(Math.min(...Object.values(layout.text))).toBeGreaterThanOrEqual(14);
+      expect(Math.min(layout.text.titles, layout.text.arrows, layout.text.tables)).toBeGreaterThanOrEqual(16);
+      // The pipeline, the shards and their leases, and the start of the lease events, before scrolling.
+      expect(layout.tops.events + 60).toBeLessThanOrEqual(height);
+      await page.setViewportSize({ width: 1400, height: 1000 });
+    },
+  );
 
   it('feeds the chart a point a second', async () => {
     const points = async () => Number(await page.getAttribute('#chart', 'data-points'));
@@ -301,6 +352,33 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
       expect(mine[1]?.[0], shardId).toBe('took');
     }
     expect(events.filter((event) => event.kind === 'stole' && event.from === 'worker-3')).toEqual([]);
+  });
+
+  it('still fits a 1280×720 projector with 8 and then 16 open shards, the finished ones collapsed into one row', async () => {
+    for (const open of [8, 16]) {
+      await page.click('button[data-action="reshard"][data-direction="double"]');
+      await waitFor(
+        `${open} open shards on the page`,
+        async () => (await page.locator('#shards tbody tr[data-shard]').count()) === open,
+        60_000,
+        250,
+      );
+      const layout = await layoutAt(1280, 720);
+      expect(layout.scrollWidth).toBeLessThanOrEqual(1280);
+      expect(layout.panelsWiderThanTheirBox).toEqual([]);
+      // The lesson still starts on the first screen: the shard table below a pipeline of one or two rows of chips.
+      expect(layout.tops.shards).toBeLessThan(360);
+      expect(await page.textContent('#shards tr.closed-shards')).toMatch(
+        new RegExp(`^closed shards \\(${open - 4}\\)`),
+      );
+      expect(await layoutAt(1024, 768).then((narrow) => narrow.scrollWidth)).toBeLessThanOrEqual(1024);
+    }
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.evaluate('window.scrollTo(0, 0)');
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-16-shards-1280x720.png') });
+    await page.setViewportSize({ width: 1400, height: 1000 });
   });
 
   it('shows each window’s result as the aggregator wrote it in its JSONL', async () => {

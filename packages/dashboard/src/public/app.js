@@ -3,7 +3,25 @@
 
 const token = document.querySelector('meta[name="dashboard-token"]').content;
 const $ = (selector) => document.querySelector(selector);
-const PALETTE = ['#58a6ff', '#3fb950', '#d29922', '#f85149', '#bc8cff', '#39c5cf', '#ff7b72', '#e3b341'];
+// Sixteen colours told apart on a projector: up to 16 open shards each get their own.
+const PALETTE = [
+  '#58a6ff',
+  '#3fb950',
+  '#d29922',
+  '#f85149',
+  '#bc8cff',
+  '#39c5cf',
+  '#ff7b72',
+  '#e3b341',
+  '#a5d6ff',
+  '#7ee787',
+  '#f2cc60',
+  '#ffa198',
+  '#d2a8ff',
+  '#56d4dd',
+  '#ffab70',
+  '#c9d1d9',
+];
 let chart;
 let chartShards = '';
 
@@ -59,14 +77,23 @@ function drawPipeline(view) {
   const producer = view.processes.find((process) => process.role === 'producer' && process.running);
   $('#producer-detail').textContent = producer ? producer.detail : 'PutRecords';
   const chips = $('#shard-chips');
+  // The open shards, each by the last digits of its id; the closed ones as one chip (the shard table lists them).
+  const closed = view.shards.filter((shard) => !shard.open);
+  const closedChip = document.createElement('span');
+  closedChip.className = 'chip closed';
+  closedChip.textContent = `${closed.length} closed`;
+  closedChip.title = closed.map((shard) => shard.shardId).join(', ');
   chips.replaceChildren(
-    ...view.shards.map((shard) => {
-      const chip = document.createElement('span');
-      chip.className = `chip${shard.open ? '' : ' closed'}`;
-      chip.textContent = shard.shardId.replace('shardId-', '');
-      chip.title = `${shard.shardId} ${shard.open ? 'open' : 'closed'}${shard.parents.length ? `, from ${shard.parents.join(' + ')}` : ''}${shard.children.length ? `, continues in ${shard.children.join(' + ')}` : ''}`;
-      return chip;
-    }),
+    ...view.shards
+      .filter((shard) => shard.open)
+      .map((shard) => {
+        const chip = document.createElement('span');
+        chip.className = 'chip';
+        chip.textContent = shard.shardId.slice(-4);
+        chip.title = `${shard.shardId} open${shard.parents.length ? `, from ${shard.parents.join(' + ')}` : ''}`;
+        return chip;
+      }),
+    ...(closed.length > 0 ? [closedChip] : []),
   );
   const workers = $('#worker-chips');
   workers.replaceChildren(
@@ -94,8 +121,17 @@ function drawPipeline(view) {
 
 function drawShards(view) {
   const leases = new Map(view.leases.map((lease) => [lease.shardId, lease]));
-  const ids = [...new Set([...view.shards.map((shard) => shard.shardId), ...leases.keys()])].sort();
   const shards = new Map(view.shards.map((shard) => [shard.shardId, shard]));
+  const all = [...new Set([...view.shards.map((shard) => shard.shardId), ...leases.keys()])].sort();
+  // A finished shard has nothing more to show: they collapse into one row, after the open ones.
+  const isClosed = (shardId) => leases.get(shardId)?.finished || shards.get(shardId)?.open === false;
+  const ids = all.filter((shardId) => !isClosed(shardId));
+  const closed = all.filter(isClosed);
+  const closedRow = document.createElement('tr');
+  closedRow.className = 'closed-shards';
+  const closedCell = cell(`closed shards (${closed.length}): ${closed.map((id) => id.slice(-4)).join(', ')}`, 'muted');
+  closedCell.colSpan = 7;
+  closedRow.append(closedCell);
   $('#shards tbody').replaceChildren(
     ...ids.map((shardId) => {
       const shard = shards.get(shardId);
@@ -133,11 +169,16 @@ function drawShards(view) {
       );
       return row;
     }),
+    ...(closed.length > 0 ? [closedRow] : []),
   );
 }
 
 function drawChart(view) {
-  const shards = Object.keys(view.rates.perShard).sort();
+  // The open shards, and a closed one only while its last points are still on the chart.
+  const open = new Set(view.shards.filter((shard) => shard.open).map((shard) => shard.shardId));
+  const shards = Object.keys(view.rates.perShard)
+    .filter((shardId) => open.has(shardId) || view.rates.perShard[shardId].some((value) => value !== null))
+    .sort();
   const data = [view.rates.times, ...shards.map((shardId) => view.rates.perShard[shardId])];
   const key = shards.join(',');
   if (!chart || key !== chartShards) {
@@ -174,6 +215,11 @@ function drawChart(view) {
   chart.setData(data);
   $('#chart').dataset.points = String(view.rates.times.length);
 }
+
+// The chart follows its panel's width (a projector's resolution, a window made narrower).
+window.addEventListener('resize', () => {
+  if (chart) chart.setSize({ width: Math.max(320, $('#chart').clientWidth - 8), height: 220 });
+});
 
 function drawEvents(view) {
   $('#events').replaceChildren(
@@ -228,6 +274,7 @@ function drawWindows(view) {
           window.samples
             .map((sample) => `${sample.shardId.slice(-4)}: ${sample.trades}${sample.late ? '*' : ''}`)
             .join(' · '),
+          'per-shard',
         ),
       );
       return row;
