@@ -286,28 +286,41 @@ function drawActions(view) {
   const panel = $('#actions');
   panel.hidden = !(view.actions && token);
   if (panel.hidden) return;
+  // Processes that ended (a killed worker, the producer before a new rate) collapse into one row under the running ones.
+  const ended = view.processes.filter((process) => !process.running);
+  const endedRow = document.createElement('tr');
+  endedRow.className = 'ended-processes';
+  const endedCell = cell(
+    `ended (${ended.length}): ${ended.map((process) => `${process.name} (${process.detail})`).join(', ')}`,
+    'muted',
+  );
+  endedCell.colSpan = 3;
+  endedRow.append(endedCell);
   $('#processes tbody').replaceChildren(
-    ...view.processes.map((process) => {
-      const row = document.createElement('tr');
-      row.dataset.process = process.name;
-      const buttons = document.createElement('td');
-      if (process.role === 'worker' && process.running) {
-        for (const [action, label] of [
-          ['kill-worker', 'Kill (SIGKILL)'],
-          ['stop-worker', 'Stop cleanly'],
-        ]) {
-          const button = document.createElement('button');
-          button.type = 'button';
-          button.textContent = label;
-          button.dataset.action = action;
-          button.dataset.worker = process.name;
-          if (action === 'kill-worker') button.className = 'danger';
-          buttons.append(button);
+    ...view.processes
+      .filter((process) => process.running)
+      .map((process) => {
+        const row = document.createElement('tr');
+        row.dataset.process = process.name;
+        const buttons = document.createElement('td');
+        if (process.role === 'worker' && process.running) {
+          for (const [action, label] of [
+            ['kill-worker', 'Kill (SIGKILL)'],
+            ['stop-worker', 'Stop cleanly'],
+          ]) {
+            const button = document.createElement('button');
+            button.type = 'button';
+            button.textContent = label;
+            button.dataset.action = action;
+            button.dataset.worker = process.name;
+            if (action === 'kill-worker') button.className = 'danger';
+            buttons.append(button);
+          }
         }
-      }
-      row.append(cell(process.name), cell(process.running ? `running ${process.detail}` : process.detail), buttons);
-      return row;
-    }),
+        row.append(cell(process.name), cell(process.running ? `running ${process.detail}` : process.detail), buttons);
+        return row;
+      }),
+    ...(ended.length > 0 ? [endedRow] : []),
   );
 }
 
