@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { serializeTrade } from '@stock-trades/core';
 import {
+  fastAggregatorArgs,
   fastWorkerArgs,
   latestResults,
   owners,
@@ -44,20 +45,7 @@ describe('producer → 2 workers → aggregator, with trades stored twice', () =
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const a = env.startWorker('A', workerArgs);
     env.startWorker('B', workerArgs);
-    env.startAggregator('aggregator', [
-      ...[
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-        '--grace',
-        '20s',
-        '--failover',
-        '3s',
-      ],
-    ]);
+    env.startAggregator('aggregator', fastAggregatorArgs('Stats', 'Trades', 'Aggregator', '20s'));
     const producer = env.startProducer('run', [
       '--stream',
       'Trades',
@@ -114,20 +102,10 @@ describe('producer → 2 workers → aggregator, with trades stored twice', () =
     const workerArgs = [...fastWorkerArgs('Stalled', 'StalledConsumer'), '--stats-stream', 'StalledStats'];
     env.startWorker('C', workerArgs);
     env.startWorker('D', workerArgs);
-    env.startAggregator('stalled-aggregator', [
-      ...[
-        '--stream',
-        'StalledStats',
-        '--trade-stream',
-        'Stalled',
-        '--application-name',
-        'StalledAggregator',
-        '--grace',
-        '60s',
-        '--failover',
-        '3s',
-      ],
-    ]);
+    env.startAggregator(
+      'stalled-aggregator',
+      fastAggregatorArgs('StalledStats', 'Stalled', 'StalledAggregator', '60s'),
+    );
     const producer = env.startProducer('stalled', ['--stream', 'Stalled', '--rate', '200', '--duration', '60s']);
     await waitFor(
       '1,000 trades to be acknowledged',

@@ -1,6 +1,7 @@
 import { cpSync } from 'node:fs';
 import type { Fault } from '@stock-trades/local-stack';
 import {
+  fastAggregatorArgs,
   fastWorkerArgs,
   readJsonLines,
   type TradeLogLine,
@@ -30,20 +31,7 @@ describe('producer → 2 workers → aggregator under shard limits and injected 
     env.faults.set('kinesis', '*', injected).set('dynamodb', '*', injected);
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
-    const aggregator = env.startAggregator('aggregator', [
-      ...[
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-        '--grace',
-        '40s',
-        '--failover',
-        '3s',
-      ],
-    ]);
+    const aggregator = env.startAggregator('aggregator', fastAggregatorArgs('Stats', 'Trades', 'Aggregator', '40s'));
     const producer = env.startProducer(name, [
       '--stream',
       'Trades',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import {
+  fastAggregatorArgs,
   fastWorkerArgs,
   readJsonLines,
   runCommand,
@@ -58,18 +59,7 @@ describe('consumer and aggregator with --out on a full disk', () => {
     expect(samples.differences).toEqual([]);
 
     // The aggregator: the consumer's samples are on the stats stream; its first result cannot be written.
-    const aggregatorArgs = [
-      '--stream',
-      'Stats',
-      '--trade-stream',
-      'Trades',
-      '--application-name',
-      'Aggregator',
-      '--grace',
-      '5s',
-      '--failover',
-      '3s',
-    ];
+    const aggregatorArgs = fastAggregatorArgs('Stats', 'Trades', 'Aggregator', '5s');
     const fullAggregator = env.startAggregator('full-aggregator', [...aggregatorArgs, '--out', FULL]);
     expect(await fullAggregator.exited).toBe(1);
     expect(ending(fullAggregator.logFile)).toEqual({

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { StreamAdmin } from '@stock-trades/aws';
 import {
+  fastAggregatorArgs,
   fastWorkerArgs,
   readJsonLines,
   type TradeLogLine,
@@ -57,20 +58,7 @@ describe('hostile requests against the embedded stack, with a pipeline running',
     await env.createStream('Stats', 1);
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
-    const aggregator = env.startAggregator('aggregator', [
-      ...[
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-        '--grace',
-        '30s',
-        '--failover',
-        '3s',
-      ],
-    ]);
+    const aggregator = env.startAggregator('aggregator', fastAggregatorArgs('Stats', 'Trades', 'Aggregator', '30s'));
     const producer = env.startProducer('fuzz', [
       '--stream',
       'Trades',

@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  fastAggregatorArgs,
   fastWorkerArgs,
   readJsonLines,
   type TradeLogLine,
@@ -30,20 +31,7 @@ describe('producer → 2 workers → aggregator through a Kinesis restart with a
     await env.createStream('Stats', 1);
     const workerArgs = [...fastWorkerArgs('Trades', 'Consumer'), '--stats-stream', 'Stats'];
     const workers = [env.startWorker('A', workerArgs), env.startWorker('B', workerArgs)];
-    const aggregator = env.startAggregator('aggregator', [
-      ...[
-        '--stream',
-        'Stats',
-        '--trade-stream',
-        'Trades',
-        '--application-name',
-        'Aggregator',
-        '--grace',
-        '40s',
-        '--failover',
-        '3s',
-      ],
-    ]);
+    const aggregator = env.startAggregator('aggregator', fastAggregatorArgs('Stats', 'Trades', 'Aggregator', '40s'));
     const producer = env.startProducer(name, ['--stream', 'Trades', '--rate', '200', '--duration', '35s']);
     // Mid-run: once the producer has been delivering for a few seconds (it starts slowly on a busy machine).
     await waitFor(

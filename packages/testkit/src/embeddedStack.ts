@@ -128,6 +128,23 @@ export function fastWorkerArgs(stream: string, application: string): string[] {
   ];
 }
 
+/**
+ * The aggregator's arguments for tests: samples from `statsStream`, checked against the
+ * shards of `tradeStream`, leases in `application`, failover 3 s, windows shown incomplete
+ * after `grace`.
+ */
+export function fastAggregatorArgs(
+  statsStream: string,
+  tradeStream: string,
+  application: string,
+  grace: string,
+): string[] {
+  return [
+    ...['--stream', statsStream, '--trade-stream', tradeStream, '--application-name', application],
+    ...['--grace', grace, '--failover', '3s'],
+  ];
+}
+
 /** Waits until each of `workers` holds exactly `each` of the application's leases (and nothing else is held). */
 export async function waitForBalance(
   fixture: ReturnType<typeof useEmbeddedStack>,

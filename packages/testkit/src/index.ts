@@ -1,4 +1,11 @@
-export { fastWorkerArgs, owners, useEmbeddedStack, waitForBalance, waitForExactSamples } from './embeddedStack.js';
+export {
+  fastAggregatorArgs,
+  fastWorkerArgs,
+  owners,
+  useEmbeddedStack,
+  waitForBalance,
+  waitForExactSamples,
+} from './embeddedStack.js';
 export { type CallFault, FakeRecordsPort } from './FakeRecordsPort.js';
 export { fakeTime } from './fakeTime.js';
 export { type CommandProcess, type CommandResult, runCommand, startCommand, waitFor } from './processes.js';
