@@ -27,6 +27,8 @@ export interface ProcessorDeps {
   readonly onOutOfRange?: (shardId: string, sequenceNumber: string) => void;
   /** Told of every second copy of a trade already counted (counted as a duplicate, in no window). */
   readonly onDuplicate?: (shardId: string, sequenceNumber: string) => void;
+  /** Runs before each batch: the lag lesson's pause holds the batch here (resolves at once when not paused). */
+  readonly beforeBatch?: () => Promise<void>;
 }
 
 /**
@@ -73,6 +75,7 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   }
 
   async processRecords({ records, millisBehindLatest, checkpointer }: ProcessRecordsInput): Promise<void> {
+    await this.deps.beforeBatch?.();
     const windows = this.requireWindows();
     for (const record of records) this.count(windows, record);
     const closed = windows.takeClosed(this.deps.now(), millisBehindLatest === 0);

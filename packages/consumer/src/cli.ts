@@ -24,9 +24,10 @@ import {
   STATS_STREAM_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
-import type { InitialPosition } from '@stock-trades/kcl';
+import { type InitialPosition, systemClock } from '@stock-trades/kcl';
 import { Command, Option } from 'commander';
 import { JsonlSink } from './JsonlSink.js';
+import { Pause } from './Pause.js';
 import { PrintingSink } from './PrintingSink.js';
 import { type ConsumerOptions, runConsumer } from './runConsumer.js';
 import type { SampleSink } from './WindowSample.js';
@@ -49,6 +50,7 @@ interface RawOptions {
   maxBehind: string;
   out?: string;
   statsStream: string | false;
+  pauseFor: string;
   quiet: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -69,7 +71,7 @@ const DURATION_BOUNDS = {
   eventTime: { min: 0, max: 24 * HOUR },
 } as const;
 
-export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
+export function parseConsumerOptions(raw: RawOptions): ConsumerOptions & { readonly pauseForMs: number } {
   const windowMs = parseDuration(raw.window, '--window', DURATION_BOUNDS.window);
   const failoverMs = parseDuration(raw.failover, '--failover', DURATION_BOUNDS.failover);
   const optionalMs = (text: string | undefined, flag: string) =>
@@ -79,6 +81,7 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions {
     throw new InvalidOptionError('--renew-interval must be shorter than --failover');
   }
   return {
+    pauseForMs: parseDuration(raw.pauseFor, '--pause-for', { min: SECOND, max: HOUR }),
     scheduler: {
       applicationName: raw.applicationName,
       streamName: raw.stream,
@@ -171,6 +174,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       STATS_STREAM_NAME,
     )
     .option('--no-stats-stream', 'do not send samples anywhere but stdout (and --out)')
+    .option(
+      '--pause-for <time>',
+      'on SIGUSR2 (the dashboard’s "Pause 60 s"), hold processing this long: the lag lesson',
+      '60s',
+    )
     .option('--quiet', 'do not print the per-shard stats', false)
     .addOption(logLevelOption())
     .addOption(logFormatOption())
@@ -186,6 +194,16 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       const file = raw.out ? JsonLinesFile.open(raw.out, '--out', 'a') : undefined;
       const jsonl = file && new JsonlSink(file);
       const clients = clientsFor(raw.target);
+      // The lag lesson: SIGUSR2 holds this worker's processing for --pause-for (Windows has no SIGUSR2).
+      const pause = new Pause(systemClock);
+      const onPauseSignal = () => {
+        pause.request(options.pauseForMs);
+        log.warn(
+          { pauseForMs: options.pauseForMs },
+          `SIGUSR2: holding processing for ${raw.pauseFor}; this worker's shards fall behind, then catch up`,
+        );
+      };
+      if (process.platform !== 'win32') process.on('SIGUSR2', onPauseSignal);
       const sinks: SampleSink[] = [];
       if (!raw.quiet) sinks.push(new PrintingSink((text) => writeText(out, text)));
       if (jsonl) sinks.push(jsonl);
@@ -200,8 +218,12 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
             '--out ended with a line cut short (a run stopped mid-write): it is skipped, new lines start after it',
           );
         }
-        await runConsumer({ ...options, statsStream: raw.statsStream || undefined }, { clients, sinks, log, signal });
+        await runConsumer(
+          { ...options, statsStream: raw.statsStream || undefined },
+          { clients, sinks, log, signal, pause },
+        );
       } finally {
+        if (process.platform !== 'win32') process.off('SIGUSR2', onPauseSignal);
         // A write that failed was reported already (the worker stopped on it).
         await jsonl?.close().catch(() => undefined);
         clients.destroy();

@@ -12,6 +12,7 @@ import { KinesisRecordsPort } from '@stock-trades/writer';
 import { ConsumerError } from './errors.js';
 import { FanOutSink } from './JsonlSink.js';
 import { KinesisSampleSink } from './KinesisSampleSink.js';
+import type { Pause } from './Pause.js';
 import { type ProcessorSettings, StockTradeRecordProcessor } from './StockTradeRecordProcessor.js';
 import type { SampleSink } from './WindowSample.js';
 
@@ -31,6 +32,8 @@ export interface ConsumerDeps {
   readonly log: Logger;
   readonly signal: AbortSignal;
   readonly now?: () => number;
+  /** The lag lesson: while paused, every processor holds its next batch (the worker stopping ends the pause). */
+  readonly pause?: Pause;
 }
 
 /**
@@ -91,6 +94,8 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   let malformed = 0;
   let outOfRange = 0;
   let duplicates = 0;
+  const running = AbortSignal.any([deps.signal, stop.signal]);
+  const pause = deps.pause;
   const scheduler = new Scheduler(config, {
     stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
     store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
@@ -108,10 +113,11 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
         onDuplicate: () => {
           duplicates++;
         },
+        beforeBatch: pause && (() => pause.wait(running)),
       }),
     log: deps.log,
   });
-  const { unfinishedShards } = await scheduler.run(AbortSignal.any([deps.signal, stop.signal]));
+  const { unfinishedShards } = await scheduler.run(running);
   if (outputFailure) {
     throw new ConsumerError(
       'OUTPUT_FAILED',

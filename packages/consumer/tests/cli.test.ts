@@ -16,6 +16,7 @@ describe('pnpm consumer refuses what cannot work, with one line and exit 2, befo
     [['--window', '9999999h'], /^error: --window must be from 1s to 1h, got "9999999h"\n$/],
     [['--lease-poll', '0ms'], /^error: --lease-poll must be from 10ms to 1h/],
     [['--max-ahead', '2d'], /^error: --max-ahead must be a duration/],
+    [['--pause-for', '0s'], /^error: --pause-for must be from 1s to 1h, got "0s"\n$/],
     [['--worker-id', ''], /^error: --worker-id must be 1-128 printable characters without spaces, got ""\n$/],
     [['--worker-id', 'two words'], /^error: --worker-id must be/],
     [

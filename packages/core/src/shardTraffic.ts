@@ -24,6 +24,8 @@ export interface ShardTrafficReport {
   /** One shard's write allowance, after `--limit-scale`. */
   readonly writeRecordsPerSecond: number;
   readonly writeBytesPerSecond: number;
+  /** GetRecords calls a shard takes a second, after `--limit-scale` (never under one). */
+  readonly readCallsPerSecond?: number;
   /** Stream name → shard id → counts. */
   readonly streams: Readonly<Record<string, Readonly<Record<string, ShardTrafficCounts>>>>;
 }

@@ -8,9 +8,11 @@ import {
 } from '@stock-trades/core';
 import type { Lease, ShardInfo } from '@stock-trades/kcl';
 import { LeaseWatch } from './LeaseWatch.js';
+import { MetricsHistory } from './MetricsHistory.js';
 import { ThrottlingWatch } from './ThrottlingWatch.js';
 import type {
   DashboardView,
+  HistoryView,
   LeaseEvent,
   LeaseView,
   ProcessView,
@@ -27,6 +29,7 @@ export interface ModelSettings {
   readonly statsStream: string;
   readonly failoverMs: number;
   readonly actions: boolean;
+  readonly pauseSeconds?: number;
 }
 
 /** How much history the page gets: five minutes of rates, the last 12 windows, the last 60 lease events. */
@@ -73,16 +76,26 @@ export class DashboardModel {
   private error: string | null = null;
   private lastMonotonic = 0;
   private readonly throttling: ThrottlingWatch;
+  private readonly history: MetricsHistory;
+  /** On AWS: the history as CloudWatch last answered (or why it did not). */
+  private cloudWatch: HistoryView | string | undefined;
 
   constructor(private readonly settings: ModelSettings) {
     this.consumerLeases = new LeaseWatch(settings.failoverMs);
     this.aggregatorLeases = new LeaseWatch(settings.failoverMs);
     this.throttling = new ThrottlingWatch(settings.stream);
+    this.history = new MetricsHistory(settings.stream);
   }
 
   /** The embedded stack's per-shard traffic counters (its Kinesis proxy's report). */
   observeShardTraffic(report: ShardTrafficReport, wallNow: number): void {
     this.throttling.observe(report, wallNow);
+    this.history.observeTraffic(report, wallNow);
+  }
+
+  /** On AWS: what CloudWatch answered, or why it could not be read. */
+  observeCloudWatch(history: HistoryView | Error): void {
+    this.cloudWatch = history instanceof Error ? `CloudWatch could not be read: ${history.message}` : history;
   }
 
   observeShards(shards: readonly ShardInfo[]): void {
@@ -117,7 +130,9 @@ export class DashboardModel {
     this.events.splice(0, Math.max(0, this.events.length - EVENTS_SHOWN));
     const seconds = Math.floor(wallNow / 1000);
     if (this.rateTimes.at(-1) === seconds) return;
-    const views = new Map(this.consumerLeases.views(monotonicNow).map((view) => [view.shardId, view]));
+    const leaseViews = this.consumerLeases.views(monotonicNow);
+    this.history.observeLag(leaseViews, wallNow);
+    const views = new Map(leaseViews.map((view) => [view.shardId, view]));
     this.rateTimes.push(seconds);
     const known = new Set([...this.rates.keys(), ...leases.map((lease) => lease.leaseKey)]);
     for (const shardId of known) {
@@ -207,6 +222,7 @@ export class DashboardModel {
       stream: this.settings.stream,
       statsStream: this.settings.statsStream,
       actions: this.settings.actions,
+      pauseSeconds: this.settings.actions ? (this.settings.pauseSeconds ?? null) : null,
       shards: this.shards,
       leases,
       workers: workersOf(leases),
@@ -233,6 +249,19 @@ export class DashboardModel {
       },
       processes,
       throttling,
+      history: this.historyView(wallNow),
+    };
+  }
+
+  private historyView(wallNow: number): HistoryView {
+    if (this.settings.target === 'local') return this.history.view(wallNow);
+    if (typeof this.cloudWatch === 'object') return this.cloudWatch;
+    const empty = this.history.view(wallNow);
+    return {
+      ...empty,
+      source: 'CloudWatch',
+      metrics: emptyMetrics(empty),
+      note: this.cloudWatch ?? 'Reading CloudWatch…',
     };
   }
 
@@ -249,6 +278,10 @@ export class DashboardModel {
     const starts = [...this.windows.keys()].sort((a, b) => b - a);
     for (const start of starts.slice(WINDOWS_SHOWN)) this.windows.delete(start);
   }
+}
+
+function emptyMetrics(history: HistoryView): HistoryView['metrics'] {
+  return Object.fromEntries(Object.keys(history.metrics).map((name) => [name, {}])) as HistoryView['metrics'];
 }
 
 function workersOf(leases: readonly LeaseView[]): WorkerView[] {

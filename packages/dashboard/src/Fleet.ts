@@ -15,6 +15,8 @@ export interface FleetSettings {
   readonly workerArgs: (workerId: string) => string[];
   readonly producerArgs: (rate: number) => string[];
   readonly aggregatorArgs: string[];
+  /** How long a worker holds its processing when paused (its --pause-for); default 60 s. */
+  readonly pauseForSeconds?: number;
   /** Each line a process prints, with its name (the demo shows them with a prefix). */
   readonly onLine?: (name: string, line: string, from: 'stdout' | 'stderr') => void;
 }
@@ -44,7 +46,22 @@ export class Fleet {
   startWorker(): Running {
     this.workers++;
     const name = `worker-${this.workers}`;
-    return this.start(name, 'worker', this.settings.workerArgs(name));
+    return this.start(name, 'worker', [
+      ...this.settings.workerArgs(name),
+      ...['--pause-for', `${this.pauseForSeconds}s`],
+    ]);
+  }
+
+  get pauseForSeconds(): number {
+    return this.settings.pauseForSeconds ?? 60;
+  }
+
+  /** The lag lesson: SIGUSR2 makes a worker hold its processing for its --pause-for (none on Windows). */
+  pause(name: string): boolean {
+    const process = this.find(name);
+    if (process?.role !== 'worker' || globalThis.process.platform === 'win32') return false;
+    process.child.kill('SIGUSR2');
+    return true;
   }
 
   startAggregator(): Running {

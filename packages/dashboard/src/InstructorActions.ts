@@ -15,6 +15,7 @@ export const ActionRequest = z.discriminatedUnion('action', [
   z.object({ action: z.literal('add-worker') }),
   z.object({ action: z.literal('kill-worker'), worker: WORKER }),
   z.object({ action: z.literal('stop-worker'), worker: WORKER }),
+  z.object({ action: z.literal('pause-worker'), worker: WORKER }),
   z.object({ action: z.literal('reshard'), direction: z.enum(['double', 'halve']) }),
   z.object({ action: z.literal('set-rate'), rate: z.number().int().min(1).max(5000) }),
   z.object({ action: z.literal('inject-malformed'), count: z.number().int().min(1).max(100) }),
@@ -34,7 +35,7 @@ export class ActionError extends Error {
 }
 
 /**
- * The instructor's buttons: add, kill or stop a worker, reshard, change the producer's
+ * The instructor's buttons: add, kill, stop or pause a worker, reshard, change the producer's
  * rate, inject malformed records. Each does what a user would do by hand — start or
  * signal one of the project's commands, call UpdateShardCount, PutRecords — and says
  * in one line what it did. Only for the embedded stack: the server refuses them on AWS.
@@ -84,6 +85,10 @@ export class InstructorActions {
         void this.fleet.stop(worker);
         return `stopping ${request.worker} cleanly: it checkpoints and releases its leases`;
       }
+      case 'pause-worker':
+        if (!this.fleet.pause(this.worker(request.worker)))
+          throw new ActionError(`${request.worker} is not running`, 409);
+        return `paused ${request.worker} for ${this.fleet.pauseForSeconds} s: its shards fall behind, then catch up`;
       case 'reshard':
         return this.reshard(request.direction);
       case 'set-rate':

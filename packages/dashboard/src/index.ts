@@ -1,10 +1,12 @@
+export { CLOUDWATCH_PERIOD_MS, CloudWatchHistory, WHOLE_STREAM } from './CloudWatchHistory.js';
 export { DashboardModel, type ModelSettings } from './DashboardModel.js';
 export { DashboardServer, type ServerSettings } from './DashboardServer.js';
 export { DashboardError } from './errors.js';
 export { Fleet, type FleetSettings, type Running } from './Fleet.js';
 export { ActionError, ActionRequest, InstructorActions, MAX_LOCAL_SHARDS, MAX_WORKERS } from './InstructorActions.js';
 export { LeaseWatch } from './LeaseWatch.js';
+export { HISTORY_SPAN_MS, LOCAL_PERIOD_MS, MetricsHistory } from './MetricsHistory.js';
 export { PipelineReader, type ReaderSettings } from './PipelineReader.js';
 export { type DashboardDeps, type DashboardOptions, type RunningDashboard, startDashboard } from './startDashboard.js';
 export type * from './types.js';
-export { LeaseEventKind } from './types.js';
+export { HISTORY_METRICS, LeaseEventKind } from './types.js';

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AwsClients } from '@stock-trades/aws';
 import { type Clock, systemClock } from '@stock-trades/kcl';
+import { CLOUDWATCH_PERIOD_MS, CloudWatchHistory } from './CloudWatchHistory.js';
 import { DashboardModel } from './DashboardModel.js';
 import { DashboardServer } from './DashboardServer.js';
 import type { Fleet } from './Fleet.js';
@@ -27,6 +29,8 @@ export interface DashboardDeps {
   readonly clients: AwsClients;
   /** The processes instructor actions drive (embedded target only); without one, the page offers none. */
   readonly fleet?: Fleet;
+  /** On --target aws: where the history comes from (default: a CloudWatch client from the SDK's environment). */
+  readonly cloudWatch?: CloudWatchHistory;
   readonly clock?: Clock;
 }
 
@@ -63,6 +67,7 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
     statsStream: options.statsStream,
     failoverMs: options.failoverMs,
     actions: actions !== undefined,
+    pauseSeconds: deps.fleet?.pauseForSeconds,
   });
   const reader = new PipelineReader(
     deps.clients,
@@ -86,6 +91,10 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
   });
   const url = await server.start();
   const stopping = new AbortController();
+  const ownCloudWatch = options.target === 'aws' && !deps.cloudWatch ? new CloudWatchClient({}) : undefined;
+  const cloudWatch =
+    deps.cloudWatch ?? (ownCloudWatch ? new CloudWatchHistory(ownCloudWatch, options.stream) : undefined);
+  let cloudWatchReadAt = Number.NEGATIVE_INFINITY;
   const loop = (async () => {
     for (let round = 0; !stopping.signal.aborted; round++) {
       try {
@@ -109,6 +118,21 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
       } catch (error) {
         model.disconnected(error instanceof Error ? error.message : String(error));
       }
+      // CloudWatch has a new point a minute: read it as often, apart from the rest (its failure is only a note).
+      const due = cloudWatch && clock.monotonicNow() - cloudWatchReadAt >= CLOUDWATCH_PERIOD_MS;
+      const open = due ? model.view(clock.wallNow()).shards.filter((shard) => shard.open) : [];
+      if (cloudWatch && open.length > 0) {
+        cloudWatchReadAt = clock.monotonicNow();
+        void cloudWatch
+          .read(
+            open.map((shard) => shard.shardId),
+            clock.wallNow(),
+          )
+          .then(
+            (history) => model.observeCloudWatch(history),
+            (error: unknown) => model.observeCloudWatch(error instanceof Error ? error : new Error(String(error))),
+          );
+      }
       await clock.sleep(pollMs, stopping.signal);
     }
   })();
@@ -118,6 +142,7 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
       stopping.abort();
       await loop;
       await server.stop();
+      ownCloudWatch?.destroy();
     },
   };
 }

@@ -6,6 +6,8 @@ export interface DashboardView {
   readonly statsStream: string;
   /** Instructor actions are offered (embedded target only). */
   readonly actions: boolean;
+  /** How long "Pause" holds a worker's processing (the lag lesson); null without instructor actions. */
+  readonly pauseSeconds: number | null;
   readonly shards: readonly ShardView[];
   readonly leases: readonly LeaseView[];
   readonly workers: readonly WorkerView[];
@@ -22,6 +24,33 @@ export interface DashboardView {
   readonly processes: readonly ProcessView[];
   /** What the embedded stack's shards let through and refused; null on AWS (or a stack without our proxy). */
   readonly throttling: ThrottlingView | null;
+  /** Per shard, the last 15 minutes of what the AWS console charts, under its names. */
+  readonly history: HistoryView;
+}
+
+/** The metrics the AWS console charts for a stream, per shard ("enhanced shard-level monitoring"), by their names. */
+export const HISTORY_METRICS = [
+  { name: 'IncomingRecords', statistic: 'Sum' },
+  { name: 'IncomingBytes', statistic: 'Sum' },
+  { name: 'WriteProvisionedThroughputExceeded', statistic: 'Sum' },
+  { name: 'ReadProvisionedThroughputExceeded', statistic: 'Sum' },
+  { name: 'IteratorAgeMilliseconds', statistic: 'Maximum' },
+] as const;
+export type HistoryMetricName = (typeof HISTORY_METRICS)[number]['name'];
+
+/**
+ * CloudWatch-style history: one point per period (10 s on the embedded stack, CloudWatch's 1 min on AWS), per
+ * shard, per metric: the Sum over the period (IteratorAgeMilliseconds: its Maximum), null where nothing was measured.
+ */
+export interface HistoryView {
+  /** Where the numbers come from: the embedded stack's own counters, or CloudWatch (GetMetricData on AWS/Kinesis). */
+  readonly source: 'embedded stack' | 'CloudWatch';
+  readonly periodSeconds: number;
+  /** Each period's start, in seconds since the epoch (UTC). */
+  readonly times: readonly number[];
+  readonly metrics: Readonly<Record<HistoryMetricName, Readonly<Record<string, ReadonlyArray<number | null>>>>>;
+  /** Why something is missing (CloudWatch not readable, shard-level metrics off), or null. */
+  readonly note: string | null;
 }
 
 /** The shard-limit lesson: per shard, writes against its allowance and what Kinesis refused, over the last seconds. */
@@ -31,6 +60,8 @@ export interface ThrottlingView {
   /** One shard's write allowance (after --limit-scale). */
   readonly writeRecordsPerSecond: number;
   readonly writeBytesPerSecond: number;
+  /** GetRecords calls one shard takes a second (after --limit-scale); absent from an older stack. */
+  readonly readCallsPerSecond?: number;
   readonly shards: readonly ShardThrottlingView[];
   /** Over all shards of the stream, per second. */
   readonly refusedPerSecond: number;

@@ -16,11 +16,13 @@ import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-sta
 import { latestResults, type ResultLine, readJsonLines, waitFor } from '@stock-trades/testkit';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet, type RunningDashboard, startDashboard } from '../src/index.js';
+import { Fleet, PipelineReader, type RunningDashboard, startDashboard } from '../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FAILOVER_MS = 3000;
 const RENEW_MS = 1000;
+/** How long "Pause" holds a worker here: four failover times, so a lease given up for it could not go unseen. */
+const PAUSE_S = 12;
 const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
 /** Run in the page: how wide it is, which panels overflow, the smallest text of each kind, where panels start. */
 const LAYOUT_PROBE = `(() => {
@@ -81,6 +83,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
       },
       workerArgs: (id) => ['--worker-id', id, '--quiet', '--window', '5s', '--lateness', '1s', ...timings],
       producerArgs: (rate) => ['--rate', String(rate), '--aggregate'],
+      pauseForSeconds: PAUSE_S,
       aggregatorArgs: [
         ...['--worker-id', 'aggregator', '--quiet', '--table', '--grace', '15s', '--failover', '3s'],
         ...['--out', join(scratch, 'results.jsonl')],
@@ -263,6 +266,100 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const refused = page.locator('#throttling tbody tr[data-shard="shardId-000000000000"] td').nth(3);
     expect(Number(await refused.textContent())).toBeGreaterThan(0);
     expect(await page.textContent('#throttling-note')).toMatch(/[1-9]\d* records refused/);
+  });
+
+  /** Shard → the lag the page shows for it, in ms (null: none shown). */
+  const lagsShown = async (): Promise<Record<string, number | null>> => {
+    const rows = await page.locator('#shards tbody tr[data-shard]').all();
+    const pairs = await Promise.all(
+      rows.map(async (row) => {
+        const lag = (await row.getAttribute('data-lag')) ?? '';
+        return [(await row.getAttribute('data-shard')) ?? '', lag === '' ? null : Number(lag)] as const;
+      }),
+    );
+    return Object.fromEntries(pairs);
+  };
+
+  it('pauses a worker: its shards’ lag rises for the pause, it keeps its leases, and the lag falls back', async () => {
+    const owners = await waitFor(
+      'two leases each',
+      async () => {
+        const shown = await ownersShown();
+        const count = (worker: string) => Object.values(shown).filter((owner) => owner === worker).length;
+        return count('worker-1') === 2 && count('worker-2') === 2 ? shown : undefined;
+      },
+      90_000,
+      250,
+    );
+    const paused = Object.keys(owners).filter((shardId) => owners[shardId] === 'worker-1');
+    const others = Object.keys(owners).filter((shardId) => owners[shardId] === 'worker-2');
+    const pausedAt = new Date().toISOString();
+    await page.click('button[data-action="pause-worker"][data-worker="worker-1"]');
+    expect(await page.textContent('#action-result')).toMatch(/paused worker-1 for 12 s/);
+    // Lag grows on the paused worker's shards while it keeps them (a busy processor is no dead worker)...
+    const peak = await waitFor(
+      'lag of 6 s or more on worker-1’s shards',
+      async () => {
+        const lags = await lagsShown();
+        return paused.every((shardId) => (lags[shardId] ?? 0) >= 6000) ? lags : undefined;
+      },
+      PAUSE_S * 1000,
+      250,
+    );
+    expect(others.every((shardId) => (peak[shardId] ?? 0) < 3000)).toBe(true);
+    expect(Object.fromEntries(paused.map((shardId) => [shardId, owners[shardId]]))).toEqual(
+      Object.fromEntries(paused.map((shardId) => [shardId, 'worker-1'])),
+    );
+    // ...and falls back once the pause is over.
+    await waitFor(
+      'worker-1’s shards caught up',
+      async () => {
+        const lags = await lagsShown();
+        return paused.every((shardId) => lags[shardId] !== null && (lags[shardId] ?? 0) < 1000);
+      },
+      PAUSE_S * 1000 + 20_000,
+      250,
+    );
+    // The leases never moved: no expiry, no steal, no take for the paused worker's shards.
+    const moved = (await eventsShown()).filter((event) => event.at >= pausedAt && paused.includes(event.shard));
+    expect(moved).toEqual([]);
+    // The history tells the same: IteratorAgeMilliseconds peaked at 6 s or more on those shards, not on the others.
+    const ages = JSON.parse(
+      (await page.getAttribute('#history figure[data-metric="IteratorAgeMilliseconds"]', 'data-totals')) ?? '{}',
+    ) as Record<string, number>;
+    for (const shardId of paused) expect(ages[shardId], shardId).toBeGreaterThanOrEqual(6000);
+  });
+
+  it('charts IncomingRecords as the stack counted them: every record Kinesis accepted, each once', async () => {
+    const reader = new PipelineReader(clients, {
+      stream: STREAM_NAME,
+      statsStream: STATS_STREAM_NAME,
+      consumerTable: CONSUMER_APPLICATION,
+      aggregatorTable: AGGREGATOR_APPLICATION,
+      resultsTable: STATS_TABLE_NAME,
+      lookBackMs: 0,
+    });
+    const accepted = async () =>
+      Object.values((await reader.shardTraffic())?.streams[STREAM_NAME] ?? {}).reduce(
+        (sum, counts) => sum + counts.recordsIn,
+        0,
+      );
+    const shownTotal = async () =>
+      Object.values(
+        JSON.parse(
+          (await page.getAttribute('#history figure[data-metric="IncomingRecords"]', 'data-totals')) ?? '{}',
+        ) as Record<string, number>,
+      ).reduce((sum, value) => sum + value, 0);
+    // The page started counting before anything was written, and this run is shorter than its 15 minutes.
+    const before = await accepted();
+    await page.waitForTimeout(2500); // two pushes, each with a report read after `before`
+    const shown = await shownTotal();
+    const after = await accepted();
+    expect(before).toBeGreaterThan(0);
+    expect(shown).toBeGreaterThanOrEqual(before);
+    expect(shown).toBeLessThanOrEqual(after);
+    expect(await page.locator('#history figure').count()).toBe(5);
+    expect(await page.textContent('#history-note')).toMatch(/embedded stack’s own counters, one point per 10 s/);
   });
 
   it('moves a killed worker’s leases to the other within failover + renew interval (plus the page’s polling)', async () => {

@@ -48,6 +48,8 @@ export class ShardConsumer {
   /** Monotonic time of the last sign of life (a read, or a look at the parents). */
   private lastProgressAt: number;
   private millisBehind = 0;
+  /** While the processor has a batch: when its first record reached Kinesis (wall clock). */
+  private busy: { oldestArrival: number | undefined } | undefined;
   private delivered = 0;
   /** The closed shard's children, as the last GetRecords named them. */
   private endChildren: ShardInfo[] = [];
@@ -63,8 +65,15 @@ export class ShardConsumer {
     return this.lease.leaseKey;
   }
 
+  /**
+   * How far behind the tip the reader is, as Kinesis last said. While the processor works on a batch no read is
+   * made, so the reader falls behind unseen: then it is at least the age of the batch's first record (what the
+   * next GetRecords would report, with a producer still writing). A slow processor shows as growing lag.
+   */
   get millisBehindLatest(): number {
-    return this.millisBehind;
+    const arrival = this.busy?.oldestArrival;
+    if (arrival === undefined) return this.millisBehind;
+    return Math.max(this.millisBehind, this.deps.clock.wallNow() - arrival);
   }
 
   /** Records handed to the processor so far (KPL user records one by one). */
@@ -72,9 +81,13 @@ export class ShardConsumer {
     return this.delivered;
   }
 
-  /** False when no read has completed for `stallMs`: the lease should not be renewed. */
+  /**
+   * False when no read has completed for `stallMs`: the lease should not be renewed. A processor busy with a batch
+   * is not a stalled reader: as in the Java KCL, the lease stays renewed however long processing takes (its lag
+   * grows instead; see millisBehindLatest).
+   */
   isHealthy(stallMs: number): boolean {
-    return this.deps.clock.monotonicNow() - this.lastProgressAt <= stallMs;
+    return this.busy !== undefined || this.deps.clock.monotonicNow() - this.lastProgressAt <= stallMs;
   }
 
   /** Asks the consumer to end; `lease-lost` skips the processor's checkpoint. */
@@ -203,7 +216,13 @@ export class ShardConsumer {
         throw new LeaseLostError(this.shardId, 'not renewed within the failover time');
       }
       this.delivered += fresh.length;
-      await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
+      this.busy = { oldestArrival: fresh[0]?.approximateArrivalTimestamp?.getTime() };
+      try {
+        await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
+      } finally {
+        this.busy = undefined;
+        this.lastProgressAt = clock.monotonicNow();
+      }
       if (page.nextIterator === undefined) {
         this.endChildren = page.childShards;
         return true;

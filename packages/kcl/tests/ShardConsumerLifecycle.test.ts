@@ -101,7 +101,7 @@ function consumerOf(
     config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000, ...options.config },
     onShardEnd: async () => {},
   });
-  return { consumer, store, clock };
+  return { consumer, store, clock, renewer };
 }
 
 describe('ShardConsumer: stopping', () => {
@@ -328,6 +328,42 @@ describe('ShardConsumer: health and counts', () => {
     clock.advance(10_000);
     expect(consumer.isHealthy(10_000)).toBe(true);
     clock.advance(1);
+    expect(consumer.isHealthy(10_000)).toBe(false);
+  });
+
+  it('while its processor takes a minute over a batch: stays healthy (its lease renewed) and shows its lag growing', async () => {
+    const seen: Array<{ healthy: boolean; lag: number }> = [];
+    let consumer: ShardConsumer | undefined;
+    let clock: FakeClock | undefined;
+    let renewer: LeaseRenewer | undefined;
+    const processor: ShardRecordProcessor = {
+      ...notingProcessor().processor,
+      processRecords: async ({ records }) => {
+        if (records.length === 0 || !consumer || !clock) return;
+        for (let second = 0; second < 60; second += 15) {
+          seen.push({ healthy: consumer.isHealthy(10_000), lag: consumer.millisBehindLatest });
+          for (let tick = 0; tick < 3; tick++) {
+            clock.advance(5_000);
+            await renewer?.renewAll(() => consumer?.isHealthy(10_000) ?? false); // the renew loop, every 5 s
+          }
+        }
+      },
+    };
+    ({ consumer, clock, renewer } = consumerOf(
+      new ScriptedShard([[{ ...record('1'), approximateArrivalTimestamp: new Date(1_000_000 - 2000) }], { end: [] }]),
+      processor,
+    ));
+    expect(await consumer.run()).toBe('shard-ended');
+    // Healthy all along (a busy processor is no stalled reader); lag: the batch's first record's age, growing.
+    expect(seen).toEqual([
+      { healthy: true, lag: 2000 },
+      { healthy: true, lag: 17_000 },
+      { healthy: true, lag: 32_000 },
+      { healthy: true, lag: 47_000 },
+    ]);
+    // Done with the batch, it shows what Kinesis says again, and a reader quiet past the stall time is unhealthy.
+    expect(consumer.millisBehindLatest).toBe(0);
+    clock.advance(10_001);
     expect(consumer.isHealthy(10_000)).toBe(false);
   });
 

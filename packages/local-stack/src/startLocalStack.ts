@@ -102,6 +102,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           shardLimits: false,
           writeRecordsPerSecond: SHARD_LIMITS.writeRecordsPerSecond,
           writeBytesPerSecond: SHARD_LIMITS.writeBytesPerSecond,
+          readCallsPerSecond: SHARD_LIMITS.readCallsPerSecond,
           streams: {},
         },
     }),

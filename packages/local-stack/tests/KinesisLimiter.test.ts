@@ -137,7 +137,23 @@ describe('KinesisLimiter', () => {
     for (let call = 0; call < 7; call++) await limiter.handle('GetRecords', body({ ShardIterator: iterator }), forward);
 
     const report = limiter.report();
-    expect(report).toMatchObject({ shardLimits: true, writeRecordsPerSecond: 1000, writeBytesPerSecond: 1024 * 1024 });
+    expect(report).toMatchObject({
+      shardLimits: true,
+      writeRecordsPerSecond: 1000,
+      writeBytesPerSecond: 1024 * 1024,
+      readCallsPerSecond: 5,
+    });
+    // Scaled down, a shard still takes one read a second (as the limiter enforces), and the report says so.
+    expect(
+      new KinesisLimiter(
+        async () => TWO,
+        () => 0,
+        0.1,
+      ).report(),
+    ).toMatchObject({
+      writeRecordsPerSecond: 100,
+      readCallsPerSecond: 1,
+    });
     expect(report.streams.S).toEqual({
       'shard-0': {
         recordsIn: 1000,

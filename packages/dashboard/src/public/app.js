@@ -46,6 +46,12 @@ function time(iso) {
   return iso.slice(11, 19);
 }
 
+/** MillisBehindLatest as a class reads it: ms while small, seconds once it matters. */
+function lag(ms) {
+  if (ms === null || ms === undefined) return '–';
+  return ms < 10_000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 function seconds(ms) {
   return `${Math.max(0, Math.ceil(ms / 1000))} s`;
 }
@@ -104,7 +110,7 @@ function drawPipeline(view) {
       chip.dataset.renewing = String(worker.renewing);
       const leases = `${worker.leases} lease${worker.leases === 1 ? '' : 's'}`;
       chip.textContent = worker.renewing
-        ? `${worker.workerId}: ${leases} · lag ${worker.millisBehindLatest} ms`
+        ? `${worker.workerId}: ${leases} · lag ${lag(worker.millisBehindLatest)}`
         : `${worker.workerId}: not renewing · ${leases} ${worker.expiresInMs > 0 ? `expire in ${seconds(worker.expiresInMs)}` : 'expired'}`;
       return chip;
     }),
@@ -139,6 +145,10 @@ function drawShards(view) {
       const row = document.createElement('tr');
       row.dataset.shard = shardId;
       row.dataset.owner = lease?.owner ?? '';
+      row.dataset.lag =
+        lease?.millisBehindLatest === null || lease?.millisBehindLatest === undefined
+          ? ''
+          : String(lease.millisBehindLatest);
       const state = lease?.finished ? 'finished' : shard && !shard.open ? 'closed' : 'open';
       const note = lease?.expired
         ? ' (expired)'
@@ -154,12 +164,7 @@ function drawShards(view) {
         cell(owner, lease?.expired || note ? 'bad' : ''),
         cell(lease?.counter, 'num'),
         cell(ago(lease?.checkpointAgeMs)),
-        cell(
-          lease?.millisBehindLatest === null || lease?.millisBehindLatest === undefined
-            ? '–'
-            : `${lease.millisBehindLatest} ms`,
-          'num',
-        ),
+        cell(lag(lease?.millisBehindLatest), `num${(lease?.millisBehindLatest ?? 0) >= 5000 ? ' bad' : ''}`),
         cell(
           lease?.recordsPerSecond === null || lease?.recordsPerSecond === undefined
             ? '–'
@@ -216,9 +221,98 @@ function drawChart(view) {
   $('#chart').dataset.points = String(view.rates.times.length);
 }
 
-// The chart follows its panel's width (a projector's resolution, a window made narrower).
+/** What each of CloudWatch's metrics means, as the page explains it under the name the console uses. */
+const METRIC_HELP = {
+  IncomingRecords: 'records Kinesis accepted',
+  IncomingBytes: 'bytes of those records',
+  WriteProvisionedThroughputExceeded: 'records refused: the shard was full',
+  ReadProvisionedThroughputExceeded: 'GetRecords calls refused',
+  IteratorAgeMilliseconds: 'how far behind the reader is (ms)',
+};
+const historyCharts = new Map();
+
+function miniWidth(holder) {
+  return Math.max(240, holder.clientWidth - 4);
+}
+
+function drawHistory(view) {
+  const history = view.history;
+  $('#history-note').textContent = [
+    history.source === 'CloudWatch'
+      ? 'From CloudWatch (GetMetricData on AWS/Kinesis), one point a minute.'
+      : `From the embedded stack’s own counters, one point per ${history.periodSeconds} s (CloudWatch: per minute).`,
+    history.note ?? '',
+  ].join(' ');
+  const box = $('#history');
+  for (const [name, perShard] of Object.entries(history.metrics)) {
+    const shards = Object.keys(perShard).sort();
+    const statistic = name === 'IteratorAgeMilliseconds' ? 'Maximum' : 'Sum';
+    const key = `${shards.join(',')}|${history.periodSeconds}`;
+    let entry = historyCharts.get(name);
+    if (!entry) {
+      const figure = document.createElement('figure');
+      figure.dataset.metric = name;
+      const caption = document.createElement('figcaption');
+      const title = document.createElement('strong');
+      title.textContent = name;
+      const help = document.createElement('span');
+      help.className = 'muted';
+      caption.append(title, ' ', help);
+      const holder = document.createElement('div');
+      figure.append(caption, holder);
+      box.append(figure);
+      entry = { figure, help, holder, chart: null, key: '' };
+      historyCharts.set(name, entry);
+    }
+    entry.help.textContent = `${METRIC_HELP[name] ?? ''} · ${statistic} per ${history.periodSeconds === 60 ? 'minute' : `${history.periodSeconds} s`}`;
+    const data = [history.times, ...shards.map((shardId) => perShard[shardId])];
+    // What the page draws, for anyone checking it against what happened: each series' total over the 15 minutes.
+    entry.figure.dataset.totals = JSON.stringify(
+      Object.fromEntries(
+        shards.map((shardId) => [
+          shardId,
+          perShard[shardId].reduce(
+            (sum, value) => (name === 'IteratorAgeMilliseconds' ? Math.max(sum, value ?? 0) : sum + (value ?? 0)),
+            0,
+          ),
+        ]),
+      ),
+    );
+    if (!entry.chart || entry.key !== key) {
+      entry.chart?.destroy();
+      entry.key = key;
+      entry.chart = new uPlot(
+        {
+          width: miniWidth(entry.holder),
+          height: 150,
+          legend: { show: false },
+          series: [
+            {},
+            ...shards.map((shardId, index) => ({
+              label: shardId.replace('shardId-', ''),
+              stroke: PALETTE[index % PALETTE.length],
+              width: 1.5,
+              spanGaps: false,
+            })),
+          ],
+          axes: [
+            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, space: 70 },
+            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, size: 60 },
+          ],
+          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
+          scales: { x: { time: true } },
+        },
+        data,
+        entry.holder,
+      );
+    } else entry.chart.setData(data);
+  }
+}
+
+// The charts follow their panels' width (a projector's resolution, a window made narrower).
 window.addEventListener('resize', () => {
   if (chart) chart.setSize({ width: Math.max(320, $('#chart').clientWidth - 8), height: 220 });
+  for (const entry of historyCharts.values()) entry.chart?.setSize({ width: miniWidth(entry.holder), height: 150 });
 });
 
 function drawEvents(view) {
@@ -307,6 +401,7 @@ function drawActions(view) {
           for (const [action, label] of [
             ['kill-worker', 'Kill (SIGKILL)'],
             ['stop-worker', 'Stop cleanly'],
+            ...(view.pauseSeconds ? [['pause-worker', `Pause ${view.pauseSeconds} s`]] : []),
           ]) {
             const button = document.createElement('button');
             button.type = 'button';
@@ -328,6 +423,10 @@ function rate(value) {
   return value < 10 ? value.toFixed(1) : String(Math.round(value));
 }
 
+function reads(perSecond) {
+  return perSecond === 1 ? 'one read a second' : `${perSecond} reads a second`;
+}
+
 function drawThrottling(view) {
   const panel = $('#throttling-panel');
   const throttling = view.throttling;
@@ -339,7 +438,7 @@ function drawThrottling(view) {
   state.textContent = !throttling.shardLimits ? 'off' : throttled ? 'throttling now' : 'no throttling';
   const kib = Math.round(throttling.writeBytesPerSecond / 1024);
   $('#throttling-note').textContent = throttling.shardLimits
-    ? `Each shard takes ${throttling.writeRecordsPerSecond} records or ${kib} KiB a second, and five reads a second. Since the stack started: ${throttling.refusedTotal} records refused, ${throttling.readsThrottledTotal} reads throttled.`
+    ? `Each shard takes ${throttling.writeRecordsPerSecond} records or ${kib} KiB a second, and ${reads(throttling.readCallsPerSecond ?? 5)}. Since the stack started: ${throttling.refusedTotal} records refused, ${throttling.readsThrottledTotal} reads throttled.`
     : 'pnpm stack --no-shard-limits: nothing is refused, and nothing is counted here.';
   $('#throttling tbody').replaceChildren(
     ...throttling.shards.map((shard) => {
@@ -368,6 +467,7 @@ function draw(view) {
   drawShards(view);
   drawThrottling(view);
   drawChart(view);
+  drawHistory(view);
   drawEvents(view);
   drawWindows(view);
   drawActions(view);
@@ -397,10 +497,6 @@ async function act(button) {
 document.addEventListener('click', (event) => {
   const button = event.target.closest('button[data-action]');
   if (button) void act(button);
-});
-
-window.addEventListener('resize', () => {
-  if (chart) chart.setSize({ width: Math.max(320, $('#chart').clientWidth - 8), height: 220 });
 });
 
 const source = new EventSource('/events');

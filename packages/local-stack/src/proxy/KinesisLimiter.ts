@@ -52,6 +52,7 @@ export class KinesisLimiter {
       shardLimits: true,
       writeRecordsPerSecond: SHARD_LIMITS.writeRecordsPerSecond * this.scale,
       writeBytesPerSecond: SHARD_LIMITS.writeBytesPerSecond * this.scale,
+      readCallsPerSecond: Math.max(1, SHARD_LIMITS.readCallsPerSecond * this.scale),
     });
   }
 
