@@ -4,9 +4,10 @@ import {
   reachesFurther,
   type SampleChecks,
   type ShardTrafficReport,
+  TUTORIAL_STOCK_PRICES,
   type WindowSample,
 } from '@stock-trades/core';
-import type { Lease, ShardInfo } from '@stock-trades/kcl';
+import { type Lease, partitionKeyHash, type ShardInfo } from '@stock-trades/kcl';
 import { LeaseWatch } from './LeaseWatch.js';
 import { MetricsHistory } from './MetricsHistory.js';
 import { ThrottlingWatch } from './ThrottlingWatch.js';
@@ -30,6 +31,19 @@ export interface ModelSettings {
   readonly failoverMs: number;
   readonly actions: boolean;
   readonly pauseSeconds?: number;
+}
+
+const KEY_SPACE = 2n ** 128n;
+/** Each of the tutorial's tickers where Kinesis puts it: MD5 of the partition key, as a 128-bit number. */
+const TICKER_HASHES = TUTORIAL_STOCK_PRICES.map(({ tickerSymbol }) => ({
+  ticker: tickerSymbol,
+  hash: partitionKeyHash(tickerSymbol),
+  at: fractionOfKeySpace(partitionKeyHash(tickerSymbol)),
+})).sort((a, b) => (a.hash < b.hash ? -1 : 1));
+
+/** A part of the 128-bit key space as a fraction, to a millionth. */
+function fractionOfKeySpace(keys: bigint): number {
+  return Number((keys * 1_000_000n) / KEY_SPACE) / 1_000_000;
 }
 
 /** How much history the page gets: five minutes of rates, the last 12 windows, the last 60 lease events. */
@@ -103,12 +117,22 @@ export class DashboardModel {
     for (const shard of shards) {
       for (const parent of shard.parentShardIds) children.set(parent, [...(children.get(parent) ?? []), shard.shardId]);
     }
-    this.shards = shards.map((shard) => ({
-      shardId: shard.shardId,
-      open: shard.endingSequenceNumber === undefined,
-      parents: [...shard.parentShardIds],
-      children: children.get(shard.shardId) ?? [],
-    }));
+    this.shards = shards.map((shard) => {
+      const start = BigInt(shard.hashKeyRange.startingHashKey);
+      const end = BigInt(shard.hashKeyRange.endingHashKey);
+      return {
+        shardId: shard.shardId,
+        open: shard.endingSequenceNumber === undefined,
+        parents: [...shard.parentShardIds],
+        children: children.get(shard.shardId) ?? [],
+        hashKeyRange: { ...shard.hashKeyRange },
+        keySpace: { start: fractionOfKeySpace(start), share: fractionOfKeySpace(end - start + 1n) },
+        tickers: TICKER_HASHES.filter(({ hash }) => hash >= start && hash <= end).map(({ ticker, at }) => ({
+          ticker,
+          at,
+        })),
+      };
+    });
     this.knownShards = new Map(
       shards.map((shard) => [
         shard.shardId,

@@ -88,6 +88,15 @@ export interface ShardView {
   readonly open: boolean;
   readonly parents: readonly string[];
   readonly children: readonly string[];
+  /** Its hash-key range, as ListShards gives it (decimal strings of the 128-bit MD5 key space). */
+  readonly hashKeyRange: { readonly startingHashKey: string; readonly endingHashKey: string };
+  /** Where the range starts and how much of the key space it holds, as fractions (0-1), for drawing it. */
+  readonly keySpace: { readonly start: number; readonly share: number };
+  /**
+   * The tutorial's tickers whose MD5 lands in the range (where their trades go under `--partition-key ticker`), in
+   * key order, each with where it lands (a fraction of the key space).
+   */
+  readonly tickers: ReadonlyArray<{ readonly ticker: string; readonly at: number }>;
 }
 
 export interface LeaseView {

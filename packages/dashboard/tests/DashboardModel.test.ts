@@ -1,4 +1,5 @@
-import { emptySummary, type WindowSample } from '@stock-trades/core';
+import { createHash } from 'node:crypto';
+import { emptySummary, TUTORIAL_STOCK_PRICES, type WindowSample } from '@stock-trades/core';
 import { aLease } from '@stock-trades/kcl/testing';
 import { describe, expect, it } from 'vitest';
 import { DashboardModel } from '../src/index.js';
@@ -27,6 +28,31 @@ function sample(shardId: string, trades: number, part: Partial<WindowSample> = {
 }
 
 describe('DashboardModel', () => {
+  it('places each open shard on the key space and lists the tickers whose MD5 lands in its range', () => {
+    const model = new DashboardModel(settings);
+    const top = 2n ** 128n - 1n;
+    const quarter = 2n ** 126n;
+    model.observeShards([
+      { shardId: 'a', parentShardIds: [], hashKeyRange: { startingHashKey: '0', endingHashKey: String(quarter - 1n) } },
+      {
+        shardId: 'b',
+        parentShardIds: [],
+        hashKeyRange: { startingHashKey: String(quarter), endingHashKey: String(top) },
+      },
+    ]);
+    const [a, b] = model.view(WALL).shards;
+    expect(a?.keySpace).toEqual({ start: 0, share: 0.25 });
+    expect(b?.keySpace).toEqual({ start: 0.25, share: 0.75 });
+    const md5 = (ticker: string) => BigInt(`0x${createHash('md5').update(ticker).digest('hex')}`);
+    const tickers = TUTORIAL_STOCK_PRICES.map((stock) => stock.tickerSymbol);
+    expect(a?.tickers.map((entry) => entry.ticker).sort()).toEqual(tickers.filter((t) => md5(t) < quarter).sort());
+    expect(b?.tickers.map((entry) => entry.ticker).sort()).toEqual(tickers.filter((t) => md5(t) >= quarter).sort());
+    // In key order, each where its hash lands.
+    const at = b?.tickers.map((entry) => entry.at) ?? [];
+    expect(at).toEqual([...at].sort((x, y) => x - y));
+    expect(Math.min(...at)).toBeGreaterThanOrEqual(0.25);
+  });
+
   it('keeps one point a second per shard of what each holder reads, and sums the flow', () => {
     const model = new DashboardModel(settings);
     const metrics = (recordsPerSecond: number) => ({ millisBehindLatest: 0, recordsPerSecond });

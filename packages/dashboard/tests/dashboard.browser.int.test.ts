@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { type AwsClients, localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import {
   AGGREGATOR_APPLICATION,
@@ -11,6 +12,7 @@ import {
   STATS_TABLE_KEY,
   STATS_TABLE_NAME,
   STREAM_NAME,
+  TUTORIAL_STOCK_PRICES,
 } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
 import { latestResults, type ResultLine, readJsonLines, waitFor } from '@stock-trades/testkit';
@@ -165,6 +167,56 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     );
     return events.reverse();
   };
+
+  /**
+   * The hot-shard lesson, checked against Kinesis itself: each open shard's row lists exactly the tickers whose MD5
+   * falls in the range ListShards gives it (worked out here with node:crypto, not with the page's code).
+   */
+  const expectTickersTrue = async () => {
+    const listed = await clients.kinesis.send(new ListShardsCommand({ StreamName: STREAM_NAME }));
+    const open = (listed.Shards ?? []).filter((shard) => !shard.SequenceNumberRange?.EndingSequenceNumber);
+    const expected = Object.fromEntries(
+      open.map((shard) => {
+        const start = BigInt(shard.HashKeyRange?.StartingHashKey ?? '0');
+        const end = BigInt(shard.HashKeyRange?.EndingHashKey ?? '0');
+        const tickers = TUTORIAL_STOCK_PRICES.map((stock) => stock.tickerSymbol)
+          .filter((ticker) => {
+            const hash = BigInt(`0x${createHash('md5').update(ticker).digest('hex')}`);
+            return hash >= start && hash <= end;
+          })
+          .sort();
+        return [shard.ShardId ?? '', tickers.join(' ')];
+      }),
+    );
+    const shown = await waitFor(
+      'the hash-key ranges panel to list the open shards',
+      async () => {
+        const rows = await page.locator('#keyspace tbody tr').all();
+        const entries = await Promise.all(
+          rows.map(
+            async (row): Promise<[string, string]> => [
+              (await row.getAttribute('data-shard')) ?? '',
+              ((await row.getAttribute('data-tickers')) ?? '').split(' ').filter(Boolean).sort().join(' '),
+            ],
+          ),
+        );
+        return entries.length === open.length ? Object.fromEntries(entries) : undefined;
+      },
+      10_000,
+      250,
+    );
+    expect(shown).toEqual(expected);
+    // Every ticker is on exactly one open shard.
+    expect(
+      Object.values(shown)
+        .flatMap((tickers) => tickers.split(' ').filter(Boolean))
+        .sort(),
+    ).toEqual(TUTORIAL_STOCK_PRICES.map((stock) => stock.tickerSymbol).sort());
+  };
+
+  it('shows where each ticker’s MD5 lands: the tickers of each shard, as Kinesis splits the key space', async () => {
+    await expectTickersTrue();
+  });
 
   it('loads with no console errors and shows every shard with its owner', async () => {
     const owners = await waitFor(
@@ -467,6 +519,9 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
         new RegExp(`^closed shards \\(${open - 4}\\)`),
       );
       expect(await layoutAt(1024, 768).then((narrow) => narrow.scrollWidth)).toBeLessThanOrEqual(1024);
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      // Resharding splits each range at its middle: each shard's tickers are shared between its two children.
+      await expectTickersTrue();
     }
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.setViewportSize({ width: 1280, height: 720 });

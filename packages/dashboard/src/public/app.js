@@ -178,6 +178,11 @@ function drawShards(view) {
   );
 }
 
+/** Time-axis labels on the page's one clock: UTC, 24-hour (HH:MM:SS, or HH:MM with `end` 16). */
+function utcTicks(end) {
+  return (_chart, splits) => splits.map((at) => new Date(at * 1000).toISOString().slice(11, end));
+}
+
 function drawChart(view) {
   // The open shards, and a closed one only while its last points are still on the chart.
   const open = new Set(view.shards.filter((shard) => shard.open).map((shard) => shard.shardId));
@@ -195,7 +200,10 @@ function drawChart(view) {
         width: Math.max(320, holder.clientWidth - 8),
         height: 220,
         series: [
-          {},
+          {
+            label: 'UTC',
+            value: (_chart, at) => (at === null ? '–' : new Date(at * 1000).toISOString().slice(11, 19)),
+          },
           ...shards.map((shardId, index) => ({
             label: shardId.replace('shardId-', ''),
             stroke: PALETTE[index % PALETTE.length],
@@ -204,7 +212,7 @@ function drawChart(view) {
           })),
         ],
         axes: [
-          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
+          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, values: utcTicks(19), space: 80 },
           { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
         ],
         // One clock: UTC, as the events and windows show it.
@@ -296,7 +304,7 @@ function drawHistory(view) {
             })),
           ],
           axes: [
-            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, space: 70 },
+            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, values: utcTicks(16), space: 70 },
             { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, size: 60 },
           ],
           tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
@@ -461,11 +469,54 @@ function drawThrottling(view) {
   );
 }
 
+function drawKeySpace(view) {
+  const open = view.shards.filter((shard) => shard.open);
+  $('#keyspace-panel').hidden = open.length === 0;
+  const writes = new Map((view.throttling?.shards ?? []).map((shard) => [shard.shardId, shard.tradesInPerSecond]));
+  $('#keyspace tbody').replaceChildren(
+    ...open.map((shard, index) => {
+      const row = document.createElement('tr');
+      row.dataset.shard = shard.shardId;
+      row.dataset.tickers = shard.tickers.map((entry) => entry.ticker).join(' ');
+      const range = document.createElement('td');
+      const bar = document.createElement('span');
+      bar.className = 'keybar';
+      bar.title = `${shard.hashKeyRange.startingHashKey} – ${shard.hashKeyRange.endingHashKey}`;
+      const part = document.createElement('span');
+      part.className = 'keypart';
+      part.style.left = `${shard.keySpace.start * 100}%`;
+      part.style.width = `${Math.max(0.5, shard.keySpace.share * 100)}%`;
+      part.style.background = PALETTE[index % PALETTE.length];
+      bar.append(part);
+      for (const entry of shard.tickers) {
+        const tick = document.createElement('span');
+        tick.className = 'keytick';
+        tick.style.left = `${entry.at * 100}%`;
+        bar.append(tick);
+      }
+      range.append(bar, ` ${(shard.keySpace.share * 100).toFixed(shard.keySpace.share < 0.1 ? 1 : 0)} %`);
+      const tickers = cell(
+        `${shard.tickers.length}: ${shard.tickers.map((entry) => entry.ticker).join(' ') || 'none'}`,
+        'tickers',
+      );
+      const rateIn = writes.get(shard.shardId);
+      row.append(
+        cell(shard.shardId.replace('shardId-', '')),
+        range,
+        tickers,
+        cell(rateIn === undefined ? '–' : rate(rateIn), 'num'),
+      );
+      return row;
+    }),
+  );
+}
+
 function draw(view) {
   drawStatus(view);
   drawPipeline(view);
   drawShards(view);
   drawThrottling(view);
+  drawKeySpace(view);
   drawChart(view);
   drawHistory(view);
   drawEvents(view);
