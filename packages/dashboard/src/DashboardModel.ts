@@ -274,6 +274,7 @@ export class DashboardModel {
       processes,
       throttling,
       history: this.historyView(wallNow),
+      narration: null,
     };
   }
 

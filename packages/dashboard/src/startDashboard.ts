@@ -6,7 +6,8 @@ import { CLOUDWATCH_PERIOD_MS, CloudWatchHistory } from './CloudWatchHistory.js'
 import { DashboardModel } from './DashboardModel.js';
 import { DashboardServer } from './DashboardServer.js';
 import type { Fleet } from './Fleet.js';
-import { InstructorActions } from './InstructorActions.js';
+import { type ActionRequest, InstructorActions } from './InstructorActions.js';
+import { Narrator } from './Narrator.js';
 import { PipelineReader } from './PipelineReader.js';
 
 export interface DashboardOptions {
@@ -81,12 +82,25 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
     },
     clock,
   );
+  const narrator = new Narrator(options.failoverMs);
+  const view = () => {
+    const now = clock.wallNow();
+    const current = model.view(now, deps.fleet?.processes ?? []);
+    return { ...current, narration: narrator.view(current, now) };
+  };
   const server = new DashboardServer({
     port: options.port,
     token: randomBytes(16).toString('hex'),
     target: options.target,
-    view: () => model.view(clock.wallNow(), deps.fleet?.processes ?? []),
-    actions,
+    view,
+    // Each action done is narrated: what happens next, then what did.
+    actions: actions && {
+      run: async (request: ActionRequest) => {
+        const message = await actions.run(request);
+        narrator.begin(request, message, view(), clock.wallNow());
+        return message;
+      },
+    },
     pushIntervalMs: pollMs,
   });
   const url = await server.start();

@@ -26,6 +26,20 @@ export interface DashboardView {
   readonly throttling: ThrottlingView | null;
   /** Per shard, the last 15 minutes of what the AWS console charts, under its names. */
   readonly history: HistoryView;
+  /** The banner of the last instructor action: what happens next, then what did. */
+  readonly narration: NarrationView | null;
+}
+
+export interface NarrationView {
+  readonly action: string;
+  /** waiting: for what it announced; done: seen (shown a few seconds); timed-out: not seen within 3 minutes. */
+  readonly state: 'waiting' | 'done' | 'timed-out';
+  /** What happens next, with times in UTC. */
+  readonly text: string;
+  /** What did happen (done), or what to look at (timed-out); null while waiting. */
+  readonly outcome: string | null;
+  readonly startedAt: string;
+  readonly doneAt: string | null;
 }
 
 /** The metrics the AWS console charts for a stream, per shard ("enhanced shard-level monitoring"), by their names. */

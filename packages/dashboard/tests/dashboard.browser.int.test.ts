@@ -433,6 +433,18 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const heldAtKill = await ownersShown();
     const killedAt = new Date().toISOString();
     await page.click(`button[data-action="kill-worker"][data-worker="${victim}"]`);
+    // The banner says what happens next, and when.
+    const announced = await waitFor(
+      'the banner to announce the kill',
+      async () => {
+        const text = await page.textContent('#narration-text');
+        return (await page.isVisible('#narration')) && text?.startsWith(`${victim} killed`) ? text : undefined;
+      },
+      5000,
+      100,
+    );
+    const expiresAt = /expire at (\d\d:\d\d:\d\d) UTC/.exec(announced)?.[1];
+    expect(expiresAt, announced).toBeDefined();
     await waitFor(
       `${victim}'s leases to be shown with ${survivor}`,
       async () => Object.values(await ownersShown()).every((owner) => owner === survivor),
@@ -442,6 +454,21 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     );
     // What the page tells is what happened: each of the victim's leases expired, then the survivor took it; none stolen.
     const events = await eventsShown();
+    // ...when the banner said they would (the page reads the table once a second), and the banner says it is done.
+    const announcedAt = Date.parse(`${killedAt.slice(0, 11)}${expiresAt}Z`);
+    for (const event of events.filter((entry) => entry.kind === 'expired' && entry.at >= killedAt)) {
+      expect(Math.abs(Date.parse(event.at) - announcedAt), `${event.shard} expired at ${event.at}`).toBeLessThanOrEqual(
+        2500,
+      );
+    }
+    await waitFor(
+      'the banner to say the leases were taken',
+      async () =>
+        (await page.getAttribute('#narration', 'data-state')) === 'done' &&
+        (await page.textContent('#narration-outcome'))?.includes(`${survivor} took`),
+      10_000,
+      100,
+    );
     for (const [shardId, owner] of Object.entries(heldAtKill)) {
       if (owner !== victim) continue;
       const mine = events.filter((event) => event.shard === shardId && event.at >= killedAt);

@@ -511,8 +511,23 @@ function drawKeySpace(view) {
   );
 }
 
+/** The banner of the last action: what happens next (with UTC times), then what did. */
+function drawNarration(view) {
+  const banner = $('#narration');
+  const narration = view.narration;
+  banner.hidden = !narration;
+  document.body.classList.toggle('narrating', Boolean(narration));
+  if (!narration) return;
+  banner.dataset.state = narration.state;
+  banner.dataset.action = narration.action;
+  $('#narration-text').textContent = narration.text;
+  $('#narration-outcome').textContent =
+    narration.state === 'waiting' ? '' : `${narration.state === 'done' ? 'Done' : 'Not yet'}: ${narration.outcome}`;
+}
+
 function draw(view) {
   drawStatus(view);
+  drawNarration(view);
   drawPipeline(view);
   drawShards(view);
   drawThrottling(view);
