@@ -6,6 +6,9 @@
  * all-shard stats as they close. On a terminal, keys drive the instructor actions. After
  * --duration (or on Ctrl-C) it stops everything in order, tears down, and exits 0.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { emitKeypressEvents } from 'node:readline';
 import { localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { ExitCode, runProgram, shutdownSignal } from '@stock-trades/cli-kit';
@@ -110,6 +113,9 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   const window = `${options.windowMs / 1000}s`;
   const endAt = options.durationMs === undefined ? undefined : Date.now() + options.durationMs;
   const showLeases = (line: string) => LEASE_EVENTS.test(line) || /\b(ERROR|WARN)\b/.test(line);
+  // Each producer run keeps a trade log here, for the dashboard's "acknowledged by Kinesis" beside each window's count.
+  const tradeLogs = options.dashboardPort === undefined ? undefined : mkdtempSync(join(tmpdir(), 'stock-trades-demo-'));
+  let producerRuns = 0;
   const fleet = new Fleet({
     env: {
       STOCK_TRADES_TARGET: 'local',
@@ -120,6 +126,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     // A producer restarted at another rate keeps to the demo's end.
     producerArgs: (rate) => [
       ...['--rate', String(rate), '--aggregate'],
+      ...(tradeLogs === undefined ? [] : ['--trade-log', join(tradeLogs, `producer-${++producerRuns}.jsonl`)]),
       ...(endAt === undefined ? [] : ['--duration', `${Math.max(1, endAt - Date.now())}ms`]),
     ],
     aggregatorArgs: ['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`, '--table'],
@@ -134,7 +141,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   let stopKeys = () => {};
   try {
     if (options.dashboardPort !== undefined) {
-      dashboard = await startDashboardOn(options.dashboardPort, clients, fleet);
+      dashboard = await startDashboardOn(options.dashboardPort, clients, fleet, tradeLogs);
       say(`\nDashboard: ${dashboard.url}   ← open it in a browser\n`);
     }
     say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
@@ -189,15 +196,22 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
     }).catch((error: unknown) => say(`  teardown failed: ${error instanceof Error ? error.message : String(error)}`));
     clients.destroy();
     await stack.stop();
+    if (tradeLogs) rmSync(tradeLogs, { recursive: true, force: true });
     say('Embedded stack stopped. Nothing is left running.');
   }
   if (failed.length > 0) throw new DemoError(`${failed.join(', ')} did not finish cleanly; see its lines above`);
 }
 
 /** The dashboard on `port`, or on any free port when that one is taken (the demo must start). */
-async function startDashboardOn(port: number, clients: ReturnType<typeof localClients>, fleet: Fleet) {
+async function startDashboardOn(
+  port: number,
+  clients: ReturnType<typeof localClients>,
+  fleet: Fleet,
+  tradeLogs: string | undefined,
+) {
   const options = {
     target: 'local' as const,
+    tradeLogs,
     stream: STREAM_NAME,
     statsStream: STATS_STREAM_NAME,
     consumerTable: CONSUMER_APPLICATION,

@@ -261,6 +261,7 @@ export class DashboardModel {
             windowEnd: new Date(entry.end).toISOString(),
             result: entry.result,
             samples: samplesOf(entry),
+            acknowledged: null,
           }),
         ),
       flow: {

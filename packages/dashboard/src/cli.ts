@@ -1,9 +1,12 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { LOCAL_DYNAMODB_ENDPOINT_ENV, LOCAL_KINESIS_ENDPOINT_ENV } from '@stock-trades/aws';
 import { clientsFor, runProgram, targetOption } from '@stock-trades/cli-kit';
 import {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
   DASHBOARD_PORT,
+  InvalidOptionError,
   parseDuration,
   parseNumber,
   parseStreamName,
@@ -24,7 +27,16 @@ interface RawOptions {
   aggregatorApplication: string;
   failover: string;
   window: string;
+  tradeLogs?: string;
   target?: string;
+}
+
+/** A folder that exists, or one line saying why not. */
+function existingFolder(path: string, flag: string): string {
+  const found = statSync(path, { throwIfNoEntry: false });
+  if (!found) throw new InvalidOptionError(`${flag} ${path} does not exist: create the folder first`);
+  if (!found.isDirectory()) throw new InvalidOptionError(`${flag} ${path} is not a folder`);
+  return path;
 }
 
 /** Resolves when the signal fires, at once if it already has. */
@@ -62,11 +74,17 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     )
     .option('--failover <time>', 'the workers’ --failover: a lease not renewed this long is shown expired', '10s')
     .option('--window <time>', 'window of the workers the page’s “add worker” starts', '60s')
+    .option(
+      '--trade-logs <folder>',
+      'producer trade logs (*.jsonl) to show beside each window’s count; the producer the page starts writes one here',
+    )
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const port = parseNumber(raw.port, '--port', { integer: true, min: 1, max: 65535 });
       const failoverMs = parseDuration(raw.failover, '--failover', { min: 100, max: 3_600_000 });
       const window = `${parseDuration(raw.window, '--window', { min: 1000, max: 3_600_000 }) / 1000}s`;
+      const tradeLogs = raw.tradeLogs === undefined ? undefined : existingFolder(raw.tradeLogs, '--trade-logs');
+      let producerRuns = 0;
       const clients = clientsFor(raw.target);
       const env = {
         STOCK_TRADES_TARGET: 'local',
@@ -82,7 +100,13 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
                 ...['--worker-id', id, '--application-name', raw.applicationName, '--window', window],
                 ...['--stream', raw.stream, '--stats-stream', raw.statsStream],
               ],
-              producerArgs: (rate) => ['--rate', String(rate), '--aggregate', '--stream', raw.stream],
+              producerArgs: (rate) => [
+                ...['--rate', String(rate), '--aggregate', '--stream', raw.stream],
+                // Each run its own log (a new rate is a new run): named by when it started, never overwriting one.
+                ...(tradeLogs === undefined
+                  ? []
+                  : ['--trade-log', join(tradeLogs, `dashboard-producer-${Date.now()}-${++producerRuns}.jsonl`)]),
+              ],
               aggregatorArgs: [
                 ...['--worker-id', 'aggregator', '--table', '--window', window],
                 ...['--stream', raw.statsStream, '--trade-stream', raw.stream],
@@ -101,6 +125,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
             aggregatorTable: raw.aggregatorApplication,
             resultsTable: STATS_TABLE_NAME,
             failoverMs,
+            tradeLogs,
           },
           { clients, fleet },
         );

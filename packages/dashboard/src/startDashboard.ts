@@ -9,6 +9,7 @@ import type { Fleet } from './Fleet.js';
 import { type ActionRequest, InstructorActions } from './InstructorActions.js';
 import { Narrator } from './Narrator.js';
 import { PipelineReader } from './PipelineReader.js';
+import { TradeLogTail } from './TradeLogTail.js';
 
 export interface DashboardOptions {
   readonly target: 'local' | 'aws';
@@ -24,6 +25,8 @@ export interface DashboardOptions {
   readonly failoverMs: number;
   /** How often the lease tables are read (and the view is pushed): about once a second. */
   readonly pollMs?: number;
+  /** A folder of producer trade logs (`*.jsonl`): each window then shows what Kinesis acknowledged beside its count. */
+  readonly tradeLogs?: string;
 }
 
 export interface DashboardDeps {
@@ -83,10 +86,17 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
     clock,
   );
   const narrator = new Narrator(options.failoverMs);
+  const tradeLogs = options.tradeLogs === undefined ? undefined : new TradeLogTail(options.tradeLogs);
   const view = () => {
     const now = clock.wallNow();
     const current = model.view(now, deps.fleet?.processes ?? []);
-    return { ...current, narration: narrator.view(current, now) };
+    const windows = tradeLogs
+      ? current.windows.map((window) => ({
+          ...window,
+          acknowledged: tradeLogs.counts(Date.parse(window.windowStart), Date.parse(window.windowEnd)),
+        }))
+      : current.windows;
+    return { ...current, windows, narration: narrator.view(current, now) };
   };
   const server = new DashboardServer({
     port: options.port,
@@ -124,6 +134,7 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
         model.observeLeases(leases, readEndedAt, clock.wallNow(), readStartedAt);
         model.observeAggregatorLeases(aggregatorLeases, readEndedAt, clock.wallNow(), readStartedAt);
         model.observeSamples(samples, clock.wallNow());
+        await tradeLogs?.read(clock.wallNow());
         if (round % 2 === 0) {
           model.observeShards(await reader.shards());
           model.observeResults(await reader.results(), clock.wallNow());

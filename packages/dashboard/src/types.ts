@@ -203,6 +203,11 @@ export interface WindowView {
   readonly windowEnd: string;
   readonly result: ResultView | null;
   readonly samples: readonly SampleView[];
+  /**
+   * What the producers' trade logs say Kinesis acknowledged with event times in the window (and how many answers
+   * were lost): beside the count, nothing lost or doubled shows. Null without a trade log.
+   */
+  readonly acknowledged: { readonly acknowledged: number; readonly unknown: number } | null;
 }
 
 export interface FlowView {

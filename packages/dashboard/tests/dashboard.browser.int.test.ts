@@ -15,7 +15,7 @@ import {
   TUTORIAL_STOCK_PRICES,
 } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
-import { latestResults, type ResultLine, readJsonLines, waitFor } from '@stock-trades/testkit';
+import { latestResults, type ResultLine, readJsonLines, type TradeLogLine, waitFor } from '@stock-trades/testkit';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, PipelineReader, type RunningDashboard, startDashboard } from '../src/index.js';
@@ -53,6 +53,7 @@ const LAYOUT_PROBE = `(() => {
 describe('the dashboard in headless Chromium, against a running pipeline', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'dashboard-it-'));
   const dataDir = join(scratch, 'stack');
+  const tradeLogs = join(scratch, 'trade-logs');
   let stack: RunningLocalStack;
   let ports: { kinesis: number; dynamodb: number };
   let clients: AwsClients;
@@ -64,6 +65,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` first`);
+    mkdirSync(tradeLogs);
     stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, dataDir });
     ports = {
       kinesis: Number(new URL(stack.kinesisEndpoint).port),
@@ -84,7 +86,14 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
         STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
       },
       workerArgs: (id) => ['--worker-id', id, '--quiet', '--window', '5s', '--lateness', '1s', ...timings],
-      producerArgs: (rate) => ['--rate', String(rate), '--aggregate'],
+      // Each producer run keeps a trade log, as `pnpm demo` does: the page shows what Kinesis acknowledged per window.
+      producerArgs: (rate) => [
+        '--rate',
+        String(rate),
+        '--aggregate',
+        '--trade-log',
+        join(tradeLogs, `p-${rate}.jsonl`),
+      ],
       pauseForSeconds: PAUSE_S,
       aggregatorArgs: [
         ...['--worker-id', 'aggregator', '--quiet', '--table', '--grace', '15s', '--failover', '3s'],
@@ -101,6 +110,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
         aggregatorTable: AGGREGATOR_APPLICATION,
         resultsTable: STATS_TABLE_NAME,
         failoverMs: FAILOVER_MS,
+        tradeLogs,
       },
       { clients, fleet },
     );
@@ -577,7 +587,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
             popular(result.mostPopularSell),
             largest,
           ];
-          if (JSON.stringify(cells.slice(2, 6)) === JSON.stringify(expected)) return { result, cells };
+          if (JSON.stringify(cells.slice(2, 6)) === JSON.stringify(expected)) return { result, cells, row };
         }
         return undefined;
       },
@@ -585,6 +595,18 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
       500,
     );
     expect(shown.cells[1]).toMatch(/^complete/);
+    // Beside the count, what the producer's own log says Kinesis acknowledged in that window: the same, nothing lost
+    // or doubled (worked out here from the trade log, not by the page's code).
+    const start = Date.parse(shown.result.windowStart);
+    const end = Date.parse(shown.result.windowEnd);
+    const acknowledged = readJsonLines<TradeLogLine>(join(tradeLogs, 'p-200.jsonl')).filter((line) => {
+      const at = Date.parse(line.trade.timestamp);
+      return line.status === 'acknowledged' && at >= start && at < end;
+    }).length;
+    const cell = shown.row.locator('td.acked');
+    expect(Number(await cell.getAttribute('data-acknowledged'))).toBe(acknowledged);
+    expect(acknowledged).toBe(shown.result.trades);
+    expect(await cell.textContent()).toBe(`${acknowledged} ✓`);
   });
 
   it('shows "disconnected" while the stack is down, and recovers when it is back', async () => {

@@ -346,7 +346,24 @@ function popular(entry) {
   return entry ? `${entry.ticker} (${entry.count})` : '–';
 }
 
+/** "acknowledged by Kinesis / counted": equal (✓) when nothing was lost or doubled. */
+function acknowledgedCell(window) {
+  const acks = window.acknowledged;
+  const result = window.result;
+  if (!acks) return cell(null, 'num acked');
+  const unknown = acks.unknown > 0 ? ` (+${acks.unknown} unknown)` : '';
+  const same = result && result.trades === acks.acknowledged;
+  const td = cell(
+    `${acks.acknowledged}${unknown}${!result ? '' : same ? ' ✓' : ` ≠ ${result.trades}`}`,
+    `num acked${result?.complete && !same && acks.unknown === 0 ? ' bad' : ''}`,
+  );
+  td.dataset.acknowledged = String(acks.acknowledged);
+  td.dataset.unknown = String(acks.unknown);
+  return td;
+}
+
 function drawWindows(view) {
+  $('#windows').classList.toggle('no-acks', !view.windows.some((window) => window.acknowledged));
   $('#windows tbody').replaceChildren(
     ...view.windows.map((window) => {
       const row = document.createElement('tr');
@@ -372,6 +389,7 @@ function drawWindows(view) {
         cell(result?.malformed, 'num malformed'),
         cell(result?.outOfRange ?? (result ? 0 : null), 'num'),
         cell(result?.duplicates ?? (result ? 0 : null), 'num duplicates'),
+        acknowledgedCell(window),
         cell(
           window.samples
             .map((sample) => `${sample.shardId.slice(-4)}: ${sample.trades}${sample.late ? '*' : ''}`)
