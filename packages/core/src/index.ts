@@ -1,4 +1,12 @@
 export {
+  type CostEstimate,
+  estimateKinesisCost,
+  formatUsd,
+  KINESIS_LIST_PRICES,
+  PUT_PAYLOAD_UNIT_BYTES,
+  putPayloadUnits,
+} from './awsCost.js';
+export {
   checkSample,
   type KnownShard,
   type SampleChecks,

@@ -9,6 +9,8 @@ export interface ShardTrafficCounts {
   /** Records accepted (PutRecord, and PutRecords entries) and their bytes (data + partition key). */
   readonly recordsIn: number;
   readonly bytesIn: number;
+  /** PUT payload units the accepted records bill on AWS (one per started 25 KB of each). */
+  readonly payloadUnitsIn?: number;
   /** User records in the accepted records: the trades of KPL aggregates, one per plain record. */
   readonly userRecordsIn?: number;
   /** Records refused with ProvisionedThroughputExceededException. */

@@ -8,6 +8,7 @@ import {
   type WindowSample,
 } from '@stock-trades/core';
 import { type Lease, partitionKeyHash, type ShardInfo } from '@stock-trades/kcl';
+import { CostMeter } from './CostMeter.js';
 import { LeaseWatch } from './LeaseWatch.js';
 import { MetricsHistory } from './MetricsHistory.js';
 import { ThrottlingWatch } from './ThrottlingWatch.js';
@@ -91,6 +92,8 @@ export class DashboardModel {
   private lastMonotonic = 0;
   private readonly throttling: ThrottlingWatch;
   private readonly history: MetricsHistory;
+  private readonly cost: CostMeter;
+  private statsOpenShards = 1;
   /** On AWS: the history as CloudWatch last answered (or why it did not). */
   private cloudWatch: HistoryView | string | undefined;
 
@@ -99,12 +102,19 @@ export class DashboardModel {
     this.aggregatorLeases = new LeaseWatch(settings.failoverMs);
     this.throttling = new ThrottlingWatch(settings.stream);
     this.history = new MetricsHistory(settings.stream);
+    this.cost = new CostMeter([settings.stream, settings.statsStream]);
+  }
+
+  /** How many shards of the stats stream are open (one, unless someone resharded it). */
+  observeStatsShards(open: number): void {
+    this.statsOpenShards = open;
   }
 
   /** The embedded stack's per-shard traffic counters (its Kinesis proxy's report). */
   observeShardTraffic(report: ShardTrafficReport, wallNow: number): void {
     this.throttling.observe(report, wallNow);
     this.history.observeTraffic(report, wallNow);
+    this.cost.observeTraffic(report, wallNow);
   }
 
   /** On AWS: what CloudWatch answered, or why it could not be read. */
@@ -112,7 +122,9 @@ export class DashboardModel {
     this.cloudWatch = history instanceof Error ? `CloudWatch could not be read: ${history.message}` : history;
   }
 
-  observeShards(shards: readonly ShardInfo[]): void {
+  observeShards(shards: readonly ShardInfo[], wallNow?: number): void {
+    const open = shards.filter((shard) => shard.endingSequenceNumber === undefined).length;
+    if (wallNow !== undefined && open > 0) this.cost.observeOpenShards(open + this.statsOpenShards, wallNow);
     const children = new Map<string, string[]>();
     for (const shard of shards) {
       for (const parent of shard.parentShardIds) children.set(parent, [...(children.get(parent) ?? []), shard.shardId]);
@@ -276,6 +288,7 @@ export class DashboardModel {
       throttling,
       history: this.historyView(wallNow),
       narration: null,
+      cost: this.cost.view(wallNow, this.settings.target === 'local'),
     };
   }
 

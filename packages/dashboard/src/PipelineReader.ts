@@ -36,6 +36,8 @@ export class PipelineReader {
   private readonly dynamodb: DynamoDBClient;
   /** The embedded stack's Kinesis endpoint (undefined on AWS): where its traffic report is. */
   private readonly kinesisEndpoint: string | undefined;
+  /** Open shards of the stats stream at the last read of its samples. */
+  statsOpenShards = 0;
   /** Per stats-stream shard: where reading goes on. */
   private readonly iterators = new Map<string, { iterator: string | undefined; last: string | undefined }>();
 
@@ -68,6 +70,7 @@ export class PipelineReader {
   async samples(): Promise<WindowSample[]> {
     const samples: WindowSample[] = [];
     const shards: ShardInfo[] = await orNothing(this.stats.listShards(), []);
+    this.statsOpenShards = shards.filter((shard) => shard.endingSequenceNumber === undefined).length;
     for (const shard of shards) {
       let reading = this.iterators.get(shard.shardId);
       if (!reading) {

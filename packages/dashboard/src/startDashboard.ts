@@ -135,8 +135,9 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
         model.observeAggregatorLeases(aggregatorLeases, readEndedAt, clock.wallNow(), readStartedAt);
         model.observeSamples(samples, clock.wallNow());
         await tradeLogs?.read(clock.wallNow());
+        model.observeStatsShards(reader.statsOpenShards);
         if (round % 2 === 0) {
-          model.observeShards(await reader.shards());
+          model.observeShards(await reader.shards(), clock.wallNow());
           model.observeResults(await reader.results(), clock.wallNow());
         }
         model.connected();

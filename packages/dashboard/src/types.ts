@@ -28,6 +28,30 @@ export interface DashboardView {
   readonly history: HistoryView;
   /** The banner of the last instructor action: what happens next, then what did. */
   readonly narration: NarrationView | null;
+  /** If this ran on AWS: Kinesis at list prices, since the page started watching; null until it knows the shards. */
+  readonly cost: CostView | null;
+}
+
+export interface CostView {
+  /** When the page started counting (ISO-8601). */
+  readonly since: string;
+  /** Open shards now, of the trade stream and the stats stream together. */
+  readonly openShards: number;
+  readonly shardHours: number;
+  /** PUT payload units Kinesis accepted (null on AWS: the page does not count them there). */
+  readonly putPayloadUnits: number | null;
+  readonly shardHoursUsd: number;
+  readonly putPayloadUnitsUsd: number | null;
+  readonly totalUsd: number;
+  /** At the present shard count and write rate. */
+  readonly perHourUsd: number;
+  readonly prices: {
+    readonly region: string;
+    readonly asOf: string;
+    readonly source: string;
+    readonly shardHourUsd: number;
+    readonly perMillionPutPayloadUnitsUsd: number;
+  };
 }
 
 export interface NarrationView {

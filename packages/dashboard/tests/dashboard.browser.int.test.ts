@@ -421,6 +421,41 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     expect(shown).toBeGreaterThanOrEqual(before);
     expect(shown).toBeLessThanOrEqual(after);
     expect(await page.locator('#history figure').count()).toBe(5);
+  });
+
+  it('prices the run as AWS would bill it: shard-hours of both streams and the PUT payload units Kinesis took', async () => {
+    const reader = new PipelineReader(clients, {
+      stream: STREAM_NAME,
+      statsStream: STATS_STREAM_NAME,
+      consumerTable: CONSUMER_APPLICATION,
+      aggregatorTable: AGGREGATOR_APPLICATION,
+      resultsTable: STATS_TABLE_NAME,
+      lookBackMs: 0,
+    });
+    const units = async () => {
+      const streams = (await reader.shardTraffic())?.streams ?? {};
+      return [STREAM_NAME, STATS_STREAM_NAME]
+        .flatMap((stream) => Object.values(streams[stream] ?? {}))
+        .reduce((sum, counts) => sum + (counts.payloadUnitsIn ?? 0), 0);
+    };
+    const cell = (row: string, column: number) =>
+      page.locator(`#cost tr[data-cost="${row}"] td`).nth(column).textContent();
+    const before = await units();
+    await page.waitForTimeout(2500);
+    const shownUnits = Number((await cell('put-payload-units', 1))?.replaceAll(',', ''));
+    const shownHours = Number(await cell('shard-hours', 1));
+    const after = await units();
+    const note = (await page.textContent('#cost-note')) ?? '';
+    // Since the page started counting, nothing had been written before it: all the stack counted, each once.
+    expect(shownUnits).toBeGreaterThanOrEqual(before);
+    expect(shownUnits).toBeLessThanOrEqual(after);
+    // 4 trade shards and 1 stats shard, all along (no reshard yet), since the time the note gives.
+    const since = /^Since (\d\d:\d\d:\d\d) UTC/.exec(note)?.[1];
+    const elapsedHours = (Date.now() - Date.parse(`${new Date().toISOString().slice(0, 11)}${since}Z`)) / 3_600_000;
+    expect(shownHours).toBeGreaterThan(0);
+    expect(Math.abs(shownHours - 5 * elapsedHours)).toBeLessThanOrEqual(5 * (4 / 3600)); // within a few seconds
+    expect(note).toMatch(/Now 5 open shards: \$0\.07\d\d an hour/);
+    expect(await page.textContent('#cost-prices')).toBe('(us-east-1 list prices of 2026-12-04)');
     expect(await page.textContent('#history-note')).toMatch(/embedded stack’s own counters, one point per 10 s/);
   });
 

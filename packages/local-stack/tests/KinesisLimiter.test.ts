@@ -158,6 +158,7 @@ describe('KinesisLimiter', () => {
       'shard-0': {
         recordsIn: 1000,
         bytesIn: 1000 * 21,
+        payloadUnitsIn: 1000,
         userRecordsIn: 1000,
         recordsRefused: 2,
         reads: 0,
@@ -166,12 +167,22 @@ describe('KinesisLimiter', () => {
       'shard-1': {
         recordsIn: 2,
         bytesIn: 2 * (30 + HIGH.length),
+        payloadUnitsIn: 2,
         userRecordsIn: 2,
         recordsRefused: 0,
         reads: 5,
         readsThrottled: 2,
       },
     });
+  });
+
+  it('counts the PUT payload units AWS would bill: one per started 25 KB of each accepted record', async () => {
+    const { limiter, forward } = setup();
+    // Data and partition key: 25,599 + 1 bytes is one unit; 25,600 + 1 is two; 60,000 + 1 is three.
+    for (const bytes of [25_599, 25_600, 60_000]) {
+      await limiter.handle('PutRecord', body({ StreamName: 'S', ...record(LOW, bytes) }), forward);
+    }
+    expect(limiter.report().streams.S?.['shard-0']).toMatchObject({ recordsIn: 3, payloadUnitsIn: 6 });
   });
 
   it('routes by the shards open now: after a reshard the children’s limits apply', async () => {

@@ -543,6 +543,45 @@ function drawNarration(view) {
     narration.state === 'waiting' ? '' : `${narration.state === 'done' ? 'Done' : 'Not yet'}: ${narration.outcome}`;
 }
 
+function usd(value) {
+  return value === null ? '–' : value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+}
+
+/** The cost meter: Kinesis at list prices, since the page started watching, and per hour at today's pace. */
+function drawCost(view) {
+  const cost = view.cost;
+  $('#cost-panel').hidden = !cost;
+  if (!cost) return;
+  $('#cost-prices').textContent = `(${cost.prices.region} list prices of ${cost.prices.asOf})`;
+  const row = (name, amount, price, total, key) => {
+    const tr = document.createElement('tr');
+    tr.dataset.cost = key;
+    tr.append(cell(name), cell(amount, 'num'), cell(price), cell(total, 'num'));
+    return tr;
+  };
+  const total = row('total', '', '', usd(cost.totalUsd), 'total');
+  total.className = 'total';
+  $('#cost tbody').replaceChildren(
+    row(
+      'shard-hours (both streams)',
+      cost.shardHours.toFixed(3),
+      `$${cost.prices.shardHourUsd} / shard-hour`,
+      usd(cost.shardHoursUsd),
+      'shard-hours',
+    ),
+    row(
+      'PUT payload units (25 KB each)',
+      cost.putPayloadUnits === null ? 'not counted on AWS' : cost.putPayloadUnits.toLocaleString('en-US'),
+      `$${cost.prices.perMillionPutPayloadUnitsUsd} / million`,
+      usd(cost.putPayloadUnitsUsd),
+      'put-payload-units',
+    ),
+    total,
+  );
+  $('#cost-note').textContent =
+    `Since ${time(cost.since)} UTC, when this page started counting. Now ${cost.openShards} open shards: ${usd(cost.perHourUsd)} an hour. Not included: DynamoDB, CloudWatch, the machines. pnpm teardown ends it. Prices: ${cost.prices.source}`;
+}
+
 function draw(view) {
   drawStatus(view);
   drawNarration(view);
@@ -550,6 +589,7 @@ function draw(view) {
   drawShards(view);
   drawThrottling(view);
   drawKeySpace(view);
+  drawCost(view);
   drawChart(view);
   drawHistory(view);
   drawEvents(view);

@@ -1,4 +1,4 @@
-import type { ShardTrafficReport } from '@stock-trades/core';
+import { putPayloadUnits, type ShardTrafficReport } from '@stock-trades/core';
 import { json, type ProxyAnswer, throttled } from './awsErrors.js';
 import { SHARD_LIMITS, ShardLimits } from './ShardLimits.js';
 import { ShardTraffic } from './ShardTraffic.js';
@@ -93,7 +93,12 @@ export class KinesisLimiter {
     }
     const answer = await forward(body);
     if (shardId && answer.status === 200) {
-      this.traffic.add(stream, shardId, { recordsIn: 1, bytesIn: bytes, userRecordsIn: userRecordsOf(request) });
+      this.traffic.add(stream, shardId, {
+        recordsIn: 1,
+        bytesIn: bytes,
+        payloadUnitsIn: putPayloadUnits(bytes),
+        userRecordsIn: userRecordsOf(request),
+      });
     }
     return answer;
   }
@@ -119,6 +124,7 @@ export class KinesisLimiter {
           this.traffic.add(stream, verdict.shardId, {
             recordsIn: 1,
             bytesIn: verdict.bytes,
+            payloadUnitsIn: putPayloadUnits(verdict.bytes),
             userRecordsIn: verdict.users,
           });
       }

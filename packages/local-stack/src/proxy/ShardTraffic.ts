@@ -14,7 +14,15 @@ export class ShardTraffic {
     }
     let counter = shards.get(shardId);
     if (!counter) {
-      counter = { recordsIn: 0, bytesIn: 0, userRecordsIn: 0, recordsRefused: 0, reads: 0, readsThrottled: 0 };
+      counter = {
+        recordsIn: 0,
+        bytesIn: 0,
+        payloadUnitsIn: 0,
+        userRecordsIn: 0,
+        recordsRefused: 0,
+        reads: 0,
+        readsThrottled: 0,
+      };
       shards.set(shardId, counter);
     }
     for (const [key, value] of Object.entries(counts) as Array<[keyof Counter, number]>) counter[key] += value;
