@@ -27,7 +27,7 @@ import { createProjectResources } from '@stock-trades/create-stream';
 import { type ActionRequest, DashboardError, Fleet, InstructorActions, startDashboard } from '@stock-trades/dashboard';
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { runTeardown } from '@stock-trades/teardown';
+import { embeddedPutPayloadUnits, runTeardown } from '@stock-trades/teardown';
 import { Command } from 'commander';
 
 /** Lease events worth showing from the workers' logs. */
@@ -193,6 +193,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
       admins: { stream: new StreamAdmin(clients), table: new TableAdmin(clients) },
       confirm: async () => true,
       say: (line) => (line.startsWith('  ') && line.includes('already gone') ? undefined : say(line)),
+      putPayloadUnits: () => embeddedPutPayloadUnits(stack.kinesisEndpoint),
     }).catch((error: unknown) => say(`  teardown failed: ${error instanceof Error ? error.message : String(error)}`));
     clients.destroy();
     await stack.stop();

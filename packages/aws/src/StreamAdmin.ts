@@ -27,6 +27,8 @@ export interface StreamDescription {
   readonly openShardCount: number;
   /** How long records stay readable in the stream. */
   readonly retentionHours: number;
+  /** When it was created (for what it has cost so far). */
+  readonly createdAt?: Date;
 }
 
 export type StreamSpec = { capacity: 'PROVISIONED'; shards: number } | { capacity: 'ON_DEMAND' };
@@ -55,6 +57,7 @@ export class StreamAdmin {
             : StreamCapacity.PROVISIONED,
         openShardCount: summary.OpenShardCount ?? 0,
         retentionHours: summary.RetentionPeriodHours ?? 24,
+        ...(summary.StreamCreationTimestamp ? { createdAt: summary.StreamCreationTimestamp } : {}),
       };
     } catch (error) {
       if (sdkErrorName(error) === 'ResourceNotFoundException') return undefined;

@@ -18,6 +18,7 @@ export {
   ThrottledRequestError,
 } from './errors.js';
 export { readAllRecords, type StoredRecord } from './readAllRecords.js';
+export { readShardTraffic } from './readShardTraffic.js';
 export { type RetryTransientOptions, retryTransient } from './retryTransient.js';
 export { StreamAdmin, StreamCapacity, type StreamDescription, type StreamSpec } from './StreamAdmin.js';
 export { TableAdmin, type TableDescription } from './TableAdmin.js';

@@ -1,6 +1,6 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { AwsClients } from '@stock-trades/aws';
-import { parseSample, SHARD_TRAFFIC_PATH, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
+import { type AwsClients, readShardTraffic } from '@stock-trades/aws';
+import { parseSample, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
 import {
   type Clock,
   DynamoLeaseStore,
@@ -106,17 +106,7 @@ export class PipelineReader {
    * when the endpoint is not our stack (a bare emulator has no such address).
    */
   async shardTraffic(): Promise<ShardTrafficReport | undefined> {
-    if (this.kinesisEndpoint === undefined) return undefined;
-    try {
-      const response = await fetch(new URL(SHARD_TRAFFIC_PATH, this.kinesisEndpoint), {
-        signal: AbortSignal.timeout(1000),
-      });
-      if (!response.ok) return undefined;
-      const report = (await response.json()) as ShardTrafficReport;
-      return typeof report.shardLimits === 'boolean' && typeof report.streams === 'object' ? report : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.kinesisEndpoint === undefined ? undefined : readShardTraffic(this.kinesisEndpoint);
   }
 
   /** The aggregator's results (`pnpm aggregator --table`), or none when it does not write them. */

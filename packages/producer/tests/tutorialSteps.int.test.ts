@@ -187,6 +187,14 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
     const first = await runCommand('teardown', ['--yes'], env);
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('stream StockTradeStream: deleted');
+    // Before deleting, what it would have cost on AWS: the shards since created, and the PUT payload units the stack
+    // counted (at least one per trade the producers above sent, each a record of its own).
+    expect(first.stdout).toMatch(/^If this ran on AWS \(us-east-1 list prices of 2026-12-04/m);
+    expect(first.stdout).toMatch(
+      /^ {2}\d+\.\d\d shard-hours \(\d+ open shards since created\) × \$0\.015 = \$0\.\d{4}$/m,
+    );
+    const units = Number(/^ {2}([\d,]+) PUT payload units/m.exec(first.stdout)?.[1]?.replaceAll(',', ''));
+    expect(units).toBeGreaterThanOrEqual(1000);
 
     const second = await runCommand('teardown', ['--yes'], env);
     expect(second.code).toBe(0);

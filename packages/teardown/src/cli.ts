@@ -3,7 +3,7 @@ import { StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { clientsFor, describeTarget, runProgram, targetOption } from '@stock-trades/cli-kit';
 import { InvalidOptionError, PROJECT_RESOURCES, ResourceKind } from '@stock-trades/core';
 import { Command } from 'commander';
-import { runTeardown } from './runTeardown.js';
+import { embeddedPutPayloadUnits, runTeardown } from './runTeardown.js';
 
 interface RawOptions {
   yes: boolean;
@@ -40,6 +40,9 @@ export function buildProgram(
             }
           },
           say,
+          // The embedded stack counts the PUT payload units it took; on AWS they are on the bill.
+          putPayloadUnits:
+            clients.target === 'local' ? () => embeddedPutPayloadUnits(clients.kinesisEndpoint) : undefined,
         });
       } finally {
         clients.destroy();

@@ -1,1 +1,9 @@
-export { type ResourceAdmin, runTeardown, type TeardownDeps, type TeardownResult } from './runTeardown.js';
+export {
+  costLines,
+  embeddedPutPayloadUnits,
+  type ResourceAdmin,
+  type ResourceDescription,
+  runTeardown,
+  type TeardownDeps,
+  type TeardownResult,
+} from './runTeardown.js';

@@ -1,6 +1,6 @@
 import type { ProjectResource } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
-import { type ResourceAdmin, runTeardown } from '../src/index.js';
+import { costLines, type ResourceAdmin, runTeardown } from '../src/index.js';
 
 /** An in-memory account holding some streams and tables, recording every delete. */
 function account(existing: string[]) {
@@ -70,5 +70,62 @@ describe('runTeardown', () => {
       say: () => {},
     });
     expect(result.alreadyGone).toHaveLength(3);
+  });
+});
+
+describe('the cost estimate teardown prints', () => {
+  const NOW = Date.UTC(2026, 11, 4, 12);
+  const HOUR = 3_600_000;
+
+  it('prices the streams’ open shards since they were created and the PUT payload units, before asking', async () => {
+    const lines: string[] = [];
+    const stream = (shards: number, hours: number) => ({
+      status: 'ACTIVE',
+      capacity: 'PROVISIONED',
+      openShardCount: shards,
+      createdAt: new Date(NOW - hours * HOUR),
+    });
+    const admin: ResourceAdmin = {
+      describe: async (name) =>
+        name === 'StockTradeStream' ? stream(4, 2) : name === 'Stats' ? stream(1, 2) : undefined,
+      delete: async () => true,
+      waitUntilGone: async () => {},
+    };
+    let asked: string[] = [];
+    await runTeardown(
+      [
+        { kind: 'stream', name: 'StockTradeStream', createdBy: 'pnpm create-stream' },
+        { kind: 'stream', name: 'Stats', createdBy: 'pnpm create-stream' },
+      ],
+      {
+        admins: { stream: admin, table: admin },
+        confirm: async () => {
+          asked = [...lines];
+          return true;
+        },
+        say: (line) => lines.push(line),
+        putPayloadUnits: async () => 1_440_000,
+        now: () => NOW,
+      },
+    );
+    // 5 shards for 2 hours: 10 shard-hours, $0.15; 1.44 million units: $0.02016.
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        'If this ran on AWS (us-east-1 list prices of 2026-12-04; DynamoDB and CloudWatch not included):',
+        '  10.00 shard-hours (5 open shards since created) × $0.015 = $0.1500',
+        '  1,440,000 PUT payload units × $0.014 per million = $0.0202',
+        '  ≈ $0.1702 so far, and $0.0750 for each hour the streams stay. Deleting them stops it.',
+      ]),
+    );
+  });
+
+  it('says where the PUT payload units are when it cannot count them, and prices no on-demand stream', () => {
+    const created = new Date(NOW - HOUR);
+    expect(costLines([{ status: 'ACTIVE', openShardCount: 2, createdAt: created }], undefined, NOW)).toContain(
+      '  PUT payload units: not counted here (on AWS, see the bill or CloudWatch IncomingRecords)',
+    );
+    expect(
+      costLines([{ status: 'ACTIVE', capacity: 'ON_DEMAND', openShardCount: 4, createdAt: created }], 10, NOW),
+    ).toEqual([]);
   });
 });
