@@ -50,6 +50,7 @@ const KEYS: Readonly<Record<string, { help: string; request: (fleet: Fleet) => A
   a: { help: 'add a worker', request: () => ({ action: 'add-worker' }) },
   k: { help: 'kill a worker (SIGKILL)', request: (fleet) => lastWorker(fleet, 'kill-worker') },
   s: { help: 'stop a worker cleanly', request: (fleet) => lastWorker(fleet, 'stop-worker') },
+  p: { help: 'pause a worker (lag)', request: (fleet) => lastWorker(fleet, 'pause-worker') },
   d: { help: 'double the shards', request: () => ({ action: 'reshard', direction: 'double' }) },
   h: { help: 'halve the shards', request: () => ({ action: 'reshard', direction: 'halve' }) },
   '+': {
@@ -63,7 +64,7 @@ const KEYS: Readonly<Record<string, { help: string; request: (fleet: Fleet) => A
   m: { help: 'send 5 malformed records', request: () => ({ action: 'inject-malformed', count: 5 }) },
 };
 
-function lastWorker(fleet: Fleet, action: 'kill-worker' | 'stop-worker'): ActionRequest | undefined {
+function lastWorker(fleet: Fleet, action: 'kill-worker' | 'stop-worker' | 'pause-worker'): ActionRequest | undefined {
   const worker = fleet.processes.filter((process) => process.role === 'worker' && process.running).at(-1);
   return worker ? { action, worker: worker.name } : undefined;
 }

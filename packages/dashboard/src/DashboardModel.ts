@@ -85,7 +85,7 @@ export class DashboardModel {
   private readonly sampleArrivals: number[] = [];
   /** When each result first read in the last minute came (results present at the first read are not counted). */
   private readonly resultTimes: number[] = [];
-  /** Every result (window start and revision) read so far. */
+  /** Every window a result was read for so far. */
   private readonly resultsSeen = new Set<string>();
   private primedResults = false;
   private error: string | null = null;
@@ -223,8 +223,9 @@ export class DashboardModel {
     const oldestShown = Math.min(...this.windows.keys());
     for (const result of results) {
       const start = Date.parse(result.windowStart);
-      // Each result (a window's revision) counts once, when first read: every scan returns them all again.
-      const key = `${result.windowStart}|${result.revision}`;
+      // Each window's result counts once, when first read: every scan returns them all again, and a later revision
+      // of it (a late sample merged) is the same window's result, not one more (the table keeps only the latest).
+      const key = result.windowStart;
       if (!this.resultsSeen.has(key)) {
         this.resultsSeen.add(key);
         if (this.primedResults) this.resultTimes.push(wallNow);

@@ -92,11 +92,19 @@ export class Narrator {
   ): Pick<Story, 'text' | 'happened'> {
     const held = (view: DashboardView, worker: string) =>
       view.leases.filter((lease) => lease.owner === worker && !lease.finished);
-    const takenFrom = (shards: readonly string[], view: DashboardView, worker: string) =>
-      shards
-        .map((shardId) => view.leases.find((lease) => lease.shardId === shardId))
-        .map((lease) => `${lease?.owner ?? 'nobody'} took ${short(lease?.shardId ?? '?')}`)
-        .join(', ') || `${worker} held none`;
+    // Done once the worker holds none of them and a live worker holds each (a released lease is free for a moment).
+    const takenFrom = (shards: readonly string[], view: DashboardView, worker: string) => {
+      if (held(view, worker).length > 0) return undefined;
+      const leases = shards.map((shardId) => view.leases.find((lease) => lease.shardId === shardId));
+      const taken = leases.every((lease) => !lease || lease.finished || (lease.owner && !lease.expired));
+      if (!taken) return undefined;
+      return (
+        leases
+          .filter((lease) => lease && !lease.finished)
+          .map((lease) => `${lease?.owner} took ${short(lease?.shardId ?? '?')}`)
+          .join(', ') || `${worker} held none`
+      );
+    };
     switch (request.action) {
       case 'kill-worker': {
         const leases = held(before, request.worker);
@@ -108,16 +116,14 @@ export class Narrator {
             leases.length === 0
               ? `${request.worker} killed (SIGKILL): it held no lease, so nothing moves.`
               : `${request.worker} killed (SIGKILL): it checkpoints nothing and releases nothing. Its ${plural(leases.length, 'lease')} expire at ${clock(expiry)} (in ${Math.ceil((expiry - wallNow) / 1000)} s), then a live worker takes them.`,
-          happened: (view) =>
-            held(view, request.worker).length === 0 ? takenFrom(shards, view, request.worker) : undefined,
+          happened: (view) => takenFrom(shards, view, request.worker),
         };
       }
       case 'stop-worker': {
         const shards = held(before, request.worker).map((lease) => lease.shardId);
         return {
           text: `${request.worker} stopping cleanly: it checkpoints and releases its ${plural(shards.length, 'lease')} now; another worker takes each at once (no expiry to wait for).`,
-          happened: (view) =>
-            held(view, request.worker).length === 0 ? takenFrom(shards, view, request.worker) : undefined,
+          happened: (view) => takenFrom(shards, view, request.worker),
         };
       }
       case 'pause-worker': {
@@ -159,8 +165,11 @@ export class Narrator {
             const leased = open.every((shard) =>
               view.leases.some((lease) => lease.shardId === shard.shardId && lease.owner && !lease.expired),
             );
-            return open.length === target && leased
-              ? `${target} open shards, every one leased, at ${clock(now)}`
+            // The closed ones read to their end (SHARD_END checkpointed): only then do their children read.
+            const closed = view.shards.filter((shard) => !shard.open).map((shard) => shard.shardId);
+            const finished = view.leases.every((lease) => !closed.includes(lease.shardId) || lease.finished);
+            return open.length === target && leased && finished
+              ? `${target} open shards, every one leased, the closed ones finished, at ${clock(now)}`
               : undefined;
           },
         };

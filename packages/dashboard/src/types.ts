@@ -247,7 +247,7 @@ export interface FlowView {
   readonly refusedPerSecond: number | null;
   /** Samples on the stats stream per second, over the last half minute. */
   readonly samplesPerSecond: number;
-  /** Window results the aggregator wrote in the last minute. */
+  /** Windows the aggregator wrote a first result for in the last minute (revisions of one are not more results). */
   readonly resultsPerMinute: number;
 }
 

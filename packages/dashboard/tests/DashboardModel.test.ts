@@ -123,7 +123,7 @@ describe('DashboardModel', () => {
     expect(model.view(WALL).windows[0]?.samples.map((entry) => [entry.shardId, entry.trades])).toEqual([['b', 4]]);
   });
 
-  it('counts each window result once in results per minute, however often the results table is scanned', () => {
+  it('counts each window once in results per minute, however often the table is scanned and the window revised', () => {
     const model = new DashboardModel(settings);
     const at = (seconds: number) => WALL + seconds * 1000;
     const revision = (start: number, revision: number) => ({
@@ -138,6 +138,8 @@ describe('DashboardModel', () => {
     // A new window every 10 s for 10 minutes, the table scanned (and returning everything) every 2 s.
     for (let second = 2; second <= 600; second += 2) {
       if (second % 10 === 0) all.push(revision(second / 10, 1));
+      // A late sample revises the window before: still one window's result, not another.
+      if (second % 10 === 4) all.push(revision(second / 10 - 1.4, 2));
       model.observeResults(all, at(second));
     }
     expect(model.view(at(600)).flow.resultsPerMinute).toBe(6);

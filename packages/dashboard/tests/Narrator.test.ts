@@ -53,6 +53,66 @@ describe('Narrator', () => {
     expect(narrator.view(after, WALL + 11_001 + NARRATION_DONE_SHOWN_MS)).toBeNull();
   });
 
+  it('is not done with a clean stop while the released leases are free: only once another worker holds them', () => {
+    const { see } = pipeline();
+    const narrator = new Narrator(FAILOVER);
+    const before = see({ a: 'worker-1', b: 'worker-1', c: 'worker-3' }, WALL);
+    narrator.begin({ action: 'stop-worker', worker: 'worker-3' }, 'stopping worker-3', before, WALL);
+    expect(narrator.view(before, WALL)?.text).toMatch(
+      /^worker-3 stopping cleanly: it checkpoints and releases its 1 lease/,
+    );
+    const released = see({ a: 'worker-1', b: 'worker-1', c: undefined }, WALL + 500);
+    expect(narrator.view(released, WALL + 500)?.state).toBe('waiting');
+    const taken = see({ a: 'worker-1', b: 'worker-1', c: 'worker-1' }, WALL + 900);
+    expect(narrator.view(taken, WALL + 900)).toMatchObject({ state: 'done', outcome: 'worker-1 took c' });
+  });
+
+  it('is done with a reshard only once the new shards are leased and the closed ones read to their end', () => {
+    const model = new DashboardModel({
+      target: 'local',
+      stream: 'S',
+      statsStream: 'Stats',
+      failoverMs: FAILOVER,
+      actions: true,
+    });
+    const narrator = new Narrator(FAILOVER);
+    const half = String(2n ** 127n);
+    model.observeShards([{ shardId: 'p', parentShardIds: [], hashKeyRange: FULL }]);
+    model.observeLeases([aLease('p', { leaseOwner: 'w1', leaseCounter: 2 })], 0, WALL);
+    narrator.begin(
+      { action: 'reshard', direction: 'double' },
+      'resharding S: 1 → 2 open shards',
+      model.view(WALL),
+      WALL,
+    );
+    model.observeShards([
+      { shardId: 'p', parentShardIds: [], hashKeyRange: FULL, endingSequenceNumber: '99' },
+      { shardId: 'c1', parentShardIds: ['p'], hashKeyRange: { startingHashKey: '0', endingHashKey: half } },
+      {
+        shardId: 'c2',
+        parentShardIds: ['p'],
+        hashKeyRange: { startingHashKey: half, endingHashKey: FULL.endingHashKey },
+      },
+    ]);
+    const leases = (parentCheckpoint: string, counter: number) => [
+      aLease('p', {
+        leaseOwner: 'w1',
+        leaseCounter: counter,
+        checkpoint: { sequenceNumber: parentCheckpoint, subSequenceNumber: 0 },
+      }),
+      aLease('c1', { leaseOwner: 'w1', leaseCounter: counter }),
+      aLease('c2', { leaseOwner: 'w1', leaseCounter: counter }),
+    ];
+    // The children are leased, but their parent is still being read: not yet.
+    model.observeLeases(leases('50', 3), 1000, WALL + 1000);
+    expect(narrator.view(model.view(WALL + 1000), WALL + 1000)?.state).toBe('waiting');
+    model.observeLeases(leases('SHARD_END', 4), 2000, WALL + 2000);
+    expect(narrator.view(model.view(WALL + 2000), WALL + 2000)).toMatchObject({
+      state: 'done',
+      outcome: '2 open shards, every one leased, the closed ones finished, at 15:42:42 UTC',
+    });
+  });
+
   it('waits out a pause, and is done only once the paused shards have caught up', () => {
     const { see } = pipeline();
     const narrator = new Narrator(FAILOVER);

@@ -62,6 +62,10 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   let context: BrowserContext;
   let page: Page;
   const consoleErrors: string[] = [];
+  /** When each window's first result line appeared in the aggregator's JSONL: the truth for results/min. */
+  const resultFirstSeen = new Map<string, number>();
+  let resultsWatchedFrom = 0;
+  let resultsWatch: NodeJS.Timeout | undefined;
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` first`);
@@ -118,6 +122,12 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     fleet.startWorker();
     fleet.startWorker();
     fleet.startProducer(200);
+    resultsWatchedFrom = Date.now();
+    resultsWatch = setInterval(() => {
+      for (const line of readJsonLines<ResultLine>(join(scratch, 'results.jsonl'))) {
+        if (!resultFirstSeen.has(line.windowStart)) resultFirstSeen.set(line.windowStart, Date.now());
+      }
+    }, 250);
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
@@ -140,6 +150,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   });
 
   afterAll(async () => {
+    clearInterval(resultsWatch);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page?.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true }).catch(() => undefined);
     // As a class sees it on a projector: the first screen at 1280×720.
@@ -457,6 +468,17 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     expect(note).toMatch(/Now 5 open shards: \$0\.07\d\d an hour/);
     expect(await page.textContent('#cost-prices')).toBe('(us-east-1 list prices of 2026-12-04)');
     expect(await page.textContent('#history-note')).toMatch(/embedded stack’s own counters, one point per 10 s/);
+  });
+
+  it('shows results/min as the aggregator wrote them in the last minute, within one', async () => {
+    // A full minute of the aggregator's results watched from the start (5 s windows: about 12 a minute).
+    await page.waitForTimeout(Math.max(0, resultsWatchedFrom + 65_000 - Date.now()));
+    const shown = Number(await page.textContent('#flow-results'));
+    // The page reads the results table every 2 s and pushes a second later: its minute ends about 2 s before now.
+    const end = Date.now() - 2000;
+    const written = [...resultFirstSeen.values()].filter((at) => at > end - 60_000 && at <= end).length;
+    expect(written).toBeGreaterThanOrEqual(8);
+    expect(Math.abs(shown - written), `page ${shown}, aggregator ${written}`).toBeLessThanOrEqual(1);
   });
 
   it('moves a killed worker’s leases to the other within failover + renew interval (plus the page’s polling)', async () => {

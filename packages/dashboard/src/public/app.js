@@ -538,6 +538,7 @@ function drawNarration(view) {
   if (!narration) return;
   banner.dataset.state = narration.state;
   banner.dataset.action = narration.action;
+  banner.dataset.startedAt = narration.startedAt;
   $('#narration-text').textContent = narration.text;
   $('#narration-outcome').textContent =
     narration.state === 'waiting' ? '' : `${narration.state === 'done' ? 'Done' : 'Not yet'}: ${narration.outcome}`;
