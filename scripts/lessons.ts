@@ -7,9 +7,9 @@
  * to Kinesis and DynamoDB a second. Needs /usr/bin/chromium (bash scripts/ensure-chromium.sh).
  * About 8 minutes.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AwsClients, localClients } from '@stock-trades/aws';
 import {
@@ -47,6 +47,7 @@ async function classroom(options: { limitScale?: number; shards: number; produce
     () => {},
   );
   const tradeLogs = mkdtempSync(join(tmpdir(), 'stock-trades-lessons-'));
+  const results = join(mkdtempSync(join(tmpdir(), 'stock-trades-results-')), 'results.jsonl');
   let runs = 0;
   const fleet = new Fleet({
     env: {
@@ -56,7 +57,7 @@ async function classroom(options: { limitScale?: number; shards: number; produce
     },
     workerArgs: (id) => ['--worker-id', id, '--window', '10s', '--lateness', '1s', '--quiet'],
     producerArgs: () => [...options.producer(), '--trade-log', join(tradeLogs, `producer-${++runs}.jsonl`)],
-    aggregatorArgs: ['--worker-id', 'aggregator', '--grace', '20s', '--table', '--quiet'],
+    aggregatorArgs: ['--worker-id', 'aggregator', '--grace', '20s', '--table', '--quiet', '--out', results],
   });
   const dashboard = await startDashboard(
     {
@@ -80,7 +81,7 @@ async function classroom(options: { limitScale?: number; shards: number; produce
   });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(dashboard.url);
-  return { stack, clients, calls, fleet, dashboard, context, page, tradeLogs };
+  return { stack, clients, calls, fleet, dashboard, context, page, tradeLogs, results };
 }
 
 async function close(room: {
@@ -90,6 +91,7 @@ async function close(room: {
   dashboard: RunningDashboard;
   context: BrowserContext;
   tradeLogs: string;
+  results: string;
 }): Promise<void> {
   await room.context.close();
   await Promise.all(room.fleet.all.map((process) => room.fleet.stop(process)));
@@ -97,6 +99,7 @@ async function close(room: {
   room.clients.destroy();
   await room.stack.stop();
   rmSync(room.tradeLogs, { recursive: true, force: true });
+  rmSync(dirname(room.results), { recursive: true, force: true });
 }
 
 /** Every call the dashboard's clients make, by API (and, for GetShardIterator, by stream). */
@@ -183,6 +186,39 @@ async function tradesInPerShard(page: Page): Promise<number[]> {
   );
 }
 
+/**
+ * Every 10 s, from a minute after the first result, the page's results/min against the windows the aggregator
+ * first wrote a result for in the minute before (its JSONL, watched every 250 ms): how far apart they ever were.
+ */
+function watchResultsPerMinute(page: Page, results: string) {
+  const firstSeen = new Map<string, number>();
+  const differences: number[] = [];
+  const watch = setInterval(() => {
+    const text = existsSync(results) ? readFileSync(results, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      const start = /"windowStart":"([^"]+)"/.exec(line)?.[1];
+      if (start && !firstSeen.has(start)) firstSeen.set(start, Date.now());
+    }
+  }, 250);
+  const compare = setInterval(() => {
+    const first = Math.min(...firstSeen.values());
+    if (!(Date.now() - first > 65_000)) return;
+    void page.textContent('#flow-results').then((shown) => {
+      // The page reads the results table every 2 s and pushes a second later.
+      const end = Date.now() - 2000;
+      const written = [...firstSeen.values()].filter((at) => at > end - 60_000 && at <= end).length;
+      differences.push(Math.abs(Number(shown) - written));
+    });
+  }, 10_000);
+  return {
+    stop: () => {
+      clearInterval(watch);
+      clearInterval(compare);
+      return { comparisons: differences.length, largestDifference: Math.max(0, ...differences) };
+    },
+  };
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` first`);
   mkdirSync(OUT, { recursive: true });
@@ -196,6 +232,8 @@ async function main(): Promise<void> {
   });
   const { page, fleet } = room;
   let dashboardCalls: Record<string, number> = {};
+  const resultsWatch = watchResultsPerMinute(page, room.results);
+  let resultsPerMinute: ReturnType<ReturnType<typeof watchResultsPerMinute>['stop']> | undefined;
   try {
     room.fleet.startAggregator();
     fleet.startWorker();
@@ -297,8 +335,10 @@ async function main(): Promise<void> {
       screenshot: hotShot,
     });
   } finally {
+    resultsPerMinute = resultsWatch.stop();
     await close(room);
   }
+  say(`  results/min against the aggregator's own output: ${JSON.stringify(resultsPerMinute)}`);
 
   say('The shard-limit lesson: a stack at a tenth of the limits, one shard, 300 trades/s ignoring them...');
   const limits = await classroom({
@@ -329,7 +369,10 @@ async function main(): Promise<void> {
   }
 
   const at = new Date().toISOString();
-  writeFileSync(join(OUT, 'timings.json'), `${JSON.stringify({ at, lessons: measured, dashboardCalls }, null, 2)}\n`);
+  writeFileSync(
+    join(OUT, 'timings.json'),
+    `${JSON.stringify({ at, lessons: measured, dashboardCalls, resultsPerMinute }, null, 2)}\n`,
+  );
   say(`\nWrote docs/lessons/ (${measured.length} lessons, measured ${at}).`);
 }
 

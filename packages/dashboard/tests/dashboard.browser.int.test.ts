@@ -140,6 +140,8 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
         '--no-first-run',
       ],
       viewport: { width: 1400, height: 1000 },
+      // Five hours off UTC: a time drawn in the browser's own zone would show it.
+      timezoneId: 'America/New_York',
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (message) => {
@@ -297,6 +299,47 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
       await page.setViewportSize({ width: 1400, height: 1000 });
     },
   );
+
+  it('shows every time in UTC and says so, in a browser whose own clock is New York’s', async () => {
+    const utc = (iso: string) => iso.slice(11, 19);
+    await waitFor(
+      'lease events and a window',
+      async () => (await page.locator('#windows tbody tr').count()) > 0,
+      60_000,
+      250,
+    );
+    for (const item of await page.locator('#events li').all()) {
+      expect((await item.textContent())?.slice(0, 8)).toBe(utc((await item.getAttribute('data-at')) ?? ''));
+    }
+    const row = page.locator('#windows tbody tr').first();
+    const start = (await row.getAttribute('data-window-start')) ?? '';
+    expect((await row.locator('td').first().textContent())?.slice(0, 8)).toBe(utc(start));
+    for (const panel of ['#events-panel', '#chart-panel', '#history-panel']) {
+      expect(await page.textContent(`${panel} h2`)).toMatch(/\(UTC\)/);
+    }
+    expect(await page.textContent('#windows th')).toBe('window (UTC)');
+    // The chart's cursor time (its legend), at the newest point: UTC, 24-hour, within the last seconds.
+    await page.locator('#chart .u-over').scrollIntoViewIfNeeded();
+    const box = await page.locator('#chart .u-over').boundingBox();
+    if (!box) throw new Error('no chart');
+    const shown = await waitFor(
+      'the chart’s legend to show the time under the cursor',
+      async () => {
+        // Moved a little each time: the chart redraws every second, and the legend follows the cursor's moves.
+        await page.mouse.move(box.x + box.width * 0.95, box.y + box.height / 2);
+        await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2, { steps: 3 });
+        const text = (await page.locator('#chart .u-legend .u-series').first().locator('.u-value').textContent()) ?? '';
+        return /^\d\d:\d\d:\d\d$/.test(text) ? text : undefined;
+      },
+      10_000,
+      250,
+    );
+    const now = new Date();
+    const at = Date.parse(`${now.toISOString().slice(0, 11)}${shown}Z`);
+    expect(Math.abs(now.getTime() - at)).toBeLessThan(30_000);
+    await page.mouse.move(0, 0);
+    await page.evaluate('window.scrollTo(0, 0)');
+  });
 
   it('feeds the chart a point a second', async () => {
     const points = async () => Number(await page.getAttribute('#chart', 'data-points'));
