@@ -37,7 +37,8 @@ export function estimateKinesisCost(usage: { shardHours: number; putPayloadUnits
   return { ...usage, shardHoursUsd, putPayloadUnitsUsd, totalUsd: shardHoursUsd + putPayloadUnitsUsd };
 }
 
-/** Dollars as a class reads them: cents to four places while small ("$0.0123"), else two ("$1.25"). */
+/** Dollars as a class reads them: four places while small ("$0.0123"), else two ("$1.25"); "< $0.0001" for less. */
 export function formatUsd(usd: number): string {
+  if (usd > 0 && usd < 0.0001) return '< $0.0001';
   return `$${usd < 1 ? usd.toFixed(4) : usd.toFixed(2)}`;
 }

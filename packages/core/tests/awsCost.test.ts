@@ -19,5 +19,8 @@ describe('the AWS cost estimate', () => {
     expect(hour.totalUsd).toBeCloseTo(0.08508, 10);
     expect(formatUsd(hour.totalUsd)).toBe('$0.0851');
     expect(formatUsd(12.345)).toBe('$12.35');
+    // A short demo's few thousand units: not "$0.0000", as if free.
+    expect(formatUsd(estimateKinesisCost({ shardHours: 0, putPayloadUnits: 2492 }).totalUsd)).toBe('< $0.0001');
+    expect(formatUsd(0)).toBe('$0.0000');
   });
 });

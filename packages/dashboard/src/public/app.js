@@ -544,8 +544,11 @@ function drawNarration(view) {
     narration.state === 'waiting' ? '' : `${narration.state === 'done' ? 'Done' : 'Not yet'}: ${narration.outcome}`;
 }
 
+/** As core's formatUsd (and pnpm teardown) writes dollars. */
 function usd(value) {
-  return value === null ? '–' : value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
+  if (value === null) return '–';
+  if (value > 0 && value < 0.0001) return '< $0.0001';
+  return value < 1 ? `$${value.toFixed(4)}` : `$${value.toFixed(2)}`;
 }
 
 /** The cost meter: Kinesis at list prices, since the page started watching, and per hour at today's pace. */
