@@ -33,7 +33,12 @@ const STARTUP_FAULT_MS = 60_000;
 
 export interface WorkerStatus {
   readonly workerId: string;
-  readonly shards: ReadonlyArray<{ readonly shardId: string; readonly millisBehindLatest: number }>;
+  readonly shards: ReadonlyArray<{
+    readonly shardId: string;
+    readonly millisBehindLatest: number;
+    /** How many times in a row its processor's call in hand has thrown: above 0, the shard is stuck on it. */
+    readonly processingFailures: number;
+  }>;
 }
 
 /**
@@ -86,6 +91,7 @@ export class Scheduler {
       shards: [...this.consumers.values()].map(({ consumer }) => ({
         shardId: consumer.shardId,
         millisBehindLatest: consumer.millisBehindLatest,
+        processingFailures: consumer.processingFailures,
       })),
     };
   }
@@ -269,9 +275,15 @@ export class Scheduler {
         parentPollMs: this.config.parentPollMs,
         initialTimestamp:
           this.config.initialPosition.type === 'AT_TIMESTAMP' ? this.config.initialPosition.timestamp : undefined,
+        processingErrors: {
+          policy: this.config.onProcessingError,
+          attempts: this.config.processingAttempts,
+          backoff: this.config.processingBackoffMs,
+        },
       },
       onShardEnd: (shardId, children) => this.onShardEnd(shardId, children),
       generation,
+      random: this.random,
     });
     const done = consumer.run().then((outcome) => this.onConsumerDone(lease.leaseKey, outcome, generation));
     this.consumers.set(lease.leaseKey, { consumer, done });

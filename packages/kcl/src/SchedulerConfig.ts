@@ -1,4 +1,5 @@
 import type { InitialPosition } from './InitialPosition.js';
+import type { ProcessingErrorPolicy } from './ProcessingErrors.js';
 
 /** Timings and limits of a worker; the defaults are the Java KCL's where it has one. */
 export interface SchedulerConfig {
@@ -37,6 +38,16 @@ export interface SchedulerConfig {
    * and `run` resolves naming its shard. Default 20 s.
    */
   readonly shutdownTimeoutMs: number;
+  /**
+   * When the processor throws (initialize, processRecords, shardEnded): `'retry'` in place (default), `'skip'` the
+   * batch after `processingAttempts` attempts as the Java KCL does, or a hook deciding each time (see
+   * ProcessingErrorPolicy). The lease stays renewed while a call is retried.
+   */
+  readonly onProcessingError: ProcessingErrorPolicy;
+  /** With `'skip'`: attempts a batch gets before it is skipped. Default 3. */
+  readonly processingAttempts: number;
+  /** Backoff between attempts: a random half to all of firstMs × 2^(attempt − 1), at most maxMs. Default 250 ms, 30 s. */
+  readonly processingBackoffMs: { readonly firstMs: number; readonly maxMs: number };
 }
 
 export type SchedulerSettings = Pick<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'> &
@@ -61,6 +72,9 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
     parentPollMs: 1000,
     readerStallMs: failoverMs,
     shutdownTimeoutMs: 20_000,
+    onProcessingError: 'retry',
+    processingAttempts: 3,
+    processingBackoffMs: { firstMs: 250, maxMs: 30_000 },
     ...definedOnly(settings),
     applicationName: settings.applicationName,
     streamName: settings.streamName,

@@ -7,6 +7,7 @@ import type { LeaseRenewer } from './LeaseRenewer.js';
 import { describe } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
 import type { Logger } from './Logger.js';
+import { backoffMs, DEFAULT_PROCESSING_ERRORS, decide, type ProcessingErrorSettings } from './ProcessingErrors.js';
 import { nextPollDelay, type PollDelayPolicy } from './pollDelay.js';
 import type { InitializationInput, ShardRecordProcessor } from './RecordProcessor.js';
 import { ShardCheckpointer } from './ShardCheckpointer.js';
@@ -19,6 +20,8 @@ export interface ShardConsumerConfig {
   readonly parentPollMs: number;
   /** For leases whose checkpoint is AT_TIMESTAMP. */
   readonly initialTimestamp?: Date;
+  /** What a throwing processor call gets (default: retried in place for as long as the lease is held). */
+  readonly processingErrors?: ProcessingErrorSettings;
 }
 
 export interface ShardConsumerDeps {
@@ -33,6 +36,8 @@ export interface ShardConsumerDeps {
   readonly generation?: number;
   /** At shard end, with the closed shard's children (their leases are created right away). */
   readonly onShardEnd: (shardId: string, children: ShardInfo[]) => Promise<void>;
+  /** For the backoff's jitter (tests pin it). */
+  readonly random?: () => number;
 }
 
 export type ShardConsumerOutcome = 'shard-ended' | 'lease-lost' | 'shutdown' | 'failed';
@@ -50,6 +55,12 @@ export class ShardConsumer {
   private millisBehind = 0;
   /** While the processor has a batch: when its first record reached Kinesis (wall clock). */
   private busy: { oldestArrival: number | undefined } | undefined;
+  /** How many times in a row the processor call in hand has thrown (0: none). */
+  private failures = 0;
+  /** Waiting to call the processor again: no stalled reader either. */
+  private retrying = false;
+  /** This consumer's checkpointer, once the processor has one. */
+  private checkpointer: ShardCheckpointer | undefined;
   private delivered = 0;
   /** The closed shard's children, as the last GetRecords named them. */
   private endChildren: ShardInfo[] = [];
@@ -76,6 +87,11 @@ export class ShardConsumer {
     return Math.max(this.millisBehind, this.deps.clock.wallNow() - arrival);
   }
 
+  /** How many times in a row the processor's call in hand has thrown: a shard stuck on a batch shows here. */
+  get processingFailures(): number {
+    return this.failures;
+  }
+
   /** Records handed to the processor so far (KPL user records one by one). */
   get recordsDelivered(): number {
     return this.delivered;
@@ -87,7 +103,12 @@ export class ShardConsumer {
    * grows instead; see millisBehindLatest).
    */
   isHealthy(stallMs: number): boolean {
-    return this.busy !== undefined || this.deps.clock.monotonicNow() - this.lastProgressAt <= stallMs;
+    return this.busy !== undefined || this.retrying || this.deps.clock.monotonicNow() - this.lastProgressAt <= stallMs;
+  }
+
+  /** Whether it was stopped because its lease is gone (read afresh: it changes while a call is awaited). */
+  private leaseLost(): boolean {
+    return this.stopReason === 'lease-lost';
   }
 
   /** Asks the consumer to end; `lease-lost` skips the processor's checkpoint. */
@@ -110,13 +131,17 @@ export class ShardConsumer {
         this.lease.applicationState,
         this.deps.generation,
       );
-      await processor.initialize({
-        shardId,
-        checkpoint: this.lease.checkpoint,
-        applicationState: this.lease.applicationState,
-        hashKeyRange: this.lease.hashKeyRange,
-        parents,
-      });
+      this.checkpointer = checkpointer;
+      const initialized = await this.inPlace('initialize', [], () =>
+        processor.initialize({
+          shardId,
+          checkpoint: this.lease.checkpoint,
+          applicationState: this.lease.applicationState,
+          hashKeyRange: this.lease.hashKeyRange,
+          parents,
+        }),
+      );
+      if (initialized === 'stopped') return await this.finishStopped();
       const ended = await this.readLoop(checkpointer);
       if (!ended) return await this.finishStopped(checkpointer);
       // The children's leases first, as the Java KCL does: once SHARD_END is checkpointed nothing would retry them.
@@ -125,7 +150,9 @@ export class ShardConsumer {
       const childShardIds = this.endChildren.map((child) => child.shardId);
       // Logged before SHARD_END is written: no child can start before this line.
       log.info({ shardId, childShardIds }, 'shard ended; checkpointing SHARD_END');
-      await processor.shardEnded({ checkpointer, childShardIds });
+      // Skipped ('skip'), the processor's own end-of-shard work is given up on; SHARD_END is checkpointed below.
+      const ending = await this.inPlace('shardEnded', [], () => processor.shardEnded({ checkpointer, childShardIds }));
+      if (ending === 'stopped') return await this.finishStopped(checkpointer);
       if (checkpointer.lastCheckpoint.sequenceNumber !== Sentinel.SHARD_END) {
         await checkpointer.checkpoint();
         log.warn({ shardId }, 'processor did not checkpoint SHARD_END in shardEnded; checkpointed it');
@@ -218,7 +245,18 @@ export class ShardConsumer {
       this.delivered += fresh.length;
       this.busy = { oldestArrival: fresh[0]?.approximateArrivalTimestamp?.getTime() };
       try {
-        await processor.processRecords({ records: fresh, millisBehindLatest: page.millisBehindLatest, checkpointer });
+        // A batch that throws is given again in place: what the processor checkpointed of it before it threw is not.
+        const done = await this.inPlace('processRecords', fresh, (batch) =>
+          processor.processRecords({ records: batch, millisBehindLatest: page.millisBehindLatest, checkpointer }),
+        );
+        if (done === 'stopped') return false;
+        const skippedTo = fresh.at(-1);
+        if (done === 'skipped' && skippedTo) {
+          await checkpointer.checkpoint({
+            sequenceNumber: skippedTo.sequenceNumber,
+            subSequenceNumber: skippedTo.subSequenceNumber,
+          });
+        }
       } finally {
         this.busy = undefined;
         this.lastProgressAt = clock.monotonicNow();
@@ -232,6 +270,66 @@ export class ShardConsumer {
       await clock.sleep(delay, this.stopping.signal);
     }
     return false;
+  }
+
+  /**
+   * Makes a processor call, and makes it again in place while it throws and the policy says so, with jittered
+   * backoff; the lease stays renewed meanwhile (see isHealthy). Each attempt of processRecords gets the batch's
+   * records after the last checkpoint, so what the processor checkpointed before it threw is never given again.
+   * Throws the call's error when the policy says stop, and LeaseLostError once the lease is no longer held.
+   */
+  private async inPlace(
+    during: 'initialize' | 'processRecords' | 'shardEnded',
+    records: readonly UserRecord[],
+    call: (records: readonly UserRecord[]) => Promise<void> | void,
+  ): Promise<'done' | 'skipped' | 'stopped'> {
+    const { clock, log, config, renewer } = this.deps;
+    const settings = config.processingErrors ?? DEFAULT_PROCESSING_ERRORS;
+    const checkpointed = () => this.checkpointer?.lastCheckpoint;
+    for (let attempt = 1; ; attempt++) {
+      const from = checkpointed();
+      const batch =
+        attempt === 1 || from === undefined || isSentinel(from)
+          ? records
+          : records.filter((record) => compareExtended(record, from) > 0);
+      try {
+        await call(batch);
+        this.failures = 0;
+        return 'done';
+      } catch (error) {
+        if (error instanceof LeaseLostError || this.leaseLost()) throw error;
+        this.failures = attempt;
+        const decision = await decide(settings, { shardId: this.shardId, during, error, records: batch, attempt });
+        if (decision === 'stop') throw error;
+        // A processor that has not initialized cannot be given records: initialize is never skipped.
+        if (decision === 'skip' && during !== 'initialize') {
+          log.warn(
+            { shardId: this.shardId, attempt, records: batch.length, error: describe(error) },
+            `${during} threw; skipping it (policy), as the Java KCL does`,
+          );
+          this.failures = 0;
+          return 'skipped';
+        }
+        const waitMs = backoffMs(settings, attempt, this.deps.random ?? Math.random);
+        log.warn(
+          { shardId: this.shardId, attempt, waitMs, error: describe(error) },
+          `${during} threw; trying again in place`,
+        );
+        this.retrying = true;
+        try {
+          await clock.sleep(waitMs, this.stopping.signal);
+        } finally {
+          this.retrying = false;
+        }
+        if (this.stopping.signal.aborted) {
+          if (this.leaseLost()) throw new LeaseLostError(this.shardId, 'lost while retrying');
+          return 'stopped';
+        }
+        if (!renewer.isFresh(this.shardId, this.deps.generation)) {
+          throw new LeaseLostError(this.shardId, 'not renewed within the failover time');
+        }
+      }
+    }
   }
 
   /**

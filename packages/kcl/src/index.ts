@@ -41,6 +41,11 @@ export {
 } from './Lease.js';
 export type { LeaseStore, TakeKind } from './LeaseStore.js';
 export { type Logger, silentLogger } from './Logger.js';
+export type {
+  ProcessingDecision,
+  ProcessingErrorPolicy,
+  ProcessingFailure,
+} from './ProcessingErrors.js';
 export { type AggregatedRecord, DEFAULT_AGGREGATION_MAX_BYTES, RecordAggregator } from './RecordAggregator.js';
 // What a user writes: a record processor, and how it checkpoints.
 export type {

@@ -331,7 +331,10 @@ describe('Scheduler: what it publishes', () => {
     const { scheduler, clock, stop, running } = worker(new TestStream([shard('s-1')], 1, 1_500), store);
     await clock.advance(1_000);
 
-    expect(scheduler.status()).toEqual({ workerId: WORKER, shards: [{ shardId: 's-1', millisBehindLatest: 1_500 }] });
+    expect(scheduler.status()).toEqual({
+      workerId: WORKER,
+      shards: [{ shardId: 's-1', millisBehindLatest: 1_500, processingFailures: 0 }],
+    });
     stop.abort();
     await clock.advance(2_000);
     await running;
@@ -445,7 +448,7 @@ describe('Scheduler: leases', () => {
     await running;
   });
 
-  it('leaves the lease of a failed consumer to expire: neither given back nor renewed', async () => {
+  it('leaves the lease of a consumer its policy stopped to expire: neither given back nor renewed', async () => {
     const store = new InMemoryLeaseStore();
     const factory = (): ShardRecordProcessor => ({
       initialize: () => {
@@ -456,7 +459,10 @@ describe('Scheduler: leases', () => {
       shardEnded: () => {},
       shutdownRequested: () => {},
     });
-    const { clock, stop, running } = worker(new TestStream([shard('s-1')]), store, { factory });
+    const { clock, stop, running } = worker(new TestStream([shard('s-1')]), store, {
+      factory,
+      settings: { onProcessingError: () => 'stop' },
+    });
     await clock.advance(500);
     const held = store.leases.get('s-1');
     expect(held?.leaseOwner).toBe(WORKER);
@@ -464,6 +470,33 @@ describe('Scheduler: leases', () => {
     await clock.advance(8_000);
 
     expect(store.leases.get('s-1')).toEqual(held);
+    stop.abort();
+    await clock.advance(12_000);
+    await running;
+  });
+
+  it('keeps renewing the lease of a shard whose processor keeps throwing, retrying in place, and shows it stuck', async () => {
+    const store = new InMemoryLeaseStore();
+    let calls = 0;
+    const factory = (): ShardRecordProcessor => ({
+      initialize: () => {
+        calls++;
+        throw new Error('processor cannot start');
+      },
+      processRecords: () => {},
+      leaseLost: () => {},
+      shardEnded: () => {},
+      shutdownRequested: () => {},
+    });
+    const { scheduler, clock, stop, running } = worker(new TestStream([shard('s-1')]), store, { factory });
+    await clock.advance(500);
+    const counter = store.leases.get('s-1')?.leaseCounter ?? 0;
+    // Three failover times later: still its lease, renewed all along, the call tried again and again.
+    await clock.advance(30_000);
+    expect(store.leases.get('s-1')?.leaseOwner).toBe(WORKER);
+    expect(store.leases.get('s-1')?.leaseCounter).toBeGreaterThan(counter + 5);
+    expect(calls).toBeGreaterThan(3);
+    expect(scheduler.status().shards[0]?.processingFailures).toBe(calls);
     stop.abort();
     await clock.advance(12_000);
     await running;

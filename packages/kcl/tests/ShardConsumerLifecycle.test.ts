@@ -4,6 +4,7 @@ import { DependencyError, ThrottledError } from '../src/errors.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
 import { LeaseRenewer } from '../src/LeaseRenewer.js';
 import { silentLogger } from '../src/Logger.js';
+import { DEFAULT_PROCESSING_ERRORS } from '../src/ProcessingErrors.js';
 import type { InitializationInput, ShardRecordProcessor } from '../src/RecordProcessor.js';
 import { ShardConsumer, type ShardConsumerConfig } from '../src/ShardConsumer.js';
 import type { IteratorPosition, RecordsPage, StreamPort } from '../src/StreamPort.js';
@@ -162,13 +163,15 @@ describe('ShardConsumer: stopping', () => {
 });
 
 describe('ShardConsumer: failures', () => {
-  it('ends as failed, without calling leaseLost, when the processor throws', async () => {
+  it('ends as failed, without calling leaseLost, when the processor throws and its policy says stop', async () => {
     const { processor, events } = notingProcessor({
       onRecords: () => {
         throw new Error('bug in the processor');
       },
     });
-    const { consumer } = consumerOf(new ScriptedShard([[record('1')], { end: [] }]), processor);
+    const { consumer } = consumerOf(new ScriptedShard([[record('1')], { end: [] }]), processor, {
+      config: { processingErrors: { ...DEFAULT_PROCESSING_ERRORS, policy: () => 'stop' } },
+    });
 
     expect(await consumer.run()).toBe('failed');
     expect(events).toEqual(['initialize', 'processRecords 1']);

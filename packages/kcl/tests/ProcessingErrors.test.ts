@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import type { KinesisRecord } from '../src/deaggregate.js';
+import type { ShardInfo } from '../src/Lease.js';
+import { LeaseRenewer } from '../src/LeaseRenewer.js';
+import { silentLogger } from '../src/Logger.js';
+import {
+  backoffMs,
+  DEFAULT_PROCESSING_ERRORS,
+  type ProcessingErrorSettings,
+  type ProcessingFailure,
+} from '../src/ProcessingErrors.js';
+import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
+import { ShardConsumer } from '../src/ShardConsumer.js';
+import type { IteratorPosition, RecordsPage, StreamPort } from '../src/StreamPort.js';
+import { FakeClock } from './helpers/FakeClock.js';
+import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
+import { aLease } from './helpers/leaseFactory.js';
+
+const SHARD = 'shard-1';
+const record = (sequenceNumber: string): KinesisRecord => ({
+  sequenceNumber,
+  partitionKey: 'k',
+  data: Buffer.from('x'),
+});
+
+/** A shard of pages, then its end; counts the reads. */
+class Pages implements StreamPort {
+  reads = 0;
+  constructor(private readonly pages: KinesisRecord[][]) {}
+  async listShards(): Promise<ShardInfo[]> {
+    return [];
+  }
+  async getShardIterator(_shardId: string, _position: IteratorPosition): Promise<string> {
+    return 'iterator';
+  }
+  async getRecords(): Promise<RecordsPage> {
+    this.reads++;
+    const page = this.pages.shift();
+    if (!page) return { records: [], nextIterator: undefined, millisBehindLatest: 0, childShards: [] };
+    return { records: page, nextIterator: 'next', millisBehindLatest: 0, childShards: [] };
+  }
+}
+
+/** A clock noting its sleeps, with a renew loop beside it every 1 s: the lease stays fresh while the consumer is healthy. */
+class RenewingClock extends FakeClock {
+  readonly sleeps: number[] = [];
+  renew: () => Promise<void> = async () => {};
+  override async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
+    this.sleeps.push(ms);
+    for (let left = ms; left > 0; left -= 1000) {
+      await super.sleep(Math.min(1000, left));
+      await this.renew();
+    }
+  }
+}
+
+function consumerOf(
+  stream: StreamPort,
+  processor: ShardRecordProcessor,
+  processingErrors?: Partial<ProcessingErrorSettings>,
+) {
+  const store = new InMemoryLeaseStore();
+  const clock = new RenewingClock();
+  const renewer = new LeaseRenewer({ store, clock, log: silentLogger, failoverMs: 10_000, onLeaseLost: () => {} });
+  const lease = aLease(SHARD, { leaseOwner: 'me' });
+  store.leases.set(SHARD, lease);
+  renewer.add(lease);
+  const consumer = new ShardConsumer(lease, {
+    stream,
+    store,
+    renewer,
+    processor,
+    clock,
+    log: silentLogger,
+    config: {
+      maxRecords: 100,
+      poll: { minMs: 200, maxMs: 1000 },
+      parentPollMs: 1000,
+      processingErrors: { ...DEFAULT_PROCESSING_ERRORS, ...processingErrors },
+    },
+    onShardEnd: async () => {},
+    random: () => 1,
+  });
+  clock.renew = async () => void (await renewer.renewAll(() => consumer.isHealthy(10_000)));
+  return { consumer, store, clock };
+}
+
+const base: ShardRecordProcessor = {
+  initialize: () => {},
+  processRecords: () => {},
+  leaseLost: () => {},
+  shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
+  shutdownRequested: () => {},
+};
+
+const sequences = (records: readonly { sequenceNumber: string }[]) => records.map((entry) => entry.sequenceNumber);
+
+describe('a processor that throws', () => {
+  it('gets the same batch again in place, from its last checkpoint, within a second, its lease kept', async () => {
+    const seen: string[][] = [];
+    const stream = new Pages([[record('1'), record('2'), record('3')], [record('4')]]);
+    let thrown = 0;
+    const { consumer, store, clock } = consumerOf(stream, {
+      ...base,
+      processRecords: async ({ records, checkpointer }) => {
+        if (records.length === 0) return;
+        seen.push(sequences(records));
+        if (sequences(records).includes('3') && thrown++ < 2) {
+          // Part of the batch is done and checkpointed before the first failure: it must never come again.
+          if (records[0]?.sequenceNumber === '1')
+            await checkpointer.checkpoint({ sequenceNumber: '2', subSequenceNumber: 0 });
+          throw new Error('the database is down');
+        }
+        await checkpointer.checkpoint();
+      },
+    });
+    expect(await consumer.run()).toBe('shard-ended');
+    // Thrown twice on 1-3 (2 checkpointed the first time): 3 is given alone, twice, with no read in between.
+    expect(seen).toEqual([['1', '2', '3'], ['3'], ['3'], ['4']]);
+    expect(stream.reads).toBe(3);
+    // Backoff: the first retry within a second, the next one longer.
+    expect(clock.sleeps.slice(0, 2)).toEqual([250, 500]);
+    expect(store.leases.get(SHARD)?.leaseOwner).toBe('me');
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
+  });
+
+  it('keeps its lease while it keeps throwing, well past the failover time, and shows how many times it failed', async () => {
+    let attempts = 0;
+    let failuresSeen = 0;
+    const stream = new Pages([[record('1')]]);
+    const { consumer, store, clock } = consumerOf(stream, {
+      ...base,
+      processRecords: async ({ records, checkpointer }) => {
+        if (records.length === 0) return;
+        failuresSeen = consumer.processingFailures;
+        if (++attempts < 8) throw new Error('still down');
+        await checkpointer.checkpoint();
+      },
+    });
+    expect(await consumer.run()).toBe('shard-ended');
+    // 250 + 500 + … (capped at 30 s): over a minute of failures, the lease renewed throughout.
+    expect(clock.sleeps.slice(0, 7).reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(30_000);
+    expect(failuresSeen).toBe(7);
+    expect(consumer.processingFailures).toBe(0);
+    expect(store.leases.get(SHARD)?.leaseOwner).toBe('me');
+  });
+
+  it('with the skip policy: after the attempts, checkpoints past the batch and goes on, as the Java KCL does', async () => {
+    const seen: string[][] = [];
+    const { consumer, store } = consumerOf(
+      new Pages([[record('1'), record('2')], [record('3')]]),
+      {
+        ...base,
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          seen.push(sequences(records));
+          if (records[0]?.sequenceNumber === '1') throw new Error('a poison record');
+          // The checkpoint is already past the skipped batch.
+          expect(checkpointer.lastCheckpoint.sequenceNumber).toBe('2');
+          await checkpointer.checkpoint();
+        },
+        shardEnded: async ({ checkpointer }) => checkpointer.checkpoint(),
+      },
+      { policy: 'skip', attempts: 2 },
+    );
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(seen).toEqual([['1', '2'], ['1', '2'], ['3']]);
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
+  });
+
+  it('asks the hook on every failure, with the records still to do, and does what it says', async () => {
+    const asked: Array<Pick<ProcessingFailure, 'during' | 'attempt' | 'shardId'> & { records: string[] }> = [];
+    const deadLetters: string[] = [];
+    const { consumer } = consumerOf(
+      new Pages([[record('1'), record('2')], [record('3')]]),
+      {
+        ...base,
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          if (records[0]?.sequenceNumber === '1') throw new Error('a poison record');
+          await checkpointer.checkpoint();
+        },
+      },
+      {
+        // Retry once, then send the batch to a dead-letter list and skip it.
+        policy: ({ during, attempt, shardId, records }) => {
+          asked.push({ during, attempt, shardId, records: sequences(records) });
+          if (attempt < 2) return 'retry';
+          deadLetters.push(...sequences(records));
+          return 'skip';
+        },
+      },
+    );
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(asked).toEqual([
+      { during: 'processRecords', attempt: 1, shardId: SHARD, records: ['1', '2'] },
+      { during: 'processRecords', attempt: 2, shardId: SHARD, records: ['1', '2'] },
+    ]);
+    expect(deadLetters).toEqual(['1', '2']);
+  });
+
+  it('retries initialize and shardEnded in place too, and never skips initialize', async () => {
+    const calls: string[] = [];
+    let inits = 0;
+    let ends = 0;
+    const { consumer, store } = consumerOf(
+      new Pages([[record('1')]]),
+      {
+        ...base,
+        initialize: () => {
+          calls.push('initialize');
+          if (++inits < 3) throw new Error('config not loaded yet');
+        },
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          calls.push(`processRecords ${sequences(records).join(',')}`);
+          await checkpointer.checkpoint();
+        },
+        shardEnded: async ({ checkpointer }) => {
+          calls.push('shardEnded');
+          if (++ends < 2) throw new Error('flush failed');
+          await checkpointer.checkpoint();
+        },
+      },
+      { policy: 'skip', attempts: 1 },
+    );
+    expect(await consumer.run()).toBe('shard-ended');
+    // initialize is retried even under 'skip'; shardEnded is skipped after its attempt, and kcl checkpoints SHARD_END.
+    expect(calls).toEqual(['initialize', 'initialize', 'initialize', 'processRecords 1', 'shardEnded']);
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
+  });
+
+  it('stops retrying, without a checkpoint, once the worker stops', async () => {
+    const controller: { consumer?: ShardConsumer } = {};
+    let attempts = 0;
+    const { consumer, store } = consumerOf(new Pages([[record('1')]]), {
+      ...base,
+      processRecords: ({ records }) => {
+        if (records.length === 0) return;
+        if (++attempts === 2) controller.consumer?.stop('shutdown');
+        throw new Error('down');
+      },
+    });
+    controller.consumer = consumer;
+    expect(await consumer.run()).toBe('shutdown');
+    expect(attempts).toBe(2);
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
+  });
+});
+
+describe('backoffMs', () => {
+  it('waits half to all of the exponential bound, capped, and never not at all', () => {
+    const settings = { ...DEFAULT_PROCESSING_ERRORS, backoff: { firstMs: 250, maxMs: 30_000 } };
+    expect(backoffMs(settings, 1, () => 0)).toBe(125);
+    expect(backoffMs(settings, 1, () => 1)).toBe(250);
+    expect(backoffMs(settings, 3, () => 1)).toBe(1000);
+    expect(backoffMs(settings, 20, () => 1)).toBe(30_000);
+    expect(backoffMs(settings, 20, () => 0)).toBe(15_000);
+  });
+});
