@@ -159,6 +159,8 @@ export class ShardConsumer {
       }
       return 'shard-ended';
     } catch (error) {
+      // Stopped while waiting to try a call again: as any stop (leaseLost, or shutdownRequested if it had started).
+      if (error instanceof StoppedWhileRetrying) return await this.finishStopped(this.checkpointer);
       if (error instanceof LeaseLostError || this.stopReason === 'lease-lost') {
         await this.safely(() => processor.leaseLost(), 'leaseLost');
         return 'lease-lost';
@@ -180,9 +182,13 @@ export class ShardConsumer {
       // still lists has no lease *yet* (the other parent of a merge whose own parents are still being read).
       let listed: Set<string> | undefined;
       for (const parent of parents) {
-        const parentLease = await this.deps.store.getLease(parent);
+        const parentLease = await this.whileFresh('read a parent lease', () => this.deps.store.getLease(parent));
         if (!parentLease) {
-          listed ??= new Set((await this.deps.stream.listShards()).map((shard) => shard.shardId));
+          listed ??= new Set(
+            (await this.whileFresh('list the shards', () => this.deps.stream.listShards())).map(
+              (shard) => shard.shardId,
+            ),
+          );
           if (listed.has(parent)) pending.push(parent);
           else finished.push({ shardId: parent, applicationState: undefined });
         } else if (parentLease.checkpoint.sequenceNumber !== Sentinel.SHARD_END) pending.push(parent);
@@ -198,7 +204,11 @@ export class ShardConsumer {
   /** Reads until the shard ends (true) or the consumer is stopped (false). */
   private async readLoop(checkpointer: ShardCheckpointer): Promise<boolean> {
     const { stream, clock, config, processor } = this.deps;
-    let iterator: string | undefined = await stream.getShardIterator(this.shardId, this.startPosition(checkpointer));
+    const iteratorAt = () =>
+      this.whileFresh('get a shard iterator', () =>
+        stream.getShardIterator(this.shardId, this.startPosition(checkpointer)),
+      );
+    let iterator: string | undefined = await iteratorAt();
     let delay = config.poll.minMs;
     let throttledFor = 0;
     while (!this.stopping.signal.aborted) {
@@ -208,7 +218,7 @@ export class ShardConsumer {
         throttledFor = 0;
       } catch (error) {
         if (error instanceof ExpiredIteratorError) {
-          iterator = await stream.getShardIterator(this.shardId, this.startPosition(checkpointer));
+          iterator = await iteratorAt();
           continue;
         }
         if (error instanceof ThrottledError || error instanceof TransientError) {
@@ -270,6 +280,35 @@ export class ShardConsumer {
       await clock.sleep(delay, this.stopping.signal);
     }
     return false;
+  }
+
+  /**
+   * A call to Kinesis or the lease table, made again while it is throttled or fails for now (a timeout, a reset, a
+   * 5xx), with jittered backoff from 100 ms to 5 s, for as long as the lease is held: throttling is a sign of life (the
+   * lease stays renewed), a transient fault is not, so past the failover time the lease is given up and this throws
+   * LeaseLostError. Any other error is thrown at once.
+   */
+  private async whileFresh<T>(what: string, call: () => Promise<T>): Promise<T> {
+    const { clock, log, renewer } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof ThrottledError || error instanceof TransientError)) throw error;
+        if (error instanceof ThrottledError) this.lastProgressAt = clock.monotonicNow();
+        const bound = Math.min(5000, 100 * 2 ** Math.min(10, attempt - 1));
+        const waitMs = Math.round(bound / 2 + ((this.deps.random ?? Math.random)() * bound) / 2);
+        log.warn(
+          { shardId: this.shardId, attempt, waitMs, error: describe(error) },
+          `could not ${what} for now; trying again`,
+        );
+        await clock.sleep(waitMs, this.stopping.signal);
+        if (this.stopping.signal.aborted) throw new StoppedWhileRetrying();
+        if (!renewer.isFresh(this.shardId, this.deps.generation)) {
+          throw new LeaseLostError(this.shardId, `not renewed within the failover time while trying to ${what}`);
+        }
+      }
+    }
   }
 
   /**
@@ -364,6 +403,9 @@ export class ShardConsumer {
     }
   }
 }
+
+/** Internal: the consumer was stopped while it waited to make a call again. */
+class StoppedWhileRetrying extends Error {}
 
 function isAfter(record: UserRecord, checkpointer: ShardCheckpointer): boolean {
   const delivered = checkpointer.lastDelivered;

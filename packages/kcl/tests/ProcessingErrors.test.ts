@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KinesisRecord } from '../src/deaggregate.js';
+import { ResourceNotFoundError, ThrottledError, TransientError } from '../src/errors.js';
 import type { ShardInfo } from '../src/Lease.js';
 import { LeaseRenewer } from '../src/LeaseRenewer.js';
 import { silentLogger } from '../src/Logger.js';
@@ -23,14 +24,22 @@ const record = (sequenceNumber: string): KinesisRecord => ({
   data: Buffer.from('x'),
 });
 
-/** A shard of pages, then its end; counts the reads. */
+/** A shard of pages, then its end; counts the reads. `iteratorErrors` are thrown by GetShardIterator first. */
 class Pages implements StreamPort {
   reads = 0;
-  constructor(private readonly pages: KinesisRecord[][]) {}
+  iteratorCalls = 0;
+  constructor(
+    private readonly pages: KinesisRecord[][],
+    private readonly iteratorErrors: Array<Error | ((call: number) => Error | undefined)> = [],
+  ) {}
   async listShards(): Promise<ShardInfo[]> {
     return [];
   }
   async getShardIterator(_shardId: string, _position: IteratorPosition): Promise<string> {
+    this.iteratorCalls++;
+    const next = this.iteratorErrors[0];
+    const error = typeof next === 'function' ? next(this.iteratorCalls) : this.iteratorErrors.shift();
+    if (error) throw error;
     return 'iterator';
   }
   async getRecords(): Promise<RecordsPage> {
@@ -246,6 +255,52 @@ describe('a processor that throws', () => {
     expect(await consumer.run()).toBe('shutdown');
     expect(attempts).toBe(2);
     expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
+  });
+});
+
+describe('a call to Kinesis that fails for now', () => {
+  const processor: ShardRecordProcessor = {
+    ...base,
+    processRecords: async ({ records, checkpointer }) => {
+      if (records.length > 0) await checkpointer.checkpoint();
+    },
+  };
+
+  it('is made again, with backoff, and the shard is read: a reset or a 5xx does not cost the lease', async () => {
+    const stream = new Pages(
+      [[record('1')]],
+      [new TransientError('get shard iterator failed for now: socket hang up'), new TransientError('InternalFailure')],
+    );
+    const { consumer, store, clock } = consumerOf(stream, processor);
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(stream.iteratorCalls).toBe(3);
+    expect(clock.sleeps.slice(0, 2)).toEqual([100, 200]);
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
+  });
+
+  it('throttled however long, keeps the lease: Kinesis answered, the reader is alive', async () => {
+    const stream = new Pages([[record('1')]], [(call) => (call <= 12 ? new ThrottledError('slow down') : undefined)]);
+    const { consumer, clock } = consumerOf(stream, processor);
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(clock.sleeps.slice(0, 12).reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(20_000);
+  });
+
+  it('failing for now past the failover time, gives the lease up (it can no longer be renewed), and no sooner', async () => {
+    const stream = new Pages([[record('1')]], [() => new TransientError('connect ETIMEDOUT')]);
+    const { consumer, clock } = consumerOf(stream, processor);
+    expect(await consumer.run()).toBe('lease-lost');
+    // No sign of life for the failover time: renewals stop; a failover time after the last one, the lease is not
+    // ours any more (another worker may take it), and the consumer lets go, within one backoff step.
+    const waited = clock.sleeps.reduce((sum, ms) => sum + ms, 0);
+    expect(waited).toBeGreaterThanOrEqual(20_000);
+    expect(waited).toBeLessThanOrEqual(20_000 + 5000);
+  });
+
+  it('failing otherwise (the stream is gone), fails at once', async () => {
+    const stream = new Pages([[record('1')]], [new ResourceNotFoundError('stream log-lines not found')]);
+    const { consumer } = consumerOf(stream, processor);
+    expect(await consumer.run()).toBe('failed');
+    expect(stream.iteratorCalls).toBe(1);
   });
 });
 
