@@ -181,6 +181,7 @@ export class LeaseWatch {
           finished,
           millisBehindLatest: live ? (lease.metrics?.millisBehindLatest ?? null) : null,
           recordsPerSecond: live ? (lease.metrics?.recordsPerSecond ?? null) : null,
+          processingFailures: live ? (lease.metrics?.processingFailures ?? 0) : 0,
         };
       })
       .sort((a, b) => (a.shardId < b.shardId ? -1 : 1));

@@ -156,6 +156,8 @@ export interface LeaseView {
   /** The holder's lag and read rate: null unless the lease is held, renewed, and its shard open (no stale numbers). */
   readonly millisBehindLatest: number | null;
   readonly recordsPerSecond: number | null;
+  /** How many times in a row its holder's processor has thrown on the batch in hand (kcl retries it in place). */
+  readonly processingFailures: number;
 }
 
 export interface WorkerView {

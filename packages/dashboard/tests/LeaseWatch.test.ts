@@ -99,7 +99,7 @@ describe('LeaseWatch', () => {
     const held = aLease('s', {
       leaseOwner: 'a',
       leaseCounter: 1,
-      metrics: { millisBehindLatest: 40, recordsPerSecond: 12 },
+      metrics: { millisBehindLatest: 40, recordsPerSecond: 12, processingFailures: 3 },
     });
     leaseWatch.observe([held], 0, WALL);
     leaseWatch.observe(
@@ -123,6 +123,8 @@ describe('LeaseWatch', () => {
       finished: false,
       millisBehindLatest: 40,
       recordsPerSecond: 12,
+      // Its processor threw three times in a row on the batch in hand: a stuck shard.
+      processingFailures: 3,
     });
     // Not renewed for more than half the failover time: a countdown to its expiry, its last figures still shown.
     expect(view(9000)).toMatchObject({ expired: false, expiresInMs: 4000, recordsPerSecond: 12 });
@@ -133,6 +135,7 @@ describe('LeaseWatch', () => {
       counterAgeMs: 17_000,
       millisBehindLatest: null,
       recordsPerSecond: null,
+      processingFailures: 0,
     });
   });
 

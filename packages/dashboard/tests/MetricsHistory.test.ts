@@ -29,6 +29,7 @@ const lease = (shardId: string, millisBehindLatest: number | null): LeaseView =>
   finished: false,
   millisBehindLatest,
   recordsPerSecond: millisBehindLatest === null ? null : 10,
+  processingFailures: 0,
 });
 /** A time at the start of a period, well past the epoch. */
 const T0 = 1_800_000_000_000;

@@ -130,10 +130,11 @@ export class DynamoLeaseStore implements LeaseStore {
     await this.update(
       lease,
       'renew',
-      'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate',
+      'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate, processingFailures = :failures',
       {
         ':behind': { N: String(Math.max(0, Math.round(metrics.millisBehindLatest))) },
         ':rate': { N: String(Math.max(0, Math.round(metrics.recordsPerSecond * 10) / 10)) },
+        ':failures': { N: String(Math.max(0, Math.round(metrics.processingFailures ?? 0))) },
       },
     );
     return { ...lease, leaseCounter: lease.leaseCounter + 1, metrics };

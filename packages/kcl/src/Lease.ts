@@ -78,6 +78,8 @@ export interface LeaseMetrics {
   readonly millisBehindLatest: number;
   /** Records (KPL user records counted one by one) delivered to the processor per second since the last renewal. */
   readonly recordsPerSecond: number;
+  /** How many times in a row the processor's call in hand has thrown (0, or absent: none): a stuck shard shows. */
+  readonly processingFailures?: number;
 }
 
 /** A shard as ListShards (or GetRecords' ChildShards) describes it. */

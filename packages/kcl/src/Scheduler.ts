@@ -158,7 +158,11 @@ export class Scheduler {
       lastCounts.set(consumer, { delivered: consumer.recordsDelivered, at: now });
       const seconds = last ? (now - last.at) / 1000 : 0;
       const recordsPerSecond = last && seconds > 0 ? (consumer.recordsDelivered - last.delivered) / seconds : 0;
-      return { millisBehindLatest: consumer.millisBehindLatest, recordsPerSecond: Math.max(0, recordsPerSecond) };
+      return {
+        millisBehindLatest: consumer.millisBehindLatest,
+        recordsPerSecond: Math.max(0, recordsPerSecond),
+        processingFailures: consumer.processingFailures,
+      };
     };
     while (!this.renewing.signal.aborted) {
       await this.renewer.renewAll(

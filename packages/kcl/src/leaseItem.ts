@@ -119,5 +119,12 @@ function metricsFromItem(item: Record<string, AttributeValue>): { metrics?: Leas
   const millisBehindLatest = Number(item.millisBehindLatest?.N);
   const recordsPerSecond = Number(item.recordsPerSecond?.N);
   if (!Number.isFinite(millisBehindLatest) || !Number.isFinite(recordsPerSecond)) return {};
-  return { metrics: { millisBehindLatest, recordsPerSecond } };
+  const processingFailures = Number(item.processingFailures?.N);
+  return {
+    metrics: {
+      millisBehindLatest,
+      recordsPerSecond,
+      ...(Number.isSafeInteger(processingFailures) && processingFailures >= 0 ? { processingFailures } : {}),
+    },
+  };
 }

@@ -73,11 +73,13 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
     expect(onlyUpdate(table)).toEqual({
       TableName: 'App',
       Key: key,
-      UpdateExpression: 'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate',
+      UpdateExpression:
+        'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate, processingFailures = :failures',
       ConditionExpression: HELD_CONDITION,
       ExpressionAttributeValues: {
         ':behind': { N: '250' },
         ':rate': { N: '12.3' },
+        ':failures': { N: '0' },
         ':next': { N: '8' },
         ':expected': { N: '7' },
         ':expectedOwner': { S: 'worker-a' },

@@ -362,7 +362,11 @@ describe('Scheduler: what it publishes', () => {
 
     await clock.advance(4_000); // renewals at 0 (no reader yet) and 3.3 s (the reader's first)
 
-    expect(store.leases.get('s-1')?.metrics).toEqual({ millisBehindLatest: 1_500, recordsPerSecond: 0 });
+    expect(store.leases.get('s-1')?.metrics).toEqual({
+      millisBehindLatest: 1_500,
+      recordsPerSecond: 0,
+      processingFailures: 0,
+    });
     stop.abort();
     await clock.advance(2_000);
     await running;
@@ -497,6 +501,8 @@ describe('Scheduler: leases', () => {
     expect(store.leases.get('s-1')?.leaseCounter).toBeGreaterThan(counter + 5);
     expect(calls).toBeGreaterThan(3);
     expect(scheduler.status().shards[0]?.processingFailures).toBe(calls);
+    // Published on the lease with each renewal, for anyone watching the table (the dashboard shows a stuck shard).
+    expect(store.leases.get('s-1')?.metrics?.processingFailures).toBeGreaterThan(3);
     stop.abort();
     await clock.advance(12_000);
     await running;

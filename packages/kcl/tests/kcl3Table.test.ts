@@ -16,6 +16,7 @@ const OURS = new Set([
   'applicationState',
   'millisBehindLatest',
   'recordsPerSecond',
+  'processingFailures', // ours alone, beside the two above: a shard stuck on a batch
   'checkpointOwner', // only REMOVEd, by a take, as the Java KCL's take does
   'leaseTransitions', // ours alone: the last changes of owner, for watchers
 ]);

@@ -28,11 +28,13 @@ describe('lease metrics (beyond KCL: what a holder publishes for dashboards)', (
       {
         TableName: 'App',
         Key: { leaseKey: { S: 'shardId-000000000001' } },
-        UpdateExpression: 'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate',
+        UpdateExpression:
+          'SET leaseCounter = :next, millisBehindLatest = :behind, recordsPerSecond = :rate, processingFailures = :failures',
         ConditionExpression: 'leaseCounter = :expected AND leaseOwner = :expectedOwner',
         ExpressionAttributeValues: {
           ':behind': { N: '1234' },
           ':rate': { N: '100' },
+          ':failures': { N: '0' },
           ':next': { N: '8' },
           ':expected': { N: '7' },
           ':expectedOwner': { S: 'worker-a' },
@@ -54,5 +56,14 @@ describe('lease metrics (beyond KCL: what a holder publishes for dashboards)', (
       recordsPerSecond: 12.5,
     });
     expect(leaseFromItem({ ...base, throughputKBps: { N: '4.2' } }).metrics).toBeUndefined();
+    // A shard stuck on a batch: the failures in a row its holder published.
+    expect(
+      leaseFromItem({
+        ...base,
+        millisBehindLatest: { N: '0' },
+        recordsPerSecond: { N: '0' },
+        processingFailures: { N: '4' },
+      }).metrics,
+    ).toEqual({ millisBehindLatest: 0, recordsPerSecond: 0, processingFailures: 4 });
   });
 });

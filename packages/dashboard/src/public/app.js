@@ -155,13 +155,16 @@ function drawShards(view) {
         : lease?.expiresInMs !== null && lease?.expiresInMs !== undefined
           ? ` (expires in ${seconds(lease.expiresInMs)})`
           : '';
-      const owner = lease?.owner ? `${lease.owner}${note}` : '—';
+      // A processor throwing on its batch: kcl retries it in place, the lease kept; the class sees the shard stuck.
+      const failing = lease?.processingFailures > 0 ? ` · processor failing (${lease.processingFailures}×)` : '';
+      row.dataset.processingFailures = String(lease?.processingFailures ?? 0);
+      const owner = lease?.owner ? `${lease.owner}${note}${failing}` : '—';
       row.dataset.expiresInMs =
         lease?.expiresInMs === null || lease?.expiresInMs === undefined ? '' : String(lease.expiresInMs);
       row.append(
         cell(shardId),
         cell(shard?.parents.length ? `${state}, from ${shard.parents.map((id) => id.slice(-4)).join('+')}` : state),
-        cell(owner, lease?.expired || note ? 'bad' : ''),
+        cell(owner, lease?.expired || note || failing ? 'bad' : ''),
         cell(lease?.counter, 'num'),
         cell(ago(lease?.checkpointAgeMs)),
         cell(lag(lease?.millisBehindLatest), `num${(lease?.millisBehindLatest ?? 0) >= 5000 ? ' bad' : ''}`),
