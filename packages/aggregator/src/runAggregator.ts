@@ -1,12 +1,6 @@
 import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
-import {
-  DynamoLeaseStore,
-  KinesisStreamPort,
-  Scheduler,
-  type SchedulerSettings,
-  schedulerConfig,
-} from '@stock-trades/kcl';
+import { createWorker, KinesisStreamPort, type SchedulerSettings, schedulerConfig } from '@stock-trades/kcl';
 import { AggregatorRecordProcessor } from './AggregatorRecordProcessor.js';
 import { AggregatorError } from './errors.js';
 import type { ResultSink } from './ResultSink.js';
@@ -76,9 +70,11 @@ export async function runAggregator(options: AggregatorOptions, deps: Aggregator
       }
     },
   };
-  const scheduler = new Scheduler(config, {
-    stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
-    store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
+  // A kcl worker as any service would make one: createWorker, given our clients.
+  const scheduler = createWorker({
+    ...options.scheduler,
+    kinesis: deps.clients.kinesis,
+    dynamodb: deps.clients.dynamodb,
     processorFactory: (shardId) =>
       new AggregatorRecordProcessor(shardId, options.book, {
         sink,

@@ -1,13 +1,6 @@
 import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
-import {
-  DynamoLeaseStore,
-  KinesisStreamPort,
-  Scheduler,
-  type SchedulerSettings,
-  schedulerConfig,
-  systemClock,
-} from '@stock-trades/kcl';
+import { createWorker, type SchedulerSettings, schedulerConfig, systemClock } from '@stock-trades/kcl';
 import { KinesisRecordsPort } from '@stock-trades/writer';
 import { ConsumerError } from './errors.js';
 import { FanOutSink } from './JsonlSink.js';
@@ -96,9 +89,11 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   let duplicates = 0;
   const running = AbortSignal.any([deps.signal, stop.signal]);
   const pause = deps.pause;
-  const scheduler = new Scheduler(config, {
-    stream: new KinesisStreamPort(deps.clients.kinesis, config.streamName),
-    store: new DynamoLeaseStore(deps.clients.dynamodb, config.applicationName),
+  // A kcl worker as any service would make one: createWorker, given our clients.
+  const scheduler = createWorker({
+    ...options.scheduler,
+    kinesis: deps.clients.kinesis,
+    dynamodb: deps.clients.dynamodb,
     processorFactory: (shardId) =>
       new StockTradeRecordProcessor(shardId, processorSettings, {
         sink,
