@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { localClients, StreamAdmin } from '@stock-trades/aws';
 import { ShardWindows, StockTradeRecordProcessor } from '@stock-trades/consumer';
-import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade, TradeGenerator } from '@stock-trades/core';
+import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-trades/core';
+import { TradeGenerator } from '@stock-trades/core/generator';
 import {
   DynamoLeaseStore,
   deaggregate,

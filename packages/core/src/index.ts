@@ -40,7 +40,6 @@ export { parseStreamName, parseTableName } from './resourceNames.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
 export { SHARD_TRAFFIC_PATH, type ShardTrafficCounts, type ShardTrafficReport } from './shardTraffic.js';
 export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';
-export { TradeGenerator, type TradeGeneratorOptions } from './TradeGenerator.js';
 export {
   addTrade,
   emptySummary,

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  MAX_PRICE_DEVIATION,
-  MAX_QUANTITY,
-  PROBABILITY_SELL,
-  TradeGenerator,
-  TUTORIAL_STOCK_PRICES,
-} from '../src/index.js';
+import { MAX_PRICE_DEVIATION, MAX_QUANTITY, PROBABILITY_SELL, TUTORIAL_STOCK_PRICES } from '../src/index.js';
+import { TradeGenerator } from '../src/TradeGenerator.js';
 
 const SAMPLE = 20_000;
 const meanPrice = new Map<string, number>(TUTORIAL_STOCK_PRICES.map((stock) => [stock.tickerSymbol, stock.price]));

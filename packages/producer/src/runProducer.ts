@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TradeGenerator } from '@stock-trades/core';
+import { TradeGenerator } from '@stock-trades/core/generator';
 import type { RecordsPort } from '@stock-trades/writer';
 import { type BatchResult, BatchSender } from '@stock-trades/writer';
 import { StreamNotReadyError, TradeLogFailedError, UnacknowledgedTradesError } from './errors.js';
