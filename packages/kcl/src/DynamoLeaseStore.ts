@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from './Clock.js';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
-import { LeaseLostError, ResourceNotFoundError } from './errors.js';
+import { LeaseLostError, TableNotReadyError } from './errors.js';
 import { type Lease, type LeaseMetrics, TransitionKind } from './Lease.js';
 import type { LeaseStore, TakeKind } from './LeaseStore.js';
 import { type Logger, silentLogger } from './Logger.js';
@@ -67,7 +67,7 @@ export class DynamoLeaseStore implements LeaseStore {
     const deadline = this.clock.monotonicNow() + TABLE_WAIT_MS;
     while ((await this.tableStatus()) !== 'ACTIVE') {
       if (this.clock.monotonicNow() > deadline)
-        throw new ResourceNotFoundError(`table ${this.tableName} is not ACTIVE`);
+        throw new TableNotReadyError(`table ${this.tableName} did not become ACTIVE within ${TABLE_WAIT_MS / 1000} s`);
       await this.clock.sleep(250);
     }
   }

@@ -1,3 +1,4 @@
+import { RecordTooLargeError } from './errors.js';
 import { AggregatedRecordType, KPL_DIGEST_BYTES, KPL_MAGIC, md5 } from './kplFormat.js';
 
 /** The KPL's default cap on an aggregated record. */
@@ -31,7 +32,7 @@ export class RecordAggregator {
     const growth = this.growthFor(partitionKey, data);
     const overhead = KPL_MAGIC.length + KPL_DIGEST_BYTES;
     if (overhead + growth > this.maxBytes) {
-      throw new RangeError(
+      throw new RecordTooLargeError(
         `a user record of ${data.byteLength} bytes does not fit in a ${this.maxBytes}-byte aggregate`,
       );
     }

@@ -1,3 +1,4 @@
+import { InvalidConfigError } from './errors.js';
 import type { InitialPosition } from './InitialPosition.js';
 import type { ProcessingErrorPolicy } from './ProcessingErrors.js';
 
@@ -82,12 +83,12 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
     failoverMs,
   };
   if (config.renewIntervalMs >= config.failoverMs) {
-    throw new RangeError(
+    throw new InvalidConfigError(
       `renew interval (${config.renewIntervalMs} ms) must be shorter than the failover time (${config.failoverMs} ms)`,
     );
   }
   if (config.pollMinMs < 200)
-    throw new RangeError('pollMinMs below 200 ms exceeds Kinesis’ 5 reads per shard per second');
+    throw new InvalidConfigError('pollMinMs below 200 ms exceeds Kinesis’ 5 reads per shard per second');
   return config;
 }
 

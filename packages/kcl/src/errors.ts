@@ -65,3 +65,27 @@ export class DependencyError extends KclError {
     this.name = 'DependencyError';
   }
 }
+
+/** A setting that cannot work (a renew interval not below the failover time, reads faster than Kinesis allows). */
+export class InvalidConfigError extends KclError {
+  constructor(message: string) {
+    super('INVALID_CONFIG', message);
+    this.name = 'InvalidConfigError';
+  }
+}
+
+/** A user record too large for a KPL aggregate of the size asked for. */
+export class RecordTooLargeError extends KclError {
+  constructor(message: string) {
+    super('RECORD_TOO_LARGE', message);
+    this.name = 'RecordTooLargeError';
+  }
+}
+
+/** The lease table exists but did not become ACTIVE in time (it is being created, or deleted). */
+export class TableNotReadyError extends KclError {
+  constructor(message: string) {
+    super('TABLE_NOT_READY', message);
+    this.name = 'TableNotReadyError';
+  }
+}

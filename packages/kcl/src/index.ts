@@ -22,9 +22,12 @@ export {
   DependencyError,
   ExpiredIteratorError,
   InvalidCheckpointError,
+  InvalidConfigError,
   KclError,
   LeaseLostError,
+  RecordTooLargeError,
   ResourceNotFoundError,
+  TableNotReadyError,
   ThrottledError,
   TransientError,
 } from './errors.js';

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoLeaseStore } from '../src/DynamoLeaseStore.js';
-import { DependencyError, ResourceNotFoundError, ThrottledError } from '../src/errors.js';
+import { DependencyError, TableNotReadyError, ThrottledError } from '../src/errors.js';
 import { FakeClock } from './helpers/FakeClock.js';
 
 type Command = { readonly input: object };
@@ -109,14 +109,14 @@ describe('DynamoLeaseStore.ensureTable', () => {
     expect(creates()).toEqual([]);
   });
 
-  it('gives up with ResourceNotFoundError once the table has not become ACTIVE for two minutes', async () => {
+  it('gives up with TableNotReadyError (TABLE_NOT_READY) once the table has not become ACTIVE for two minutes', async () => {
     const clock = new FakeClock(0);
     const { client } = tableClient(['CREATING']);
 
     const error = await new DynamoLeaseStore(client, 'App', clock).ensureTable().catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(ResourceNotFoundError);
-    expect((error as Error).message).toBe('table App is not ACTIVE');
+    expect(error).toBeInstanceOf(TableNotReadyError);
+    expect(error).toMatchObject({ code: 'TABLE_NOT_READY', message: 'table App did not become ACTIVE within 120 s' });
     // Past the two minutes by less than one 250 ms look, not before.
     expect(clock.monotonicNow()).toBeGreaterThan(120_000);
     expect(clock.monotonicNow()).toBeLessThanOrEqual(120_250);

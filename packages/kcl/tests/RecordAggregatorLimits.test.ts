@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deaggregate } from '../src/deaggregate.js';
+import { RecordTooLargeError } from '../src/errors.js';
 import { type AggregatedRecord, RecordAggregator } from '../src/RecordAggregator.js';
 
 const bytes = (length: number) => new Uint8Array(length).fill(7);
@@ -16,6 +17,7 @@ describe('RecordAggregator: limits', () => {
     expect(() => new RecordAggregator(100).add('key', bytes(100))).toThrow(
       'a user record of 100 bytes does not fit in a 100-byte aggregate',
     );
+    expect(() => new RecordAggregator(100).add('key', bytes(100))).toThrow(RecordTooLargeError);
   });
 
   it('fills an aggregate up to its limit exactly, and starts the next when one more record would not fit', () => {

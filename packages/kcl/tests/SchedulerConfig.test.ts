@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidConfigError } from '../src/errors.js';
 import { TRIM_HORIZON } from '../src/InitialPosition.js';
 import { schedulerConfig } from '../src/SchedulerConfig.js';
 
@@ -34,6 +35,11 @@ describe('schedulerConfig', () => {
       'renew interval (1000 ms) must be shorter than the failover time (1000 ms)',
     );
     expect(() => schedulerConfig({ ...names, pollMinMs: 199 })).toThrow(/pollMinMs below 200 ms/);
+    // Every error kcl throws is a KclError with a documented code.
+    expect(() => schedulerConfig({ ...names, pollMinMs: 199 })).toThrow(InvalidConfigError);
+    expect(() => schedulerConfig({ ...names, failoverMs: 1000, renewIntervalMs: 1000 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG' }),
+    );
     expect(schedulerConfig({ ...names, pollMinMs: 200 }).pollMinMs).toBe(200);
   });
 });
