@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,13 @@ describe('the packed kcl, installed in a fresh project', () => {
     const installed = join(project, 'node_modules', '@stock-trades', 'kcl');
     expect(readdirSync(join(installed, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
     expect(readdirSync(installed)).not.toContain('src');
+    // Every link of its README to a file of its own resolves inside the package as installed.
+    const readme = readFileSync(join(installed, 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
+      .map(([, target]) => target ?? '')
+      .filter((target) => !/^[a-z]+:/.test(target));
+    expect(links.length).toBeGreaterThan(2);
+    expect(links.filter((target) => !existsSync(join(installed, target)))).toEqual([]);
 
     const streams = new StreamAdmin(clients);
     await streams.create('log-lines', { capacity: 'PROVISIONED', shards: 4 });
