@@ -55,10 +55,11 @@ export async function decide(
 }
 
 /**
- * "Equal jitter": between half the exponential bound and all of it, so shards failing together do not retry
+ * "Equal jitter" (every retry of kcl's: processor calls, and Kinesis or the lease table failing for now): between
+ * half the exponential bound and all of it, so shards failing together do not retry
  * together, and no retry comes at once (a processor that always throws is never called in a tight loop).
  */
-export function backoffMs(settings: ProcessingErrorSettings, attempt: number, random: () => number): number {
-  const bound = Math.min(settings.backoff.maxMs, settings.backoff.firstMs * 2 ** Math.min(30, attempt - 1));
+export function backoffMs(backoff: ProcessingErrorSettings['backoff'], attempt: number, random: () => number): number {
+  const bound = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(30, attempt - 1));
   return Math.round(bound / 2 + (random() * bound) / 2);
 }

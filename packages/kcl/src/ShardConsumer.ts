@@ -1,6 +1,6 @@
 import type { Clock } from './Clock.js';
 import { deaggregate, type UserRecord } from './deaggregate.js';
-import { compareExtended, isSentinel, Sentinel } from './ExtendedSequenceNumber.js';
+import { compareExtended, type ExtendedSequenceNumber, isSentinel, Sentinel } from './ExtendedSequenceNumber.js';
 import { ExpiredIteratorError, LeaseLostError, ThrottledError, TransientError } from './errors.js';
 import type { Lease, ShardInfo } from './Lease.js';
 import type { LeaseRenewer } from './LeaseRenewer.js';
@@ -39,6 +39,9 @@ export interface ShardConsumerDeps {
   /** For the backoff's jitter (tests pin it). */
   readonly random?: () => number;
 }
+
+/** Backoff of a call to Kinesis or the lease table that is throttled or fails for now: from 100 ms up to 5 s. */
+const CALL_BACKOFF = { firstMs: 100, maxMs: 5000 } as const;
 
 export type ShardConsumerOutcome = 'shard-ended' | 'lease-lost' | 'shutdown' | 'failed';
 
@@ -243,7 +246,7 @@ export class ShardConsumer {
           'dropped KPL user records outside the shard hash range',
         );
       }
-      const fresh = records.filter((record) => isAfter(record, checkpointer));
+      const fresh = records.filter((record) => isAfter(record, checkpointer.lastDelivered));
       const last = fresh.at(-1);
       if (last)
         checkpointer.lastDelivered = { sequenceNumber: last.sequenceNumber, subSequenceNumber: last.subSequenceNumber };
@@ -296,8 +299,7 @@ export class ShardConsumer {
       } catch (error) {
         if (!(error instanceof ThrottledError || error instanceof TransientError)) throw error;
         if (error instanceof ThrottledError) this.lastProgressAt = clock.monotonicNow();
-        const bound = Math.min(5000, 100 * 2 ** Math.min(10, attempt - 1));
-        const waitMs = Math.round(bound / 2 + ((this.deps.random ?? Math.random)() * bound) / 2);
+        const waitMs = backoffMs(CALL_BACKOFF, attempt, this.deps.random ?? Math.random);
         log.warn(
           { shardId: this.shardId, attempt, waitMs, error: describe(error) },
           `could not ${what} for now; trying again`,
@@ -326,11 +328,9 @@ export class ShardConsumer {
     const settings = config.processingErrors ?? DEFAULT_PROCESSING_ERRORS;
     const checkpointed = () => this.checkpointer?.lastCheckpoint;
     for (let attempt = 1; ; attempt++) {
+      // The first attempt's records all follow what was delivered before, so the checkpoint too: no need to look.
       const from = checkpointed();
-      const batch =
-        attempt === 1 || from === undefined || isSentinel(from)
-          ? records
-          : records.filter((record) => compareExtended(record, from) > 0);
+      const batch = attempt === 1 || from === undefined ? records : records.filter((record) => isAfter(record, from));
       try {
         await call(batch);
         this.failures = 0;
@@ -349,7 +349,7 @@ export class ShardConsumer {
           this.failures = 0;
           return 'skipped';
         }
-        const waitMs = backoffMs(settings, attempt, this.deps.random ?? Math.random);
+        const waitMs = backoffMs(settings.backoff, attempt, this.deps.random ?? Math.random);
         log.warn(
           { shardId: this.shardId, attempt, waitMs, error: describe(error) },
           `${during} threw; trying again in place`,
@@ -407,7 +407,7 @@ export class ShardConsumer {
 /** Internal: the consumer was stopped while it waited to make a call again. */
 class StoppedWhileRetrying extends Error {}
 
-function isAfter(record: UserRecord, checkpointer: ShardCheckpointer): boolean {
-  const delivered = checkpointer.lastDelivered;
-  return isSentinel(delivered) || compareExtended(record, delivered) > 0;
+/** Whether a record comes after a position (any record does after a sentinel: TRIM_HORIZON, LATEST, …). */
+function isAfter(record: UserRecord, position: ExtendedSequenceNumber): boolean {
+  return isSentinel(position) || compareExtended(record, position) > 0;
 }

@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { KinesisRecord } from '../src/deaggregate.js';
 import { ResourceNotFoundError, ThrottledError, TransientError } from '../src/errors.js';
 import type { ShardInfo } from '../src/Lease.js';
-import { LeaseRenewer } from '../src/LeaseRenewer.js';
-import { silentLogger } from '../src/Logger.js';
 import {
   backoffMs,
   DEFAULT_PROCESSING_ERRORS,
@@ -11,11 +9,10 @@ import {
   type ProcessingFailure,
 } from '../src/ProcessingErrors.js';
 import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
-import { ShardConsumer } from '../src/ShardConsumer.js';
+import type { ShardConsumer } from '../src/ShardConsumer.js';
 import type { IteratorPosition, RecordsPage, StreamPort } from '../src/StreamPort.js';
 import { FakeClock } from './helpers/FakeClock.js';
-import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
-import { aLease } from './helpers/leaseFactory.js';
+import { shardConsumerFixture } from './helpers/shardConsumerFixture.js';
 
 const SHARD = 'shard-1';
 const record = (sequenceNumber: string): KinesisRecord => ({
@@ -69,30 +66,14 @@ function consumerOf(
   processor: ShardRecordProcessor,
   processingErrors?: Partial<ProcessingErrorSettings>,
 ) {
-  const store = new InMemoryLeaseStore();
-  const clock = new RenewingClock();
-  const renewer = new LeaseRenewer({ store, clock, log: silentLogger, failoverMs: 10_000, onLeaseLost: () => {} });
-  const lease = aLease(SHARD, { leaseOwner: 'me' });
-  store.leases.set(SHARD, lease);
-  renewer.add(lease);
-  const consumer = new ShardConsumer(lease, {
-    stream,
-    store,
-    renewer,
-    processor,
-    clock,
-    log: silentLogger,
-    config: {
-      maxRecords: 100,
-      poll: { minMs: 200, maxMs: 1000 },
-      parentPollMs: 1000,
-      processingErrors: { ...DEFAULT_PROCESSING_ERRORS, ...processingErrors },
-    },
-    onShardEnd: async () => {},
+  const fixture = shardConsumerFixture(stream, processor, {
+    clock: new RenewingClock(),
+    config: { processingErrors: { ...DEFAULT_PROCESSING_ERRORS, ...processingErrors } },
     random: () => 1,
   });
+  const { consumer, renewer, clock } = fixture;
   clock.renew = async () => void (await renewer.renewAll(() => consumer.isHealthy(10_000)));
-  return { consumer, store, clock };
+  return fixture;
 }
 
 const base: ShardRecordProcessor = {
@@ -306,7 +287,7 @@ describe('a call to Kinesis that fails for now', () => {
 
 describe('backoffMs', () => {
   it('waits half to all of the exponential bound, capped, and never not at all', () => {
-    const settings = { ...DEFAULT_PROCESSING_ERRORS, backoff: { firstMs: 250, maxMs: 30_000 } };
+    const settings = { firstMs: 250, maxMs: 30_000 };
     expect(backoffMs(settings, 1, () => 0)).toBe(125);
     expect(backoffMs(settings, 1, () => 1)).toBe(250);
     expect(backoffMs(settings, 3, () => 1)).toBe(1000);

@@ -6,16 +6,12 @@ import {
   type RecordsPage,
   type ShardRecordProcessor,
   type StreamPort,
-  silentLogger,
   ThrottledError,
   TransientError,
   type UserRecord,
 } from '../src/index.js';
-import { LeaseRenewer } from '../src/LeaseRenewer.js';
-import { ShardConsumer } from '../src/ShardConsumer.js';
-import { FakeClock } from './helpers/FakeClock.js';
-import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
-import { aLease } from './helpers/leaseFactory.js';
+import type { FakeClock } from './helpers/FakeClock.js';
+import { shardConsumerFixture } from './helpers/shardConsumerFixture.js';
 
 const record = (sequenceNumber: string): KinesisRecord => ({
   sequenceNumber,
@@ -67,26 +63,9 @@ function recordingProcessor() {
 }
 
 function consumerFor(stream: StreamPort, processor: ShardRecordProcessor, checkpoint = 'TRIM_HORIZON') {
-  const store = new InMemoryLeaseStore();
-  const clock = new FakeClock();
-  const renewer = new LeaseRenewer({ store, clock, log: silentLogger, failoverMs: 10_000, onLeaseLost: () => {} });
-  const lease = aLease('shard-1', {
-    leaseOwner: 'me',
-    checkpoint: { sequenceNumber: checkpoint, subSequenceNumber: 0 },
+  return shardConsumerFixture(stream, processor, {
+    lease: { checkpoint: { sequenceNumber: checkpoint, subSequenceNumber: 0 } },
   });
-  store.leases.set(lease.leaseKey, lease);
-  renewer.add(lease);
-  const consumer = new ShardConsumer(lease, {
-    stream,
-    store,
-    renewer,
-    processor,
-    clock,
-    log: silentLogger,
-    config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000 },
-    onShardEnd: async () => {},
-  });
-  return { consumer, store, clock, renewer };
 }
 
 describe('ShardConsumer', () => {

@@ -2,15 +2,15 @@ import { describe, expect, it } from 'vitest';
 import type { KinesisRecord } from '../src/deaggregate.js';
 import { DependencyError, ThrottledError } from '../src/errors.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
-import { LeaseRenewer } from '../src/LeaseRenewer.js';
-import { silentLogger } from '../src/Logger.js';
+import type { LeaseRenewer } from '../src/LeaseRenewer.js';
 import { DEFAULT_PROCESSING_ERRORS } from '../src/ProcessingErrors.js';
 import type { InitializationInput, ShardRecordProcessor } from '../src/RecordProcessor.js';
-import { ShardConsumer, type ShardConsumerConfig } from '../src/ShardConsumer.js';
+import type { ShardConsumer, ShardConsumerConfig } from '../src/ShardConsumer.js';
 import type { IteratorPosition, RecordsPage, StreamPort } from '../src/StreamPort.js';
 import { FakeClock } from './helpers/FakeClock.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { aLease } from './helpers/leaseFactory.js';
+import { shardConsumerFixture } from './helpers/shardConsumerFixture.js';
 
 const SHARD = 'shard-1';
 const FULL = { startingHashKey: '0', endingHashKey: '340282366920938463463374607431768211455' };
@@ -86,23 +86,7 @@ function consumerOf(
   processor: ShardRecordProcessor,
   options: { lease?: Partial<Lease>; store?: InMemoryLeaseStore; config?: Partial<ShardConsumerConfig> } = {},
 ) {
-  const store = options.store ?? new InMemoryLeaseStore();
-  const clock = new SleepNotingClock();
-  const renewer = new LeaseRenewer({ store, clock, log: silentLogger, failoverMs: 10_000, onLeaseLost: () => {} });
-  const lease = aLease(SHARD, { leaseOwner: 'me', ...options.lease });
-  store.leases.set(SHARD, lease);
-  renewer.add(lease);
-  const consumer = new ShardConsumer(lease, {
-    stream,
-    store,
-    renewer,
-    processor,
-    clock,
-    log: silentLogger,
-    config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000, ...options.config },
-    onShardEnd: async () => {},
-  });
-  return { consumer, store, clock, renewer };
+  return shardConsumerFixture(stream, processor, { ...options, clock: new SleepNotingClock() });
 }
 
 describe('ShardConsumer: stopping', () => {
