@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import { type AwsClients, localClients, readShardTraffic, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
@@ -18,7 +18,7 @@ import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-sta
 import { latestResults, type ResultLine, readJsonLines, type TradeLogLine, waitFor } from '@stock-trades/testkit';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Fleet, PipelineReader, type RunningDashboard, startDashboard } from '../src/index.js';
+import { Fleet, type RunningDashboard, startDashboard } from '../src/index.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FAILOVER_MS = 3000;
@@ -447,16 +447,8 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   });
 
   it('charts IncomingRecords as the stack counted them: every record Kinesis accepted, each once', async () => {
-    const reader = new PipelineReader(clients, {
-      stream: STREAM_NAME,
-      statsStream: STATS_STREAM_NAME,
-      consumerTable: CONSUMER_APPLICATION,
-      aggregatorTable: AGGREGATOR_APPLICATION,
-      resultsTable: STATS_TABLE_NAME,
-      lookBackMs: 0,
-    });
     const accepted = async () =>
-      Object.values((await reader.shardTraffic())?.streams[STREAM_NAME] ?? {}).reduce(
+      Object.values((await readShardTraffic(stack.kinesisEndpoint))?.streams[STREAM_NAME] ?? {}).reduce(
         (sum, counts) => sum + counts.recordsIn,
         0,
       );
@@ -478,16 +470,8 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   });
 
   it('prices the run as AWS would bill it: shard-hours of both streams and the PUT payload units Kinesis took', async () => {
-    const reader = new PipelineReader(clients, {
-      stream: STREAM_NAME,
-      statsStream: STATS_STREAM_NAME,
-      consumerTable: CONSUMER_APPLICATION,
-      aggregatorTable: AGGREGATOR_APPLICATION,
-      resultsTable: STATS_TABLE_NAME,
-      lookBackMs: 0,
-    });
     const units = async () => {
-      const streams = (await reader.shardTraffic())?.streams ?? {};
+      const streams = (await readShardTraffic(stack.kinesisEndpoint))?.streams ?? {};
       return [STREAM_NAME, STATS_STREAM_NAME]
         .flatMap((stream) => Object.values(streams[stream] ?? {}))
         .reduce((sum, counts) => sum + (counts.payloadUnitsIn ?? 0), 0);

@@ -186,6 +186,40 @@ function utcTicks(end) {
   return (_chart, splits) => splits.map((at) => new Date(at * 1000).toISOString().slice(11, end));
 }
 
+/**
+ * A time chart on the page's one clock (UTC, 24-hour: axis labels, and the cursor's time in the legend), one line
+ * per shard in its colour. `tickEnd` 19 labels HH:MM:SS, 16 HH:MM.
+ */
+function timeChart(holder, shards, data, { width, height, legend, tickEnd, tickSpace, ySize }) {
+  return new uPlot(
+    {
+      width,
+      height,
+      legend: { show: legend },
+      series: [
+        {
+          label: 'UTC',
+          value: (_chart, at) => (at === null ? '–' : new Date(at * 1000).toISOString().slice(11, 19)),
+        },
+        ...shards.map((shardId, index) => ({
+          label: shardId.replace('shardId-', ''),
+          stroke: PALETTE[index % PALETTE.length],
+          width: 1.5,
+          spanGaps: false,
+        })),
+      ],
+      axes: [
+        { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, values: utcTicks(tickEnd), space: tickSpace },
+        { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, ...(ySize ? { size: ySize } : {}) },
+      ],
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
+      scales: { x: { time: true } },
+    },
+    data,
+    holder,
+  );
+}
+
 function drawChart(view) {
   // The open shards, and a closed one only while its last points are still on the chart.
   const open = new Set(view.shards.filter((shard) => shard.open).map((shard) => shard.shardId));
@@ -198,33 +232,13 @@ function drawChart(view) {
     chart?.destroy();
     chartShards = key;
     const holder = $('#chart');
-    chart = new uPlot(
-      {
-        width: Math.max(320, holder.clientWidth - 8),
-        height: 220,
-        series: [
-          {
-            label: 'UTC',
-            value: (_chart, at) => (at === null ? '–' : new Date(at * 1000).toISOString().slice(11, 19)),
-          },
-          ...shards.map((shardId, index) => ({
-            label: shardId.replace('shardId-', ''),
-            stroke: PALETTE[index % PALETTE.length],
-            width: 1.5,
-            spanGaps: false,
-          })),
-        ],
-        axes: [
-          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, values: utcTicks(19), space: 80 },
-          { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' } },
-        ],
-        // One clock: UTC, as the events and windows show it.
-        tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
-        scales: { x: { time: true } },
-      },
-      data,
-      holder,
-    );
+    chart = timeChart(holder, shards, data, {
+      width: chartWidth(holder),
+      height: 220,
+      legend: true,
+      tickEnd: 19,
+      tickSpace: 80,
+    });
     holder.dataset.points = String(view.rates.times.length);
     return;
   }
@@ -241,6 +255,10 @@ const METRIC_HELP = {
   IteratorAgeMilliseconds: 'how far behind the reader is (ms)',
 };
 const historyCharts = new Map();
+
+function chartWidth(holder) {
+  return Math.max(320, holder.clientWidth - 8);
+}
 
 function miniWidth(holder) {
   return Math.max(240, holder.clientWidth - 4);
@@ -292,37 +310,21 @@ function drawHistory(view) {
     if (!entry.chart || entry.key !== key) {
       entry.chart?.destroy();
       entry.key = key;
-      entry.chart = new uPlot(
-        {
-          width: miniWidth(entry.holder),
-          height: 150,
-          legend: { show: false },
-          series: [
-            {},
-            ...shards.map((shardId, index) => ({
-              label: shardId.replace('shardId-', ''),
-              stroke: PALETTE[index % PALETTE.length],
-              width: 1.5,
-              spanGaps: false,
-            })),
-          ],
-          axes: [
-            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, values: utcTicks(16), space: 70 },
-            { stroke: '#8aa0b5', grid: { stroke: '#2a3a4c' }, size: 60 },
-          ],
-          tzDate: (ts) => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
-          scales: { x: { time: true } },
-        },
-        data,
-        entry.holder,
-      );
+      entry.chart = timeChart(entry.holder, shards, data, {
+        width: miniWidth(entry.holder),
+        height: 150,
+        legend: false,
+        tickEnd: 16,
+        tickSpace: 70,
+        ySize: 60,
+      });
     } else entry.chart.setData(data);
   }
 }
 
 // The charts follow their panels' width (a projector's resolution, a window made narrower).
 window.addEventListener('resize', () => {
-  if (chart) chart.setSize({ width: Math.max(320, $('#chart').clientWidth - 8), height: 220 });
+  if (chart) chart.setSize({ width: chartWidth($('#chart')), height: 220 });
   for (const entry of historyCharts.values()) entry.chart?.setSize({ width: miniWidth(entry.holder), height: 150 });
 });
 
