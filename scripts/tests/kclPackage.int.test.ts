@@ -55,6 +55,27 @@ describe('the packed kcl, installed in a fresh project', () => {
     clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   }, 300_000);
 
+  /** Only the SDK's standard environment points a stranger's worker at the embedded stack. */
+  const sdkEnv = () => ({
+    ...process.env,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
+  });
+
+  /** Each JSON line a worker prints, parsed, as it comes. */
+  const onJsonLines = <T>(worker: ChildProcess, onLine: (line: T) => void) => {
+    let pending = '';
+    worker.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) if (line.trim()) onLine(JSON.parse(line) as T);
+    });
+  };
+
   afterAll(async () => {
     for (const worker of workers) worker.kill('SIGKILL');
     clients?.destroy();
@@ -91,29 +112,14 @@ describe('the packed kcl, installed in a fresh project', () => {
       );
     }
 
-    // Only the SDK's standard environment points the example at the embedded stack.
-    const env = {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-      FAILOVER_MS: '3000',
-    };
+    const env = { ...sdkEnv(), FAILOVER_MS: '3000' };
     const lines: Line[] = [];
     const exits: Array<Promise<number | null>> = [];
     for (const name of ['alpha', 'beta']) {
       const worker = spawn(process.execPath, ['word-count.mjs', name], { cwd: project, env, stdio: 'pipe' });
       workers.push(worker);
       exits.push(new Promise((resolve) => worker.once('exit', (code) => resolve(code))));
-      let pending = '';
-      worker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        pending += chunk;
-        const complete = pending.split('\n');
-        pending = complete.pop() ?? '';
-        for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as Line);
-      });
+      onJsonLines<Line>(worker, (line) => lines.push(line));
     }
 
     const leases = new DynamoLeaseStore(clients.dynamodb, 'word-count');
@@ -182,24 +188,12 @@ process.once('SIGTERM', () => stop.abort());
 await worker.run(stop.signal);
 `,
     );
-    const env = {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    };
+    const env = sdkEnv();
     const worker = spawn(process.execPath, ['flaky.mjs'], { cwd: project, env, stdio: 'pipe' });
     workers.push(worker);
-    const events: Array<{ threw?: string; processed?: string; leaseLost?: boolean; at: number }> = [];
-    let pending = '';
-    worker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      pending += chunk;
-      const complete = pending.split('\n');
-      pending = complete.pop() ?? '';
-      for (const line of complete) if (line.trim()) events.push(JSON.parse(line));
-    });
+    type Event = { threw?: string; processed?: string; leaseLost?: boolean; at: number };
+    const events: Event[] = [];
+    onJsonLines<Event>(worker, (event) => events.push(event));
     const exited = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
     await waitFor(
       'all 200 lines processed',
@@ -249,14 +243,7 @@ const { unfinishedShards } = await worker.run(stop.signal);
 console.log(JSON.stringify({ unfinishedShards }));
 `,
     );
-    const env = {
-      ...process.env,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_KINESIS: stack.kinesisEndpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamodbEndpoint,
-    };
+    const env = sdkEnv();
     const worker = spawn(process.execPath, ['hung.mjs'], { cwd: project, env, stdio: 'pipe' });
     workers.push(worker);
     let output = '';
