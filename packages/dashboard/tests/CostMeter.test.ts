@@ -1,27 +1,16 @@
-import type { ShardTrafficCounts, ShardTrafficReport } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
 import { CostMeter } from '../src/CostMeter.js';
+import { trafficCounts, trafficReport } from './helpers/shardTraffic.js';
 
 const T0 = Date.UTC(2026, 11, 4, 9);
 const HOUR = 3_600_000;
-const counts = (payloadUnitsIn: number): ShardTrafficCounts => ({
-  recordsIn: payloadUnitsIn,
-  bytesIn: 0,
-  payloadUnitsIn,
-  recordsRefused: 0,
-  reads: 0,
-  readsThrottled: 0,
-});
-const report = (trades: number, stats: number, other = 0): ShardTrafficReport => ({
-  shardLimits: true,
-  writeRecordsPerSecond: 1000,
-  writeBytesPerSecond: 1024 * 1024,
-  streams: {
+const counts = (payloadUnitsIn: number) => trafficCounts({ recordsIn: payloadUnitsIn, payloadUnitsIn });
+const report = (trades: number, stats: number, other = 0) =>
+  trafficReport({
     Trades: { 'shard-0': counts(trades / 2), 'shard-1': counts(trades / 2) },
     Stats: { 'shard-0': counts(stats) },
     Other: { 'shard-0': counts(other) },
-  },
-});
+  });
 
 describe('CostMeter', () => {
   it('adds up shard-hours as the open shards change, and the PUT payload units of both streams since it began', () => {

@@ -1,22 +1,12 @@
-import type { ShardTrafficCounts, ShardTrafficReport } from '@stock-trades/core';
+import type { ShardTrafficCounts } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
 import { HISTORY_SPAN_MS, LOCAL_PERIOD_MS, MetricsHistory } from '../src/MetricsHistory.js';
 import type { LeaseView } from '../src/types.js';
+import { trafficCounts, trafficReport } from './helpers/shardTraffic.js';
 
-const counts = (overrides: Partial<ShardTrafficCounts> = {}): ShardTrafficCounts => ({
-  recordsIn: 0,
-  bytesIn: 0,
-  recordsRefused: 0,
-  reads: 0,
-  readsThrottled: 0,
-  ...overrides,
-});
-const report = (shards: Record<string, ShardTrafficCounts>): ShardTrafficReport => ({
-  shardLimits: true,
-  writeRecordsPerSecond: 1000,
-  writeBytesPerSecond: 1024 * 1024,
-  streams: { Trades: shards, Other: { 'shard-9': counts({ recordsIn: 1e6 }) } },
-});
+const counts = trafficCounts;
+const report = (shards: Record<string, ShardTrafficCounts>) =>
+  trafficReport({ Trades: shards, Other: { 'shard-9': counts({ recordsIn: 1e6 }) } });
 const lease = (shardId: string, millisBehindLatest: number | null): LeaseView => ({
   shardId,
   owner: millisBehindLatest === null ? null : 'worker-1',

@@ -1,23 +1,11 @@
-import type { ShardTrafficCounts, ShardTrafficReport } from '@stock-trades/core';
+import type { ShardTrafficCounts } from '@stock-trades/core';
 import { describe, expect, it } from 'vitest';
 import { ThrottlingWatch } from '../src/ThrottlingWatch.js';
+import { trafficCounts, trafficReport } from './helpers/shardTraffic.js';
 
-const counts = (overrides: Partial<ShardTrafficCounts> = {}): ShardTrafficCounts => ({
-  recordsIn: 0,
-  bytesIn: 0,
-  recordsRefused: 0,
-  reads: 0,
-  readsThrottled: 0,
-  ...overrides,
-});
-
+const counts = trafficCounts;
 const report = (shards: Record<string, ShardTrafficCounts>, other: Record<string, ShardTrafficCounts> = {}) =>
-  ({
-    shardLimits: true,
-    writeRecordsPerSecond: 1000,
-    writeBytesPerSecond: 1024 * 1024,
-    streams: { Trades: shards, Other: other },
-  }) satisfies ShardTrafficReport;
+  trafficReport({ Trades: shards, Other: other });
 
 describe('ThrottlingWatch', () => {
   it('shows nothing until the stack has reported', () => {
