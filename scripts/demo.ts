@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emitKeypressEvents } from 'node:readline';
-import { localClients, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import { localClients, localTargetEnv, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { ExitCode, runProgram, shutdownSignal } from '@stock-trades/cli-kit';
 import {
   AGGREGATOR_APPLICATION,
@@ -118,11 +118,7 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   const tradeLogs = options.dashboardPort === undefined ? undefined : mkdtempSync(join(tmpdir(), 'stock-trades-demo-'));
   let producerRuns = 0;
   const fleet = new Fleet({
-    env: {
-      STOCK_TRADES_TARGET: 'local',
-      STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-      STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-    },
+    env: localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint),
     workerArgs: (id) => ['--worker-id', id, '--window', window, '--lateness', '1s', '--log-format', 'text'],
     // A producer restarted at another rate keeps to the demo's end.
     producerArgs: (rate) => [

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AwsClients, localClients } from '@stock-trades/aws';
+import { type AwsClients, localClients, localTargetEnv } from '@stock-trades/aws';
 import {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
@@ -50,11 +50,7 @@ async function classroom(options: { limitScale?: number; shards: number; produce
   const results = join(mkdtempSync(join(tmpdir(), 'stock-trades-results-')), 'results.jsonl');
   let runs = 0;
   const fleet = new Fleet({
-    env: {
-      STOCK_TRADES_TARGET: 'local',
-      STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-      STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-    },
+    env: localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint),
     workerArgs: (id) => ['--worker-id', id, '--window', '10s', '--lateness', '1s', '--quiet'],
     producerArgs: () => [...options.producer(), '--trade-log', join(tradeLogs, `producer-${++runs}.jsonl`)],
     aggregatorArgs: ['--worker-id', 'aggregator', '--grace', '20s', '--table', '--quiet', '--out', results],

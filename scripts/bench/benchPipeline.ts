@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
 import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
 import { type CommandProcess, fastWorkerArgs, startCommand } from '@stock-trades/testkit';
 
@@ -40,11 +40,7 @@ export async function withBenchPipeline<T>(
   );
   const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   const processes: CommandProcess[] = [];
-  const env = {
-    STOCK_TRADES_TARGET: 'local',
-    STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-    STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-  };
+  const env = localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   const start = (pkg: string, name: string, args: readonly string[]) => {
     const process = startCommand(pkg, args, env, join(dir, `${name}.log`));
     processes.push(process);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localClients, StreamAdmin } from '@stock-trades/aws';
+import { localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
 import { ShardWindows, StockTradeRecordProcessor } from '@stock-trades/consumer';
 import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-trades/core';
 import { TradeGenerator } from '@stock-trades/core/generator';
@@ -232,11 +232,7 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
 async function benchTakeover(kinesisEndpoint: string, dynamodbEndpoint: string) {
   const clients = localClients(kinesisEndpoint, dynamodbEndpoint);
   const dir = mkdtempSync(join(tmpdir(), 'bench-takeover-'));
-  const env = {
-    STOCK_TRADES_TARGET: 'local',
-    STOCK_TRADES_KINESIS_ENDPOINT: kinesisEndpoint,
-    STOCK_TRADES_DYNAMODB_ENDPOINT: dynamodbEndpoint,
-  };
+  const env = localTargetEnv(kinesisEndpoint, dynamodbEndpoint);
   try {
     const measure = async (how: 'SIGKILL' | 'SIGINT') => {
       const stream = `BenchTakeover${how}`;

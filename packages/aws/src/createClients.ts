@@ -4,11 +4,20 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { InvalidOptionError, LOCAL_DYNAMODB_PORT, LOCAL_HOST, LOCAL_KINESIS_PORT } from '@stock-trades/core';
-import { Target } from './Target.js';
+import { TARGET_ENV, Target } from './Target.js';
 
 /** Override where the embedded target's emulators are (e.g. `pnpm stack --kinesis-port`). */
 export const LOCAL_KINESIS_ENDPOINT_ENV = 'STOCK_TRADES_KINESIS_ENDPOINT';
 export const LOCAL_DYNAMODB_ENDPOINT_ENV = 'STOCK_TRADES_DYNAMODB_ENDPOINT';
+
+/** The environment that points a command of ours at one embedded stack (for the processes it starts). */
+export function localTargetEnv(kinesisEndpoint: string, dynamodbEndpoint: string): Record<string, string> {
+  return {
+    [TARGET_ENV]: Target.LOCAL,
+    [LOCAL_KINESIS_ENDPOINT_ENV]: kinesisEndpoint,
+    [LOCAL_DYNAMODB_ENDPOINT_ENV]: dynamodbEndpoint,
+  };
+}
 
 const LOCAL_REGION = 'us-east-1';
 /** The SDK's own endpoint variables that this project's services read. */

@@ -6,6 +6,7 @@ export {
   LOCAL_DYNAMODB_ENDPOINT_ENV,
   LOCAL_KINESIS_ENDPOINT_ENV,
   localClients,
+  localTargetEnv,
   REQUEST_TIMEOUT_MS,
 } from './createClients.js';
 export {

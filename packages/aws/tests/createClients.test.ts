@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DescribeStreamSummaryCommand } from '@aws-sdk/client-kinesis';
 import { InvalidOptionError } from '@stock-trades/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createClients, localClients, Target } from '../src/index.js';
+import { createClients, localClients, localTargetEnv, resolveTarget, Target } from '../src/index.js';
 
 /** A loopback HTTP/1.1 server; `answer` says what each request gets (or nothing, to hang). */
 async function serve(answer: (respond: (body: object) => void) => void): Promise<{ server: Server; url: string }> {
@@ -66,5 +66,21 @@ describe('createClients', () => {
     const build = () => createClients(target, { [name]: 'notaurl' });
     expect(build).toThrow(InvalidOptionError);
     expect(build).toThrow(`${name} must be an http(s) URL like http://127.0.0.1:4568, got "notaurl"`);
+  });
+});
+
+describe('localTargetEnv', () => {
+  it('is the environment a started command reads to reach that embedded stack', () => {
+    const env = localTargetEnv('http://127.0.0.1:4001', 'http://127.0.0.1:4002');
+    expect(resolveTarget(undefined, env)).toBe(Target.LOCAL);
+    const clients = createClients(resolveTarget(undefined, env), env);
+    try {
+      expect([clients.kinesisEndpoint, clients.dynamodbEndpoint]).toEqual([
+        'http://127.0.0.1:4001',
+        'http://127.0.0.1:4002',
+      ]);
+    } finally {
+      clients.destroy();
+    }
   });
 });

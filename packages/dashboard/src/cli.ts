@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_DYNAMODB_ENDPOINT_ENV, LOCAL_KINESIS_ENDPOINT_ENV } from '@stock-trades/aws';
+import { localTargetEnv } from '@stock-trades/aws';
 import { clientsFor, runProgram, targetOption } from '@stock-trades/cli-kit';
 import {
   AGGREGATOR_APPLICATION,
@@ -86,11 +86,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       const tradeLogs = raw.tradeLogs === undefined ? undefined : existingFolder(raw.tradeLogs, '--trade-logs');
       let producerRuns = 0;
       const clients = clientsFor(raw.target);
-      const env = {
-        STOCK_TRADES_TARGET: 'local',
-        [LOCAL_KINESIS_ENDPOINT_ENV]: clients.kinesisEndpoint,
-        [LOCAL_DYNAMODB_ENDPOINT_ENV]: clients.dynamodbEndpoint,
-      };
+      const env = localTargetEnv(clients.kinesisEndpoint, clients.dynamodbEndpoint);
       const fleet =
         clients.target === 'local'
           ? new Fleet({

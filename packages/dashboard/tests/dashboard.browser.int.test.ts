@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ListShardsCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, localClients, readShardTraffic, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import {
+  type AwsClients,
+  localClients,
+  localTargetEnv,
+  readShardTraffic,
+  StreamAdmin,
+  TableAdmin,
+} from '@stock-trades/aws';
 import {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
@@ -84,11 +91,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     await streams.waitUntilActive(STATS_STREAM_NAME);
     const timings = ['--failover', '3s', '--renew-interval', '1s', '--lease-poll', '250ms'];
     fleet = new Fleet({
-      env: {
-        STOCK_TRADES_TARGET: 'local',
-        STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-        STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-      },
+      env: localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint),
       workerArgs: (id) => ['--worker-id', id, '--quiet', '--window', '5s', '--lateness', '1s', ...timings],
       // Each producer run keeps a trade log, as `pnpm demo` does: the page shows what Kinesis acknowledged per window.
       producerArgs: (rate) => [

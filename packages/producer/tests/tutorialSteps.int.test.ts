@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, localClients, readAllRecords, StreamAdmin } from '@stock-trades/aws';
+import { type AwsClients, localClients, localTargetEnv, readAllRecords, StreamAdmin } from '@stock-trades/aws';
 import { PROJECT_RESOURCES, parseTrade, STREAM_NAME } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
 import { runCommand } from '@stock-trades/testkit';
@@ -18,11 +18,7 @@ describe('tutorial steps 1, 3 and clean-up on the embedded stack', () => {
   beforeAll(async () => {
     stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
     clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
-    env = {
-      STOCK_TRADES_TARGET: 'local',
-      STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-      STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-    };
+    env = localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   });
   afterAll(async () => {
     clients?.destroy();

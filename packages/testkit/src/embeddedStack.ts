@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
 import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
 import {
   type FaultPlan,
@@ -61,11 +61,7 @@ export function useEmbeddedStack(options: Omit<LocalStackOptions, 'kinesisPort' 
     },
     get env(): NodeJS.ProcessEnv {
       if (!stack) throw new Error('stack not started');
-      return {
-        STOCK_TRADES_TARGET: 'local',
-        STOCK_TRADES_KINESIS_ENDPOINT: stack.kinesisEndpoint,
-        STOCK_TRADES_DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
-      };
+      return localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint);
     },
     async createStream(name: string, shards: number): Promise<void> {
       const admin = new StreamAdmin(fixture.clients);
