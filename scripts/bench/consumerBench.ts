@@ -7,15 +7,14 @@ import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-tr
 import { TradeGenerator } from '@stock-trades/core/generator';
 import {
   DynamoLeaseStore,
-  deaggregate,
   type KinesisRecord,
   KinesisStreamPort,
-  RecordAggregator,
   Scheduler,
   type ShardRecordProcessor,
   schedulerConfig,
   systemClock,
 } from '@stock-trades/kcl';
+import { deaggregate, RecordAggregator } from '@stock-trades/kpl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { runProducer } from '@stock-trades/producer';
 import { startCommand, waitFor } from '@stock-trades/testkit';

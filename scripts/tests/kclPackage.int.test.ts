@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const KCL = fileURLToPath(new URL('../../packages/kcl/', import.meta.url));
+const KPL = fileURLToPath(new URL('../../packages/kpl/', import.meta.url));
 const RECORDS = 400;
 
 interface Line {
@@ -36,20 +37,21 @@ describe('the packed kcl, installed in a fresh project', () => {
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
+    // kcl and the KPL-format package it deaggregates with, as a stranger installs the two.
+    await run('pnpm', ['pack', '--pack-destination', packs], { cwd: KPL });
     await run('pnpm', ['pack', '--pack-destination', packs], { cwd: KCL });
-    const tarball = readdirSync(packs).find((name) => name.endsWith('.tgz'));
+    const tarballs = readdirSync(packs)
+      .filter((name) => name.endsWith('.tgz'))
+      .map((name) => join(packs, name));
+    expect(tarballs).toHaveLength(2);
     writeFileSync(
       join(project, 'package.json'),
       JSON.stringify({ name: 'word-count', private: true, type: 'module', dependencies: {} }),
     );
-    await run(
-      'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(packs, tarball ?? 'missing.tgz')],
-      {
-        cwd: project,
-        timeout: 240_000,
-      },
-    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], {
+      cwd: project,
+      timeout: 240_000,
+    });
     copyFileSync(join(KCL, 'examples', 'word-count.mjs'), join(project, 'word-count.mjs'));
     stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
     clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
@@ -96,6 +98,16 @@ describe('the packed kcl, installed in a fresh project', () => {
       .filter((target) => !/^[a-z]+:/.test(target));
     expect(links.length).toBeGreaterThan(2);
     expect(links.filter((target) => !existsSync(join(installed, target)))).toEqual([]);
+
+    // The KPL format on its own: no AWS SDK among its dependencies, and its example runs as installed.
+    const kpl = join(project, 'node_modules', '@stock-trades', 'kpl');
+    expect(Object.keys(JSON.parse(readFileSync(join(kpl, 'package.json'), 'utf8')).dependencies)).toEqual([
+      'protobufjs',
+    ]);
+    copyFileSync(join(kpl, 'examples', 'round-trip.mjs'), join(project, 'round-trip.mjs'));
+    const { stdout } = await run(process.execPath, ['round-trip.mjs'], { cwd: project });
+    expect(JSON.parse(stdout)).toMatchObject({ userRecords: 5000, inOrder: true, outOfRange: 0 });
+    expect(JSON.parse(stdout).aggregates).toBeGreaterThan(1);
 
     const streams = new StreamAdmin(clients);
     await streams.create('log-lines', { capacity: 'PROVISIONED', shards: 4 });

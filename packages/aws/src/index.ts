@@ -18,6 +18,7 @@ export {
   ServiceUnreachableError,
   ThrottledRequestError,
 } from './errors.js';
+export { listShards } from './listShards.js';
 export { readAllRecords, type StoredRecord } from './readAllRecords.js';
 export { readShardTraffic } from './readShardTraffic.js';
 export { type RetryTransientOptions, retryTransient } from './retryTransient.js';

@@ -1,6 +1,6 @@
 import { GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-kinesis';
-import { KinesisStreamPort } from '@stock-trades/kcl';
 import type { AwsClients } from './createClients.js';
+import { listShards } from './listShards.js';
 import { translateAwsError } from './translateAwsError.js';
 
 export interface StoredRecord {
@@ -17,10 +17,8 @@ export interface StoredRecord {
 export async function readAllRecords(clients: AwsClients, stream: string): Promise<StoredRecord[]> {
   const context = { service: 'Kinesis', endpoint: clients.kinesisEndpoint, target: clients.target } as const;
   try {
-    // Every page of the shard list, through kcl's pager.
-    const shards = await new KinesisStreamPort(clients.kinesis, stream).listShards();
     const records: StoredRecord[] = [];
-    for (const { shardId } of shards) {
+    for (const { ShardId: shardId = '' } of await listShards(clients.kinesis, stream)) {
       let { ShardIterator: iterator } = await clients.kinesis.send(
         new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
       );
@@ -41,8 +39,6 @@ export async function readAllRecords(clients: AwsClients, stream: string): Promi
     }
     return records;
   } catch (error) {
-    // A kcl error (from the shard list) carries the SDK's as its cause.
-    const cause = error instanceof Error && error.cause ? error.cause : error;
-    throw translateAwsError(cause, { ...context, action: `read stream ${stream}` });
+    throw translateAwsError(error, { ...context, action: `read stream ${stream}` });
   }
 }

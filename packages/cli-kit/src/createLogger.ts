@@ -1,12 +1,19 @@
 import type { Writable } from 'node:stream';
-import type { Logger } from '@stock-trades/kcl';
 
 export const LogLevel = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LogLevel;
 export type LogFormat = 'text' | 'json';
 
-/** One logging interface for the whole project: kcl's (pino's call shape), which kcl's users implement too. */
-export type { Logger };
+/**
+ * The logging interface of every stage: pino's call shape (fields first, then the message),
+ * the same shape kcl's `Logger` asks for, so one logger serves the stage and its worker.
+ */
+export interface Logger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface LoggerOptions {
   readonly level: LogLevel;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -53,5 +53,64 @@ describe('what each command loads when it starts', () => {
 
   it('pnpm producer does (the walk finds it where it is)', () => {
     expect([...loads(join(PACKAGES, 'producer', 'src', 'bin.ts')).npm]).toContain('@faker-js/faker');
+  });
+});
+
+/** Each workspace package's `@stock-trades/*` dependencies (the ones it runs with, not dev). */
+function workspaceGraph(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  for (const name of readdirSync(PACKAGES)) {
+    const manifest = join(PACKAGES, name, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const { dependencies = {} } = JSON.parse(readFileSync(manifest, 'utf8')) as { dependencies?: object };
+    graph.set(
+      name,
+      Object.keys(dependencies)
+        .filter((dependency) => dependency.startsWith('@stock-trades/'))
+        .map((dependency) => dependency.slice('@stock-trades/'.length)),
+    );
+  }
+  return graph;
+}
+
+describe('the package graph points down', () => {
+  const graph = workspaceGraph();
+
+  it('the KPL format depends on nothing of ours and loads no AWS SDK', () => {
+    expect(graph.get('kpl')).toEqual([]);
+    expect([...loads(join(PACKAGES, 'kpl', 'src', 'index.ts')).npm].sort()).toEqual(['node:crypto', 'protobufjs']);
+  });
+
+  it('kcl depends on the KPL format only', () => {
+    expect(graph.get('kcl')).toEqual(['kpl']);
+  });
+
+  it.each(['core', 'aws', 'writer', 'cli-kit', 'loopback-http'])('%s does not depend on kcl', (name) => {
+    expect(graph.get(name)).toBeDefined();
+    expect(graph.get(name)).not.toContain('kcl');
+  });
+
+  it('is the one docs/development.md draws', () => {
+    const doc = readFileSync(join(PACKAGES, '..', 'docs', 'development.md'), 'utf8');
+    const drawn = new Map<string, string[]>();
+    for (const [, name, uses] of doc.matchAll(/^(?:CLIs|middle|\s)\s*([a-z-]+)\s+→ ([a-z-, ]+)$/gm)) {
+      drawn.set(name ?? '', (uses ?? '').split(', ').sort());
+    }
+    const [, bottom = ''] = /^bottom\s+([a-z-, ]+?)\s+\(nothing of ours\)$/m.exec(doc) ?? [];
+    for (const name of bottom.split(', ')) drawn.set(name, []);
+    const [, testkit = ''] = /^testkit \(tests and benchmarks only\) → ([a-z-, ]+)$/m.exec(doc) ?? [];
+    drawn.set('testkit', testkit.split(', ').sort());
+    const actual = new Map([...graph].map(([name, uses]) => [name, [...uses].sort()]));
+    expect(Object.fromEntries(drawn)).toEqual(Object.fromEntries(actual));
+  });
+
+  it('has no cycle', () => {
+    const cycles: string[] = [];
+    const walk = (name: string, path: string[]) => {
+      if (path.includes(name)) return void cycles.push([...path, name].join(' → '));
+      for (const next of graph.get(name) ?? []) walk(next, [...path, name]);
+    };
+    for (const name of graph.keys()) walk(name, []);
+    expect(cycles).toEqual([]);
   });
 });

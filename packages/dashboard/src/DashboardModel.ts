@@ -7,7 +7,8 @@ import {
   TUTORIAL_STOCK_PRICES,
   type WindowSample,
 } from '@stock-trades/core';
-import { type Lease, partitionKeyHash, type ShardInfo } from '@stock-trades/kcl';
+import type { Lease, ShardInfo } from '@stock-trades/kcl';
+import { partitionKeyHash } from '@stock-trades/kpl';
 import { CostMeter } from './CostMeter.js';
 import { LeaseWatch } from './LeaseWatch.js';
 import { MetricsHistory } from './MetricsHistory.js';

@@ -1,10 +1,8 @@
+import type { HashKeyRange } from '@stock-trades/kpl';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 
 /** The range of 128-bit hash keys a shard owns, as decimal strings (Kinesis' own form). */
-export interface HashKeyRange {
-  readonly startingHashKey: string;
-  readonly endingHashKey: string;
-}
+export type { HashKeyRange };
 
 /**
  * One shard's lease, as stored in the lease table (Java KCL 2.x schema). Immutable:

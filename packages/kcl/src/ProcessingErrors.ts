@@ -1,4 +1,4 @@
-import type { UserRecord } from './deaggregate.js';
+import type { UserRecord } from '@stock-trades/kpl';
 
 /** What to do about a processor call that threw: call it again, give up on it and go on, or stop the shard. */
 export type ProcessingDecision = 'retry' | 'skip' | 'stop';

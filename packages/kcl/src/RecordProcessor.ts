@@ -1,4 +1,4 @@
-import type { UserRecord } from './deaggregate.js';
+import type { UserRecord } from '@stock-trades/kpl';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import type { HashKeyRange } from './Lease.js';
 

@@ -1,5 +1,5 @@
+import { deaggregate, type UserRecord } from '@stock-trades/kpl';
 import type { Clock } from './Clock.js';
-import { deaggregate, type UserRecord } from './deaggregate.js';
 import { compareExtended, type ExtendedSequenceNumber, isSentinel, Sentinel } from './ExtendedSequenceNumber.js';
 import { ExpiredIteratorError, LeaseLostError, ThrottledError, TransientError } from './errors.js';
 import type { Lease, ShardInfo } from './Lease.js';

@@ -1,4 +1,4 @@
-import type { KinesisRecord } from './deaggregate.js';
+import type { KinesisRecord } from '@stock-trades/kpl';
 import type { ShardInfo } from './Lease.js';
 
 /** Where to start reading a shard. */

@@ -74,14 +74,6 @@ export class InvalidConfigError extends KclError {
   }
 }
 
-/** A user record too large for a KPL aggregate of the size asked for. */
-export class RecordTooLargeError extends KclError {
-  constructor(message: string) {
-    super('RECORD_TOO_LARGE', message);
-    this.name = 'RecordTooLargeError';
-  }
-}
-
 /** The lease table exists but did not become ACTIVE in time (it is being created, or deleted). */
 export class TableNotReadyError extends KclError {
   constructor(message: string) {

@@ -1,5 +1,7 @@
 // The public API of @stock-trades/kcl. Everything else in src/ is internal (its tests import it by path).
 
+// The records a processor gets (KPL aggregates unpacked by @stock-trades/kpl).
+export type { KinesisRecord, UserRecord } from '@stock-trades/kpl';
 // Time and logging, injectable.
 export { type Clock, systemClock } from './Clock.js';
 export { classifyError, ErrorKind } from './classifyError.js';
@@ -7,9 +9,6 @@ export { classifyError, ErrorKind } from './classifyError.js';
 export { createWorker, type WorkerOptions } from './createWorker.js';
 // The AWS adapters, and the ports they implement (for a store or stream of your own, or tests).
 export { DynamoLeaseStore } from './DynamoLeaseStore.js';
-export type { KinesisRecord, UserRecord } from './deaggregate.js';
-// KPL aggregation, both ways.
-export { type DeaggregationResult, deaggregate } from './deaggregate.js';
 export {
   compareExtended,
   type ExtendedSequenceNumber,
@@ -25,7 +24,6 @@ export {
   InvalidConfigError,
   KclError,
   LeaseLostError,
-  RecordTooLargeError,
   ResourceNotFoundError,
   TableNotReadyError,
   ThrottledError,
@@ -33,7 +31,6 @@ export {
 } from './errors.js';
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort } from './KinesisStreamPort.js';
-export { partitionKeyHash } from './kplFormat.js';
 export {
   type HashKeyRange,
   type Lease,
@@ -49,7 +46,6 @@ export type {
   ProcessingErrorPolicy,
   ProcessingFailure,
 } from './ProcessingErrors.js';
-export { type AggregatedRecord, DEFAULT_AGGREGATION_MAX_BYTES, RecordAggregator } from './RecordAggregator.js';
 // What a user writes: a record processor, and how it checkpoints.
 export type {
   CheckpointOptions,

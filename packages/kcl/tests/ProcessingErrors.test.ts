@@ -1,5 +1,5 @@
+import type { KinesisRecord } from '@stock-trades/kpl';
 import { describe, expect, it } from 'vitest';
-import type { KinesisRecord } from '../src/deaggregate.js';
 import { ResourceNotFoundError, ThrottledError, TransientError } from '../src/errors.js';
 import type { ShardInfo } from '../src/Lease.js';
 import {

@@ -1,5 +1,5 @@
+import type { KinesisRecord } from '@stock-trades/kpl';
 import { describe, expect, it } from 'vitest';
-import type { KinesisRecord } from '../src/deaggregate.js';
 import { DependencyError, LeaseLostError, ThrottledError, TransientError } from '../src/errors.js';
 import type { InitialPosition } from '../src/InitialPosition.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';

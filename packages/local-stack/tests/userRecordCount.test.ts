@@ -1,4 +1,4 @@
-import { RecordAggregator } from '@stock-trades/kcl';
+import { RecordAggregator } from '@stock-trades/kpl';
 import { describe, expect, it } from 'vitest';
 import { userRecordCount } from '../src/proxy/userRecordCount.js';
 

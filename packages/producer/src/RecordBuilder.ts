@@ -1,5 +1,5 @@
 import { type StockTrade, serializeTrade } from '@stock-trades/core';
-import { partitionKeyHash, RecordAggregator } from '@stock-trades/kcl';
+import { partitionKeyHash, RecordAggregator } from '@stock-trades/kpl';
 import type { KeyedTrade, PendingRecord } from '@stock-trades/writer';
 import type { ShardMap } from './ShardMap.js';
 

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { retryTransient, StreamAdmin } from '@stock-trades/aws';
 import {
   clientsFor,
@@ -8,7 +9,6 @@ import {
   targetOption,
 } from '@stock-trades/cli-kit';
 import { InvalidOptionError, parseDuration, parseNumber, parseStreamName, STREAM_NAME } from '@stock-trades/core';
-import { systemClock } from '@stock-trades/kcl';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 import { Command, Option } from 'commander';
 import { ProducerError, TradeLogFailedError } from './errors.js';
@@ -157,7 +157,8 @@ export function buildProgram(
           },
           streamStatus: async (stream) => (await retryTransient(() => streams.describe(stream), startup))?.status,
           now: Date.now,
-          sleep: systemClock.sleep,
+          // Ends early, without an error, when Ctrl-C aborts the run.
+          sleep: (ms, abort) => delay(ms, undefined, { signal: abort }).catch(() => {}),
           signal,
           tradeLog,
           onProgress: (current) => progress.update(current.progressText()),

@@ -1,4 +1,4 @@
-import { partitionKeyHash } from '@stock-trades/kcl';
+import { partitionKeyHash } from '@stock-trades/kpl';
 import {
   type BatchResult,
   BatchSender,

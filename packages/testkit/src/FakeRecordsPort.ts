@@ -1,5 +1,5 @@
 import { parseTrade } from '@stock-trades/core';
-import { deaggregate, partitionKeyHash } from '@stock-trades/kcl';
+import { deaggregate, partitionKeyHash } from '@stock-trades/kpl';
 import {
   type EntryOutcome,
   type RecordEntry,

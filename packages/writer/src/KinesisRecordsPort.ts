@@ -1,6 +1,5 @@
 import { type KinesisClient, PutRecordCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { type AwsClients, classifyAwsError, ErrorClass, translateAwsError } from '@stock-trades/aws';
-import { KinesisStreamPort } from '@stock-trades/kcl';
+import { type AwsClients, classifyAwsError, ErrorClass, listShards, translateAwsError } from '@stock-trades/aws';
 import { RetryableWriteError } from './errors.js';
 import type { EntryOutcome, RecordEntry, RecordReceipt, RecordsPort, ShardRange } from './RecordsPort.js';
 
@@ -64,19 +63,18 @@ export class KinesisRecordsPort implements RecordsPort {
     }
   }
 
-  /** Every shard, through kcl's ListShards pager (the one the consumers use). */
+  /** Every shard, open and closed, with its hash-key range. */
   async listShards(stream: string): Promise<ShardRange[]> {
     try {
-      const shards = await new KinesisStreamPort(this.kinesis, stream).listShards();
+      const shards = await listShards(this.kinesis, stream);
       return shards.map((shard) => ({
-        shardId: shard.shardId,
-        startingHashKey: shard.hashKeyRange.startingHashKey,
-        endingHashKey: shard.hashKeyRange.endingHashKey,
-        open: shard.endingSequenceNumber === undefined,
+        shardId: shard.ShardId ?? '',
+        startingHashKey: shard.HashKeyRange?.StartingHashKey ?? '0',
+        endingHashKey: shard.HashKeyRange?.EndingHashKey ?? '0',
+        open: shard.SequenceNumberRange?.EndingSequenceNumber === undefined,
       }));
     } catch (error) {
-      // kcl's error carries the SDK's as its cause: translated here with this target's hints.
-      throw this.translate(error instanceof Error && error.cause ? error.cause : error, `list the shards of ${stream}`);
+      throw this.translate(error, `list the shards of ${stream}`);
     }
   }
 

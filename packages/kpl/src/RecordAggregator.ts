@@ -1,4 +1,3 @@
-import { RecordTooLargeError } from './errors.js';
 import { AggregatedRecordType, KPL_DIGEST_BYTES, KPL_MAGIC, md5 } from './kplFormat.js';
 
 /** The KPL's default cap on an aggregated record. */
@@ -10,6 +9,15 @@ export interface AggregatedRecord {
   readonly data: Uint8Array;
   /** How many user records it carries. */
   readonly count: number;
+}
+
+/** A user record too large for an aggregate of the size asked for (`code` RECORD_TOO_LARGE). */
+export class RecordTooLargeError extends Error {
+  readonly code = 'RECORD_TOO_LARGE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RecordTooLargeError';
+  }
 }
 
 /**

@@ -6,7 +6,12 @@ import {
   md5,
   partitionKeyHash,
 } from './kplFormat.js';
-import type { HashKeyRange } from './Lease.js';
+
+/** A shard's part of the 128-bit hash-key space, both ends inclusive, as decimal strings (as ListShards gives it). */
+export interface HashKeyRange {
+  readonly startingHashKey: string;
+  readonly endingHashKey: string;
+}
 
 /** A record as GetRecords returns it. */
 export interface KinesisRecord {

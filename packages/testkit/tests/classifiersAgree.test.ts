@@ -1,6 +1,6 @@
+import { classifyAwsError } from '@stock-trades/aws';
 import { classifyError } from '@stock-trades/kcl';
 import { describe, expect, it } from 'vitest';
-import { classifyAwsError } from '../src/classifyAwsError.js';
 
 /** An SDK-shaped error: a name, an HTTP status, perhaps the SDK's own retry mark and a network cause. */
 function sdkError(name: string, status?: number, extra: object = {}): Error {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deaggregate } from '../src/deaggregate.js';
-import { RecordTooLargeError } from '../src/errors.js';
-import { type AggregatedRecord, RecordAggregator } from '../src/RecordAggregator.js';
+import { type AggregatedRecord, RecordAggregator, RecordTooLargeError } from '../src/RecordAggregator.js';
 
 const bytes = (length: number) => new Uint8Array(length).fill(7);
 
