@@ -143,8 +143,8 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
   const scheduler = new Scheduler(
     schedulerConfig({ applicationName: 'BenchLatencyApp', streamName: stream, workerId: 'bench' }),
     {
-      stream: new KinesisStreamPort(clients.kinesis, stream),
-      store: new DynamoLeaseStore(clients.dynamodb, 'BenchLatencyApp'),
+      stream: new KinesisStreamPort({ streamName: stream, kinesisClient: clients.kinesis }),
+      store: new DynamoLeaseStore({ tableName: 'BenchLatencyApp', dynamodbClient: clients.dynamodb }),
       processorFactory: (shardId) =>
         timed(
           new StockTradeRecordProcessor(
@@ -253,7 +253,7 @@ async function benchTakeover(kinesisEndpoint: string, dynamodbEndpoint: string) 
       ];
       const a = startCommand('consumer', args('A'), env, join(dir, `${how}-A.log`));
       const b = startCommand('consumer', args('B'), env, join(dir, `${how}-B.log`));
-      const store = new DynamoLeaseStore(clients.dynamodb, app);
+      const store = new DynamoLeaseStore({ tableName: app, dynamodbClient: clients.dynamodb });
       const owners = async () => (await store.listLeases().catch(() => [])).map((lease) => lease.leaseOwner);
       await waitFor(
         '2 leases each',

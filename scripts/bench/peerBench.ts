@@ -355,8 +355,8 @@ async function runOurs(spec: ChildSpec): Promise<RunResult> {
       ...(process.env.PEER_MAX_RECORDS ? { maxRecords: Number(process.env.PEER_MAX_RECORDS) } : {}),
     }),
     {
-      stream: new KinesisStreamPort(clients.kinesis, spec.stream),
-      store: new DynamoLeaseStore(clients.dynamodb, spec.name),
+      stream: new KinesisStreamPort({ streamName: spec.stream, kinesisClient: clients.kinesis }),
+      store: new DynamoLeaseStore({ tableName: spec.name, dynamodbClient: clients.dynamodb }),
       processorFactory: processor,
       log,
     },

@@ -29,18 +29,36 @@ interface Line {
  * README's example (examples/word-count.mjs, plain JavaScript) run twice against the
  * embedded stack: the two workers share the four shards and every record is read.
  */
+/** The versions of every copy of `@aws-sdk/<name>` installed under `dir`, nested ones included. */
+function sdkCopies(dir: string, name: string): string[] {
+  const versions: string[] = [];
+  const walk = (modules: string) => {
+    if (!existsSync(modules)) return;
+    const own = join(modules, '@aws-sdk', name, 'package.json');
+    if (existsSync(own)) versions.push(JSON.parse(readFileSync(own, 'utf8')).version);
+    for (const entry of readdirSync(modules)) {
+      const scoped = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((sub) => join(entry, sub)) : [entry];
+      for (const pkg of scoped) walk(join(modules, pkg, 'node_modules'));
+    }
+  };
+  walk(join(dir, 'node_modules'));
+  return versions;
+}
+
 describe('the packed kcl, installed in a fresh project', () => {
   const project = mkdtempSync(join(tmpdir(), 'kcl-user-'));
   const packs = mkdtempSync(join(tmpdir(), 'kcl-pack-'));
   let stack: RunningLocalStack;
   let clients: AwsClients;
   const workers: ChildProcess[] = [];
+  const scratch: string[] = [];
+  let tarballs: string[] = [];
 
   beforeAll(async () => {
     // kcl and the KPL-format package it deaggregates with, as a stranger installs the two.
     await run('pnpm', ['pack', '--pack-destination', packs], { cwd: KPL });
     await run('pnpm', ['pack', '--pack-destination', packs], { cwd: KCL });
-    const tarballs = readdirSync(packs)
+    tarballs = readdirSync(packs)
       .filter((name) => name.endsWith('.tgz'))
       .map((name) => join(packs, name));
     expect(tarballs).toHaveLength(2);
@@ -84,6 +102,7 @@ describe('the packed kcl, installed in a fresh project', () => {
     await stack?.stop();
     rmSync(project, { recursive: true, force: true });
     rmSync(packs, { recursive: true, force: true });
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
   });
 
   it('gives its types, runs from plain JavaScript, and two workers share the shards and read every record', async () => {
@@ -134,7 +153,7 @@ describe('the packed kcl, installed in a fresh project', () => {
       onJsonLines<Line>(worker, (line) => lines.push(line));
     }
 
-    const leases = new DynamoLeaseStore(clients.dynamodb, 'word-count');
+    const leases = new DynamoLeaseStore({ tableName: 'word-count', dynamodbClient: clients.dynamodb });
     await waitFor(
       'every record read, and the shards shared between the two workers',
       async () => {
@@ -153,6 +172,54 @@ describe('the packed kcl, installed in a fresh project', () => {
     expect(await Promise.all(exits)).toEqual([0, 0]);
     // A clean stop checkpoints and releases: every lease is left without an owner.
     expect((await leases.listLeases()).map((lease) => lease.leaseOwner ?? null)).toEqual([null, null, null, null]);
+  });
+
+  it('runs on the lowest AWS SDK its peer range allows, with the user’s own single copy', async () => {
+    // The floor of kcl's peer range, installed by the user beside the two tarballs.
+    const manifest = JSON.parse(readFileSync(join(KCL, 'package.json'), 'utf8'));
+    const lowest = (name: string) => `${name}@${String(manifest.peerDependencies[name]).replace(/^\^/, '')}`;
+    const low = mkdtempSync(join(tmpdir(), 'kcl-lowest-sdk-'));
+    scratch.push(low);
+    writeFileSync(join(low, 'package.json'), JSON.stringify({ name: 'lowest', private: true, type: 'module' }));
+    const sdk = [lowest('@aws-sdk/client-kinesis'), lowest('@aws-sdk/client-dynamodb')];
+    await run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, ...sdk], {
+      cwd: low,
+      timeout: 240_000,
+    });
+    // One copy of each client in either project: the user's own (the floor here, the newest in the first project).
+    for (const [dir, version] of [
+      [low, sdk[0]?.split('@')[2]],
+      [project, undefined],
+    ] as const) {
+      const copies = sdkCopies(dir, 'client-kinesis');
+      expect(copies).toHaveLength(1);
+      if (version) expect(copies[0]).toBe(version);
+      expect(sdkCopies(dir, 'client-dynamodb')).toHaveLength(1);
+    }
+
+    const streams = new StreamAdmin(clients);
+    await streams.create('lowest-lines', { capacity: 'PROVISIONED', shards: 2 });
+    await streams.waitUntilActive('lowest-lines');
+    await clients.kinesis.send(
+      new PutRecordsCommand({
+        StreamName: 'lowest-lines',
+        Records: Array.from({ length: 50 }, (_, index) => ({
+          Data: Buffer.from(`a b ${index}`),
+          PartitionKey: `k${index}`,
+        })),
+      }),
+    );
+    copyFileSync(join(KCL, 'examples', 'word-count.mjs'), join(low, 'word-count.mjs'));
+    const env = { ...sdkEnv(), STREAM_NAME: 'lowest-lines', APPLICATION_NAME: 'lowest-sdk' };
+    const worker = spawn(process.execPath, ['word-count.mjs', 'floor'], { cwd: low, env, stdio: 'pipe' });
+    workers.push(worker);
+    const exit = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+    const lines: Line[] = [];
+    onJsonLines<Line>(worker, (line) => lines.push(line));
+    await waitFor('every record read on the lowest SDK', () => lines.length >= 50, 60_000, 250);
+    expect(new Set(lines.map((line) => line.sequenceNumber)).size).toBe(50);
+    worker.kill('SIGTERM');
+    expect(await exit).toBe(0);
   });
 
   it('gets a batch its processor threw on twice done within a few seconds, in place, its lease never lost', async () => {
@@ -222,7 +289,7 @@ await worker.run(stop.signal);
     worker.kill('SIGTERM');
     expect(await exited).toBe(0);
     // Taken once and kept: the lease's own record of changes of owner has a single take.
-    const [lease] = await new DynamoLeaseStore(clients.dynamodb, 'flaky').listLeases();
+    const [lease] = await new DynamoLeaseStore({ tableName: 'flaky', dynamodbClient: clients.dynamodb }).listLeases();
     expect(lease?.checkpoint.sequenceNumber).not.toBe('TRIM_HORIZON');
     expect(lease?.transitions?.map((transition) => [transition.kind, transition.worker])).toEqual([
       ['took', 'flaky'],
@@ -271,7 +338,7 @@ console.log(JSON.stringify({ unfinishedShards }));
 
     const { unfinishedShards } = JSON.parse(output.trim().split('\n').at(-1) ?? '{}') as { unfinishedShards: string[] };
     expect(unfinishedShards.length).toBeGreaterThan(0);
-    const leases = await new DynamoLeaseStore(clients.dynamodb, 'hung').listLeases();
+    const leases = await new DynamoLeaseStore({ tableName: 'hung', dynamodbClient: clients.dynamodb }).listLeases();
     for (const shardId of unfinishedShards) {
       expect(leases.find((lease) => lease.leaseKey === shardId)?.leaseOwner).toBeUndefined();
     }

@@ -49,7 +49,7 @@ export async function runAggregator(options: AggregatorOptions, deps: Aggregator
       );
     }
   }
-  const tradeShards = new KinesisStreamPort(deps.clients.kinesis, options.tradeStream);
+  const tradeShards = new KinesisStreamPort({ streamName: options.tradeStream, kinesisClient: deps.clients.kinesis });
   const gateSettings = { windowMs: options.windowMs, retentionMs: (trades?.retentionHours ?? 24) * HOUR };
   const now = deps.now ?? Date.now;
   // A result that cannot be written (a full disk, a closed pipe) stops the aggregator: it gives its lease back, and
@@ -73,8 +73,8 @@ export async function runAggregator(options: AggregatorOptions, deps: Aggregator
   // A kcl worker as any service would make one: createWorker, given our clients.
   const scheduler = createWorker({
     ...options.scheduler,
-    kinesis: deps.clients.kinesis,
-    dynamodb: deps.clients.dynamodb,
+    kinesisClient: deps.clients.kinesis,
+    dynamodbClient: deps.clients.dynamodb,
     processorFactory: (shardId) =>
       new AggregatorRecordProcessor(shardId, options.book, {
         sink,

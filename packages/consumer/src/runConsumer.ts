@@ -92,8 +92,8 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   // A kcl worker as any service would make one: createWorker, given our clients.
   const scheduler = createWorker({
     ...options.scheduler,
-    kinesis: deps.clients.kinesis,
-    dynamodb: deps.clients.dynamodb,
+    kinesisClient: deps.clients.kinesis,
+    dynamodbClient: deps.clients.dynamodb,
     processorFactory: (shardId) =>
       new StockTradeRecordProcessor(shardId, processorSettings, {
         sink,

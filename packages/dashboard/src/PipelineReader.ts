@@ -46,10 +46,13 @@ export class PipelineReader {
     private readonly settings: ReaderSettings,
     private readonly clock: Pick<Clock, 'wallNow'> = { wallNow: Date.now },
   ) {
-    this.trades = new KinesisStreamPort(clients.kinesis, settings.stream);
-    this.stats = new KinesisStreamPort(clients.kinesis, settings.statsStream);
-    this.consumerLeases = new DynamoLeaseStore(clients.dynamodb, settings.consumerTable);
-    this.aggregatorLeases = new DynamoLeaseStore(clients.dynamodb, settings.aggregatorTable);
+    this.trades = new KinesisStreamPort({ streamName: settings.stream, kinesisClient: clients.kinesis });
+    this.stats = new KinesisStreamPort({ streamName: settings.statsStream, kinesisClient: clients.kinesis });
+    this.consumerLeases = new DynamoLeaseStore({ tableName: settings.consumerTable, dynamodbClient: clients.dynamodb });
+    this.aggregatorLeases = new DynamoLeaseStore({
+      tableName: settings.aggregatorTable,
+      dynamodbClient: clients.dynamodb,
+    });
     this.dynamodb = clients.dynamodb;
     this.kinesisEndpoint = clients.target === 'local' ? clients.kinesisEndpoint : undefined;
   }

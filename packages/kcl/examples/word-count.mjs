@@ -4,7 +4,7 @@ import { createWorker } from '@stock-trades/kcl';
 
 const workerId = process.argv[2] ?? `worker-${process.pid}`;
 const worker = createWorker({
-  applicationName: 'word-count', // also the name of the DynamoDB lease table
+  applicationName: process.env.APPLICATION_NAME ?? 'word-count', // also the name of the DynamoDB lease table
   streamName: process.env.STREAM_NAME ?? 'log-lines',
   workerId,
   failoverMs: Number(process.env.FAILOVER_MS ?? 10_000),

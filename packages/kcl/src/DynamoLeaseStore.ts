@@ -3,13 +3,13 @@ import {
   CreateTableCommand,
   DeleteItemCommand,
   DescribeTableCommand,
-  DynamoDBClient,
-  type DynamoDBClientConfig,
+  type DynamoDBClient,
   GetItemCommand,
   ScanCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type Clock, systemClock } from './Clock.js';
+import { type DynamoDBClientOptions, dynamodbClientFrom } from './clientOptions.js';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import { LeaseLostError, TableNotReadyError } from './errors.js';
 import { type Lease, type LeaseMetrics, TransitionKind } from './Lease.js';
@@ -20,6 +20,15 @@ import { errorName, translateSdkError } from './translateSdkError.js';
 
 const TABLE_WAIT_MS = 120_000;
 
+export interface DynamoLeaseStoreOptions extends DynamoDBClientOptions {
+  /** The lease table: the application's name, as the Java KCL names it. */
+  readonly tableName: string;
+  /** Time, for tests; the system's by default. */
+  readonly clock?: Clock;
+  /** pino-compatible; silent by default. */
+  readonly log?: Logger;
+}
+
 /**
  * The lease table in DynamoDB, written with the same conditional updates as the Java KCL.
  * It may be shared with Java KCL 2.x and 3.x workers (docs/kcl3.md): every write is an
@@ -29,23 +38,23 @@ const TABLE_WAIT_MS = 120_000;
  * billing) by the first worker that finds none.
  *
  * @example
- * const leases = new DynamoLeaseStore({ region: 'eu-west-1' }, 'click-counter');
- * // or with a client of your own: new DynamoLeaseStore(new DynamoDBClient({}), 'click-counter')
+ * import { DynamoLeaseStore } from '@stock-trades/kcl';
+ *
+ * const leases = new DynamoLeaseStore({ tableName: 'click-counter', dynamodbConfig: { region: 'eu-west-1' } });
+ * for (const lease of await leases.listLeases()) console.log(lease.leaseKey, lease.leaseOwner, lease.checkpoint);
+ * // or with a client of your own: new DynamoLeaseStore({ tableName: 'click-counter', dynamodbClient })
  */
 export class DynamoLeaseStore implements LeaseStore {
   private readonly dynamodb: DynamoDBClient;
+  readonly tableName: string;
+  private readonly clock: Clock;
+  private readonly log: Logger;
 
-  /** `dynamodb`: a client, or the configuration to make one with (the SDK's defaults when `{}`). */
-  constructor(
-    dynamodb: DynamoDBClient | DynamoDBClientConfig,
-    readonly tableName: string,
-    private readonly clock: Clock = systemClock,
-    private readonly log: Logger = silentLogger,
-  ) {
-    this.dynamodb =
-      typeof (dynamodb as { send?: unknown }).send === 'function'
-        ? (dynamodb as DynamoDBClient)
-        : new DynamoDBClient(dynamodb as DynamoDBClientConfig);
+  constructor(options: DynamoLeaseStoreOptions) {
+    this.dynamodb = dynamodbClientFrom(options);
+    this.tableName = options.tableName;
+    this.clock = options.clock ?? systemClock;
+    this.log = options.log ?? silentLogger;
   }
 
   async ensureTable(): Promise<void> {

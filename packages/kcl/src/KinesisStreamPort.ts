@@ -1,39 +1,37 @@
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
-  KinesisClient,
-  type KinesisClientConfig,
+  type KinesisClient,
   ListShardsCommand,
   type Shard,
 } from '@aws-sdk/client-kinesis';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type KinesisClientOptions, kinesisClientFrom } from './clientOptions.js';
 import type { ShardInfo } from './Lease.js';
 import type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';
 import { translateSdkError } from './translateSdkError.js';
+
+export interface KinesisStreamPortOptions extends KinesisClientOptions {
+  readonly streamName: string;
+}
 
 /**
  * The stream a worker reads, over the AWS SDK's Kinesis client: ListShards (paged),
  * GetShardIterator and GetRecords, with the SDK's errors translated to this library's.
  *
  * @example
- * const stream = new KinesisStreamPort({ region: 'eu-west-1' }, 'clicks');
- * // or with a client of your own: new KinesisStreamPort(new KinesisClient({}), 'clicks')
+ * import { KinesisStreamPort } from '@stock-trades/kcl';
+ *
+ * const stream = new KinesisStreamPort({ streamName: 'clicks', kinesisConfig: { region: 'eu-west-1' } });
+ * for (const shard of await stream.listShards()) console.log(shard.shardId, shard.parentShardIds);
+ * // or with a client of your own: new KinesisStreamPort({ streamName: 'clicks', kinesisClient })
  */
 export class KinesisStreamPort implements StreamPort {
   private readonly kinesis: KinesisClient;
+  readonly streamName: string;
 
-  /**
-   * `kinesis`: a client, or the configuration to make one with (the SDK's defaults when `{}`).
-   * One made here speaks HTTP/1.1: polling needs nothing of HTTP/2 (the SDK's default for
-   * Kinesis, kept for SubscribeToShard), and local emulators answer HTTP/1.1 only.
-   */
-  constructor(
-    kinesis: KinesisClient | KinesisClientConfig,
-    readonly streamName: string,
-  ) {
-    this.kinesis = isClient(kinesis)
-      ? kinesis
-      : new KinesisClient({ requestHandler: new NodeHttpHandler(), ...kinesis });
+  constructor(options: KinesisStreamPortOptions) {
+    this.kinesis = kinesisClientFrom(options);
+    this.streamName = options.streamName;
   }
 
   async listShards(): Promise<ShardInfo[]> {
@@ -112,9 +110,4 @@ function toShardInfo(shard: Shard): ShardInfo {
       ? { endingSequenceNumber: shard.SequenceNumberRange.EndingSequenceNumber }
       : {}),
   };
-}
-
-/** A client, not a configuration (duck-typed: a second copy of the SDK makes instanceof unreliable). */
-function isClient(value: KinesisClient | KinesisClientConfig): value is KinesisClient {
-  return typeof (value as { send?: unknown }).send === 'function';
 }

@@ -1,5 +1,4 @@
-import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import type { KinesisClient, KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import type { DynamoDBClientOptions, KinesisClientOptions } from './clientOptions.js';
 import { DynamoLeaseStore } from './DynamoLeaseStore.js';
 import { KinesisStreamPort } from './KinesisStreamPort.js';
 import type { Logger } from './Logger.js';
@@ -7,13 +6,14 @@ import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
 import { Scheduler } from './Scheduler.js';
 import { type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
 
-export interface WorkerOptions extends SchedulerSettings {
+/**
+ * What `createWorker` takes: the settings (SchedulerSettings), the processor factory, and the
+ * clients — each yours (`kinesisClient`, `dynamodbClient`) or made by kcl from a configuration
+ * (`kinesisConfig`, `dynamodbConfig`; the SDK's credential chain, region and endpoint when absent).
+ */
+export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, DynamoDBClientOptions {
   /** Called once per shard this worker takes: returns the processor for that shard. */
   readonly processorFactory: ShardRecordProcessorFactory;
-  /** The Kinesis client, or its configuration; default `{}` (the SDK's credential chain, region and endpoint). */
-  readonly kinesis?: KinesisClient | KinesisClientConfig;
-  /** The DynamoDB client for the lease table, or its configuration; default `{}`. */
-  readonly dynamodb?: DynamoDBClient | DynamoDBClientConfig;
   /** pino-compatible; silent by default. */
   readonly log?: Logger;
 }
@@ -48,11 +48,11 @@ export interface WorkerOptions extends SchedulerSettings {
  * await worker.run(stop.signal);
  */
 export function createWorker(options: WorkerOptions): Scheduler {
-  const { processorFactory, kinesis = {}, dynamodb = {}, log, ...settings } = options;
+  const { processorFactory, kinesisClient, kinesisConfig, dynamodbClient, dynamodbConfig, log, ...settings } = options;
   const config = schedulerConfig(settings);
   return new Scheduler(config, {
-    stream: new KinesisStreamPort(kinesis, config.streamName),
-    store: new DynamoLeaseStore(dynamodb, config.applicationName, undefined, log),
+    stream: new KinesisStreamPort({ streamName: config.streamName, kinesisClient, kinesisConfig }),
+    store: new DynamoLeaseStore({ tableName: config.applicationName, dynamodbClient, dynamodbConfig, log }),
     processorFactory,
     log,
   });

@@ -5,10 +5,11 @@ export type { KinesisRecord, UserRecord } from '@stock-trades/kpl';
 // Time and logging, injectable.
 export { type Clock, systemClock } from './Clock.js';
 export { classifyError, ErrorKind } from './classifyError.js';
+// The AWS adapters, and the ports they implement (for a store or stream of your own, or tests).
+export type { DynamoDBClientOptions, KinesisClientOptions } from './clientOptions.js';
 // A worker and its configuration.
 export { createWorker, type WorkerOptions } from './createWorker.js';
-// The AWS adapters, and the ports they implement (for a store or stream of your own, or tests).
-export { DynamoLeaseStore } from './DynamoLeaseStore.js';
+export { DynamoLeaseStore, type DynamoLeaseStoreOptions } from './DynamoLeaseStore.js';
 export {
   compareExtended,
   type ExtendedSequenceNumber,
@@ -30,7 +31,7 @@ export {
   TransientError,
 } from './errors.js';
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
-export { KinesisStreamPort } from './KinesisStreamPort.js';
+export { KinesisStreamPort, type KinesisStreamPortOptions } from './KinesisStreamPort.js';
 export {
   type HashKeyRange,
   type Lease,

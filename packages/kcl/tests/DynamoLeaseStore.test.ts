@@ -34,7 +34,11 @@ const WALL_NOW = new FakeClock(WALL).wallNow();
 function setup(lease: Lease = held()) {
   const table = new FakeDynamoTable();
   table.put(leaseToItem(lease));
-  return { table, store: new DynamoLeaseStore(table.client, 'App', new FakeClock(WALL)), lease };
+  return {
+    table,
+    store: new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client, clock: new FakeClock(WALL) }),
+    lease,
+  };
 }
 
 function held(overrides: Partial<Lease> = {}): Lease {
@@ -275,7 +279,7 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
 
   it('creates a lease with an UpdateItem that only creates (attribute_not_exists(leaseKey)), never a PutItem', async () => {
     const table = new FakeDynamoTable();
-    const store = new DynamoLeaseStore(table.client, 'App');
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client });
     const lease = aLease('shardId-000000000004', {
       parentShardIds: ['shardId-000000000001'],
       hashKeyRange: { startingHashKey: '0', endingHashKey: '99' },
@@ -375,7 +379,7 @@ describe('DynamoLeaseStore: every write on a lease is conditional on the counter
       'shardId-000000000004',
     ];
     for (const leaseKey of keys) table.put(leaseToItem(aLease(leaseKey)));
-    const store = new DynamoLeaseStore(table.client, 'App');
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client });
 
     const leases = await store.listLeases();
 

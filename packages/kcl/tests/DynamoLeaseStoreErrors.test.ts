@@ -17,7 +17,7 @@ const position = { sequenceNumber: '49590338271490256608559692538361571095921575
 function setup(lease: Lease = aLease(KEY, { leaseOwner: 'worker-a', leaseCounter: 7 })) {
   const table = new FakeDynamoTable();
   table.put(leaseToItem(lease));
-  return { table, store: new DynamoLeaseStore(table.client, 'App'), lease };
+  return { table, store: new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client }), lease };
 }
 
 const throttled = () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} });

@@ -49,7 +49,7 @@ describe('DynamoLeaseStore.ensureTable', () => {
     const clock = new FakeClock(0);
     const { client, creates, looks } = tableClient([missing(), 'CREATING', 'CREATING', 'ACTIVE']);
 
-    await new DynamoLeaseStore(client, 'App', clock).ensureTable();
+    await new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock }).ensureTable();
 
     expect(creates()).toEqual([
       {
@@ -67,7 +67,7 @@ describe('DynamoLeaseStore.ensureTable', () => {
     const clock = new FakeClock(0);
     const { client, creates, described } = tableClient(['ACTIVE']);
 
-    await new DynamoLeaseStore(client, 'App', clock).ensureTable();
+    await new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock }).ensureTable();
 
     expect(described()).toEqual([{ TableName: 'App' }, { TableName: 'App' }]); // its own table, each look
     expect(creates()).toEqual([]);
@@ -79,7 +79,9 @@ describe('DynamoLeaseStore.ensureTable', () => {
       return new ResourceInUseException({ message: 'Table already exists: App', ...metadata });
     });
 
-    await expect(new DynamoLeaseStore(client, 'App', new FakeClock(0)).ensureTable()).resolves.toBeUndefined();
+    await expect(
+      new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock: new FakeClock(0) }).ensureTable(),
+    ).resolves.toBeUndefined();
 
     expect(creates()).toHaveLength(1);
     expect(looks()).toBe(3);
@@ -91,7 +93,9 @@ describe('DynamoLeaseStore.ensureTable', () => {
     });
     const { client, looks } = tableClient([missing()], () => refused);
 
-    const error = await new DynamoLeaseStore(client, 'App', new FakeClock(0)).ensureTable().catch((e: unknown) => e);
+    const error = await new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock: new FakeClock(0) })
+      .ensureTable()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).toMatch(/^create table App failed: AccessDeniedException/);
@@ -102,7 +106,9 @@ describe('DynamoLeaseStore.ensureTable', () => {
     const throttled = Object.assign(new Error('slow down'), { name: 'ThrottlingException' });
     const { client, creates } = tableClient([throttled]);
 
-    const error = await new DynamoLeaseStore(client, 'App', new FakeClock(0)).ensureTable().catch((e: unknown) => e);
+    const error = await new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock: new FakeClock(0) })
+      .ensureTable()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ThrottledError);
     expect((error as Error).message).toMatch(/^describe table App: ThrottlingException/);
@@ -113,7 +119,9 @@ describe('DynamoLeaseStore.ensureTable', () => {
     const clock = new FakeClock(0);
     const { client } = tableClient(['CREATING']);
 
-    const error = await new DynamoLeaseStore(client, 'App', clock).ensureTable().catch((e: unknown) => e);
+    const error = await new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client, clock })
+      .ensureTable()
+      .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(TableNotReadyError);
     expect(error).toMatchObject({ code: 'TABLE_NOT_READY', message: 'table App did not become ACTIVE within 120 s' });
@@ -139,7 +147,9 @@ describe('DynamoLeaseStore: the client', () => {
       } as unknown as DynamoDBClientConfig['requestHandler'],
     };
 
-    expect(await new DynamoLeaseStore(config, 'App').getLease('shardId-000000000001')).toBeUndefined();
+    expect(
+      await new DynamoLeaseStore({ tableName: 'App', dynamodbConfig: config }).getLease('shardId-000000000001'),
+    ).toBeUndefined();
     expect(targets).toEqual(['DynamoDB_20120810.GetItem']);
   });
 });

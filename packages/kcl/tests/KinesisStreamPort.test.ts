@@ -33,7 +33,10 @@ function fakeKinesis(answers: Array<object | Error>) {
       return answer;
     },
   };
-  return { port: new KinesisStreamPort(client as unknown as KinesisClient, 'Trades'), sent };
+  return {
+    port: new KinesisStreamPort({ streamName: 'Trades', kinesisClient: client as unknown as KinesisClient }),
+    sent,
+  };
 }
 
 const metadata = { $metadata: {} };

@@ -20,13 +20,16 @@ describe('KinesisStreamPort: a failed call says what it was doing', () => {
     ['get an iterator for shard-1', (port: KinesisStreamPort) => port.getShardIterator('shard-1', { type: 'LATEST' })],
     ['get records', (port: KinesisStreamPort) => port.getRecords('iterator', 100)],
   ])('%s', async (action, call) => {
-    await expect(call(new KinesisStreamPort(throttling, 'Trades'))).rejects.toThrow(
+    await expect(call(new KinesisStreamPort({ streamName: 'Trades', kinesisClient: throttling }))).rejects.toThrow(
       `${action}: ProvisionedThroughputExceededException: Rate exceeded`,
     );
   });
 
   it('and when Kinesis returns no iterator, says so', async () => {
-    const port = new KinesisStreamPort({ send: async () => ({}) } as unknown as KinesisClient, 'Trades');
+    const port = new KinesisStreamPort({
+      streamName: 'Trades',
+      kinesisClient: { send: async () => ({}) } as unknown as KinesisClient,
+    });
     await expect(port.getShardIterator('shard-1', { type: 'LATEST' })).rejects.toThrow(
       'get an iterator for shard-1 failed: Error: GetShardIterator returned no iterator',
     );
@@ -52,7 +55,7 @@ describe('KinesisStreamPort: the client', () => {
       } as unknown as KinesisClientConfig['requestHandler'],
     };
 
-    const shards = await new KinesisStreamPort(config, 'Trades').listShards();
+    const shards = await new KinesisStreamPort({ streamName: 'Trades', kinesisConfig: config }).listShards();
 
     expect(shards.map((shard) => shard.shardId)).toEqual(['shardId-000000000000']);
     expect(targets).toEqual(['Kinesis_20131202.ListShards']);

@@ -84,7 +84,7 @@ describe('sharing a lease table with the Java KCL 3.x', () => {
   it('takes, renews, checkpoints and releases a KCL 3 lease without touching an attribute it does not own', async () => {
     const table = new FakeDynamoTable();
     table.put(kcl3LeaseItem());
-    const store = new DynamoLeaseStore(table.client, 'App');
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client });
     const untouched = structuredClone(pick(table.get('shardId-000000000001'), NOT_OURS));
     const [seen] = await store.listLeases();
     if (!seen) throw new Error('the KCL 3 lease was not listed');
@@ -119,7 +119,7 @@ describe('sharing a lease table with the Java KCL 3.x', () => {
   it('reads checkpointOwner, and a take (of an expired handoff) removes it as the Java KCL’s take does', async () => {
     const table = new FakeDynamoTable();
     table.put(kcl3LeaseItem({ leaseOwner: { S: 'java-b' }, checkpointOwner: { S: 'java-a' } }));
-    const store = new DynamoLeaseStore(table.client, 'App');
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client });
     const untouched = structuredClone(pick(table.get('shardId-000000000001'), NOT_OURS));
 
     const seen = await store.getLease('shardId-000000000001');
@@ -163,7 +163,7 @@ describe('sharing a lease table with the Java KCL 3.x', () => {
     // No entityType, but not a lease: no counter, no checkpoint.
     table.put({ leaseKey: { S: 'stray' }, note: { S: 'written by hand' } });
     const { log, debug } = recordingLogger();
-    const store = new DynamoLeaseStore(table.client, 'App', undefined, log);
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: table.client, log });
 
     const leases = await store.listLeases();
 

@@ -19,7 +19,7 @@ function recordingClient() {
 describe('lease metrics (beyond KCL: what a holder publishes for dashboards)', () => {
   it('are set by the renewal’s own conditional UpdateItem, beside the counter, touching nothing else', async () => {
     const { client, sent } = recordingClient();
-    const store = new DynamoLeaseStore(client, 'App');
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client });
     const lease = aLease('shardId-000000000001', { leaseOwner: 'worker-a', leaseCounter: 7 });
 
     const renewed = await store.renewLease(lease, { millisBehindLatest: 1234.4, recordsPerSecond: 99.96 });

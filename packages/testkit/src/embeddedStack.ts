@@ -69,7 +69,9 @@ export function useEmbeddedStack(options: Omit<LocalStackOptions, 'kinesisPort' 
       await admin.waitUntilActive(name);
     },
     leases(table: string): Promise<Lease[]> {
-      return new DynamoLeaseStore(fixture.clients.dynamodb, table).listLeases().catch(() => []);
+      return new DynamoLeaseStore({ tableName: table, dynamodbClient: fixture.clients.dynamodb })
+        .listLeases()
+        .catch(() => []);
     },
     /** Starts a consumer worker writing JSON logs and its samples to files named after it. */
     startWorker(workerId: string, args: readonly string[]): CommandProcess {

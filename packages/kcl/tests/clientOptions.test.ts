@@ -1,0 +1,42 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { describe, expect, it } from 'vitest';
+import { createWorker, DynamoLeaseStore, InvalidConfigError, KinesisStreamPort } from '../src/index.js';
+
+const processorFactory = () => {
+  throw new Error('never called: the worker is not run');
+};
+
+describe('named client options', () => {
+  it('uses the client it is given, as it is', async () => {
+    let sent = '';
+    const kinesisClient = new KinesisClient({ region: 'eu-west-1' });
+    kinesisClient.send = (async (command: { constructor: { name: string } }) => {
+      sent = command.constructor.name;
+      return { Shards: [] };
+    }) as never;
+    await new KinesisStreamPort({ streamName: 'clicks', kinesisClient }).listShards();
+    expect(sent).toBe('ListShardsCommand');
+  });
+
+  it('makes a client from the configuration it is given', async () => {
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbConfig: { region: 'ap-south-1' } });
+    const client = (store as unknown as { dynamodb: DynamoDBClient }).dynamodb;
+    expect(client).toBeInstanceOf(DynamoDBClient);
+    expect(await client.config.region()).toBe('ap-south-1');
+    const port = new KinesisStreamPort({ streamName: 'clicks', kinesisConfig: { region: 'sa-east-1' } });
+    expect(await (port as unknown as { kinesis: KinesisClient }).kinesis.config.region()).toBe('sa-east-1');
+  });
+
+  it.each([
+    ['kinesisClient and kinesisConfig', { kinesisClient: new KinesisClient({}), kinesisConfig: {} }],
+    ['dynamodbClient and dynamodbConfig', { dynamodbClient: new DynamoDBClient({}), dynamodbConfig: {} }],
+  ])('refuses %s together, with an INVALID_CONFIG error', (_, clients) => {
+    const make = () =>
+      createWorker({ applicationName: 'App', streamName: 'clicks', workerId: 'w', processorFactory, ...clients });
+    expect(make).toThrow(InvalidConfigError);
+    expect(make).toThrow(
+      expect.objectContaining({ code: 'INVALID_CONFIG', message: expect.stringContaining('not both') }),
+    );
+  });
+});
