@@ -7,6 +7,7 @@ import { LeaseExpiryTracker } from './LeaseExpiryTracker.js';
 import { describe, LeaseRenewer } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
 import { type Logger, silentLogger } from './Logger.js';
+import { type MetricDatum, type Metrics, recordSafely } from './Metrics.js';
 import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
 import type { SchedulerConfig } from './SchedulerConfig.js';
 import { ShardConsumer, type ShardConsumerOutcome } from './ShardConsumer.js';
@@ -20,6 +21,8 @@ export interface SchedulerDeps {
   readonly clock?: Clock;
   readonly log?: Logger;
   readonly random?: () => number;
+  /** Where the worker's metrics go (emfMetrics, openTelemetryMetrics, your own); none by default. */
+  readonly metrics?: Metrics;
 }
 
 /** How a worker's run ended. */
@@ -76,6 +79,7 @@ export class Scheduler {
       failoverMs: config.failoverMs,
       onLeaseLost: (leaseKey, reason) => {
         this.log.warn({ leaseKey, reason }, 'lost lease');
+        this.measure({ name: 'LostLeases', value: 1, unit: 'Count', operation: 'RenewAllLeases', shardId: leaseKey });
         this.consumers.get(leaseKey)?.consumer.stop('lease-lost');
       },
     });
@@ -114,6 +118,9 @@ export class Scheduler {
     const unfinishedShards = await this.drain();
     this.renewing.abort();
     await renewLoop;
+    await Promise.resolve(this.deps.metrics?.flush?.()).catch((error: unknown) =>
+      this.log.warn({ error: describe(error) }, 'metrics flush failed'),
+    );
     this.log.info({ workerId: this.workerId }, 'worker stopped');
     return { unfinishedShards };
   }
@@ -139,6 +146,10 @@ export class Scheduler {
         await this.clock.sleep(waitMs, this.stopping.signal);
       }
     }
+  }
+
+  private measure(datum: MetricDatum): void {
+    if (this.deps.metrics) recordSafely(this.deps.metrics, datum);
   }
 
   shutdown(): void {
@@ -169,6 +180,8 @@ export class Scheduler {
         (leaseKey) => this.consumers.get(leaseKey)?.consumer.isHealthy(this.config.readerStallMs) ?? true,
         metricsOf,
       );
+      const held = this.renewer.keys().length;
+      this.measure({ name: 'CurrentLeases', value: held, unit: 'Count', operation: 'RenewAllLeases' });
       await this.clock.sleep(this.config.renewIntervalMs, this.renewing.signal);
     }
   }
@@ -237,6 +250,9 @@ export class Scheduler {
         checkpoint: lease.checkpoint.sequenceNumber,
       };
       this.log.info(fields, steal ? 'stole lease' : 'took lease');
+      const shardId = lease.leaseKey;
+      this.measure({ name: 'TakenLeases', value: 1, unit: 'Count', operation: 'TakeLeases', shardId });
+      if (steal) this.measure({ name: 'StolenLeases', value: 1, unit: 'Count', operation: 'TakeLeases', shardId });
       this.startConsumer(taken, generation);
     } catch (error) {
       if (error instanceof LeaseLostError) {
@@ -288,6 +304,7 @@ export class Scheduler {
       onShardEnd: (shardId, children) => this.onShardEnd(shardId, children),
       generation,
       random: this.random,
+      metrics: this.deps.metrics,
     });
     const done = consumer.run().then((outcome) => this.onConsumerDone(lease.leaseKey, outcome, generation));
     this.consumers.set(lease.leaseKey, { consumer, done });

@@ -7,6 +7,7 @@ import type { LeaseRenewer } from './LeaseRenewer.js';
 import { describe } from './LeaseRenewer.js';
 import type { LeaseStore } from './LeaseStore.js';
 import type { Logger } from './Logger.js';
+import { type MetricName, type Metrics, type MetricUnit, recordSafely } from './Metrics.js';
 import { backoffMs, DEFAULT_PROCESSING_ERRORS, decide, type ProcessingErrorSettings } from './ProcessingErrors.js';
 import { nextPollDelay, type PollDelayPolicy } from './pollDelay.js';
 import type { InitializationInput, ShardRecordProcessor } from './RecordProcessor.js';
@@ -38,6 +39,8 @@ export interface ShardConsumerDeps {
   readonly onShardEnd: (shardId: string, children: ShardInfo[]) => Promise<void>;
   /** For the backoff's jitter (tests pin it). */
   readonly random?: () => number;
+  /** Where per-shard metrics go (ProcessTask); none by default. */
+  readonly metrics?: Metrics;
 }
 
 /** Backoff of a call to Kinesis or the lease table that is throttled or fails for now: from 100 ms up to 5 s. */
@@ -258,11 +261,13 @@ export class ShardConsumer {
       this.delivered += fresh.length;
       this.busy = { oldestArrival: fresh[0]?.approximateArrivalTimestamp?.getTime() };
       try {
+        const startedAt = clock.monotonicNow();
         // A batch that throws is given again in place: what the processor checkpointed of it before it threw is not.
         const done = await this.inPlace('processRecords', fresh, (batch) =>
           processor.processRecords({ records: batch, millisBehindLatest: page.millisBehindLatest, checkpointer }),
         );
         if (done === 'stopped') return false;
+        this.measureBatch(fresh, page.millisBehindLatest, clock.monotonicNow() - startedAt);
         const skippedTo = fresh.at(-1);
         if (done === 'skipped' && skippedTo) {
           await checkpointer.checkpoint({
@@ -313,6 +318,21 @@ export class ShardConsumer {
     }
   }
 
+  /** What a batch handed over and processed counts for, under the Java KCL's ProcessTask names. */
+  private measureBatch(records: readonly UserRecord[], millisBehindLatest: number, tookMs: number): void {
+    let bytes = 0;
+    for (const record of records) bytes += record.data.byteLength;
+    this.measure('RecordsProcessed', records.length, 'Count');
+    this.measure('DataBytesProcessed', bytes, 'Bytes');
+    this.measure('MillisBehindLatest', millisBehindLatest, 'Milliseconds');
+    this.measure('RecordProcessor.processRecords.Time', tookMs, 'Milliseconds');
+  }
+
+  private measure(name: MetricName, value: number, unit: MetricUnit): void {
+    if (this.deps.metrics)
+      recordSafely(this.deps.metrics, { name, value, unit, operation: 'ProcessTask', shardId: this.shardId });
+  }
+
   /**
    * Makes a processor call, and makes it again in place while it throws and the policy says so, with jittered
    * backoff; the lease stays renewed meanwhile (see isHealthy). Each attempt of processRecords gets the batch's
@@ -338,6 +358,7 @@ export class ShardConsumer {
       } catch (error) {
         if (error instanceof LeaseLostError || this.leaseLost()) throw error;
         this.failures = attempt;
+        this.measure('ProcessingErrors', 1, 'Count');
         const decision = await decide(settings, { shardId: this.shardId, during, error, records: batch, attempt });
         if (decision === 'stop') throw error;
         // A processor that has not initialized cannot be given records: initialize is never skipped.
@@ -347,6 +368,7 @@ export class ShardConsumer {
             `${during} threw; skipping it (policy), as the Java KCL does`,
           );
           this.failures = 0;
+          this.measure('ProcessingSkips', 1, 'Count');
           return 'skipped';
         }
         const waitMs = backoffMs(settings.backoff, attempt, this.deps.random ?? Math.random);
@@ -354,6 +376,7 @@ export class ShardConsumer {
           { shardId: this.shardId, attempt, waitMs, error: describe(error) },
           `${during} threw; trying again in place`,
         );
+        this.measure('ProcessingRetries', 1, 'Count');
         this.retrying = true;
         try {
           await clock.sleep(waitMs, this.stopping.signal);

@@ -2,6 +2,7 @@ import type { DynamoDBClientOptions, KinesisClientOptions } from './clientOption
 import { DynamoLeaseStore } from './DynamoLeaseStore.js';
 import { KinesisStreamPort } from './KinesisStreamPort.js';
 import type { Logger } from './Logger.js';
+import type { Metrics } from './Metrics.js';
 import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
 import { Scheduler } from './Scheduler.js';
 import { type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
@@ -16,6 +17,8 @@ export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, 
   readonly processorFactory: ShardRecordProcessorFactory;
   /** pino-compatible; silent by default. */
   readonly log?: Logger;
+  /** Where the worker's metrics go: `emfMetrics(…)`, `openTelemetryMetrics(meter)` or your own; off by default. */
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -48,12 +51,14 @@ export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, 
  * await worker.run(stop.signal);
  */
 export function createWorker(options: WorkerOptions): Scheduler {
-  const { processorFactory, kinesisClient, kinesisConfig, dynamodbClient, dynamodbConfig, log, ...settings } = options;
+  const { processorFactory, kinesisClient, kinesisConfig, dynamodbClient, dynamodbConfig, log, metrics, ...settings } =
+    options;
   const config = schedulerConfig(settings);
   return new Scheduler(config, {
     stream: new KinesisStreamPort({ streamName: config.streamName, kinesisClient, kinesisConfig }),
     store: new DynamoLeaseStore({ tableName: config.applicationName, dynamodbClient, dynamodbConfig, log }),
     processorFactory,
     log,
+    metrics,
   });
 }

@@ -17,6 +17,8 @@ export {
   isSentinel,
   Sentinel,
 } from './ExtendedSequenceNumber.js';
+// Metrics: the interface, and adapters for CloudWatch (Embedded Metric Format) and OpenTelemetry.
+export { type EmfMetricsOptions, emfMetrics } from './emfMetrics.js';
 // Errors.
 export {
   DependencyError,
@@ -42,6 +44,15 @@ export {
 } from './Lease.js';
 export type { LeaseStore, TakeKind } from './LeaseStore.js';
 export { type Logger, silentLogger } from './Logger.js';
+export {
+  type MetricDatum,
+  type MetricName,
+  type MetricOperation,
+  type Metrics,
+  type MetricUnit,
+  noMetrics,
+} from './Metrics.js';
+export { type OpenTelemetryMeter, openTelemetryMetrics } from './openTelemetryMetrics.js';
 export type {
   ProcessingDecision,
   ProcessingErrorPolicy,
