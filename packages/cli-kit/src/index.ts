@@ -1,3 +1,4 @@
+export { commandBin } from './commandBin.js';
 export { createLogger, type LogFormat, type Logger, type LoggerOptions, LogLevel } from './createLogger.js';
 export { CliKitError, OutputWriteError } from './errors.js';
 export { ExitCode } from './exitCodes.js';

@@ -114,3 +114,37 @@ describe('the package graph points down', () => {
     expect(cycles).toEqual([]);
   });
 });
+
+describe('every command is a bin of its package', () => {
+  const commands = readdirSync(PACKAGES).filter((name) => existsSync(join(PACKAGES, name, 'src', 'bin.ts')));
+  const root = JSON.parse(readFileSync(join(PACKAGES, '..', 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+
+  it('finds the seven commands', () => {
+    expect(commands.sort()).toEqual([
+      'aggregator',
+      'consumer',
+      'create-stream',
+      'dashboard',
+      'local-stack',
+      'producer',
+      'teardown',
+    ]);
+  });
+
+  it.each(commands)('%s declares one bin, loading tsx, which it declares, and pnpm runs that bin', (name) => {
+    const manifest = JSON.parse(readFileSync(join(PACKAGES, name, 'package.json'), 'utf8')) as {
+      bin?: Record<string, string>;
+      dependencies?: Record<string, string>;
+    };
+    const [[binName, binFile] = []] = Object.entries(manifest.bin ?? {});
+    expect(binName).toMatch(/^stock-trades-/);
+    const text = readFileSync(join(PACKAGES, name, binFile ?? 'missing'), 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).toContain("from 'tsx/esm/api'");
+    expect(text).toContain("import('./src/bin.ts')");
+    expect(Object.keys(manifest.dependencies ?? {})).toContain('tsx');
+    expect(Object.values(root.scripts)).toContain(binName);
+  });
+});

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { commandBin } from '@stock-trades/cli-kit';
 import type { ProcessView } from './types.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -32,7 +33,7 @@ export interface Running {
 
 /**
  * The pipeline's processes — producer, consumer workers, aggregator — started as a user
- * would start them (`node --import tsx packages/<pkg>/src/bin.ts …`, never a shell), each in
+ * would start them (node and the `bin` each package declares, never a shell), each in
  * its own process group, each ending itself if the process that started it is gone.
  * `pnpm demo` and the dashboard's instructor actions drive it.
  */
@@ -126,16 +127,12 @@ export class Fleet {
   }
 
   private start(name: string, role: Role, args: string[]): Running {
-    const child = spawn(
-      process.execPath,
-      ['--require', EXIT_WITH_PARENT, '--import', 'tsx', `packages/${PACKAGE[role]}/src/bin.ts`, ...args],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...this.settings.env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true, // its own process group: a terminal's Ctrl-C reaches the owner, which stops everything in order
-      },
-    );
+    const child = spawn(process.execPath, ['--require', EXIT_WITH_PARENT, commandBin(PACKAGE[role]), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.settings.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group: a terminal's Ctrl-C reaches the owner, which stops everything in order
+    });
     const onLine = this.settings.onLine;
     if (onLine && child.stdout)
       createInterface({ input: child.stdout }).on('line', (line) => onLine(name, line, 'stdout'));

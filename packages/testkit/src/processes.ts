@@ -1,12 +1,13 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { commandBin } from '@stock-trades/cli-kit';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** How `pnpm <command>` runs a package's command: node --import tsx packages/<pkg>/src/bin.ts. */
+/** How `pnpm <command>` runs a package's command: node, the `bin` the package declares, the arguments. */
 function commandLine(pkg: string, args: readonly string[]): string[] {
-  return ['--import', 'tsx', `packages/${pkg}/src/bin.ts`, ...args];
+  return [commandBin(pkg), ...args];
 }
 
 export interface CommandResult {
@@ -40,8 +41,8 @@ export interface CommandProcess {
 }
 
 /**
- * Starts one of the project's commands as `pnpm <command>` would (node --import tsx
- * packages/<pkg>/src/bin.ts), with no shell; stdout and stderr go to `logFile`.
+ * Starts one of the project's commands as `pnpm <command>` would (node and the package's
+ * declared `bin`), with no shell; stdout and stderr go to `logFile`.
  */
 export function startCommand(
   pkg: string,
