@@ -8,6 +8,7 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The real clock: `performance.now()`, `Date.now()` and `setTimeout`. What a worker uses unless told otherwise. */
 export const systemClock: Clock = {
   monotonicNow: () => performance.now(),
   wallNow: () => Date.now(),

@@ -81,6 +81,7 @@ export class DynamoLeaseStore implements LeaseStore {
     }
   }
 
+  /** Every lease in the table (one Scan, paged); items that are not leases are skipped. */
   async listLeases(): Promise<Lease[]> {
     const leases: Lease[] = [];
     let skipped = 0;
@@ -101,6 +102,7 @@ export class DynamoLeaseStore implements LeaseStore {
     return leases;
   }
 
+  /** One lease, read consistently; undefined when there is none. */
   async getLease(leaseKey: string): Promise<Lease | undefined> {
     const { Item: item } = await this.call(`get lease ${leaseKey}`, () =>
       this.dynamodb.send(new GetItemCommand({ TableName: this.tableName, Key: key(leaseKey), ConsistentRead: true })),

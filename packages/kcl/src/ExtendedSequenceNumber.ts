@@ -7,6 +7,7 @@ export interface ExtendedSequenceNumber {
   readonly subSequenceNumber: number;
 }
 
+/** The positions that are not sequence numbers, as the lease table stores them in `checkpoint`. */
 export const Sentinel = {
   TRIM_HORIZON: 'TRIM_HORIZON',
   LATEST: 'LATEST',
@@ -14,6 +15,7 @@ export const Sentinel = {
   /** The shard is closed and every record in it was processed. */
   SHARD_END: 'SHARD_END',
 } as const;
+/** One of the sentinel values. */
 export type Sentinel = (typeof Sentinel)[keyof typeof Sentinel];
 
 const SENTINELS = new Set<string>(Object.values(Sentinel));
@@ -22,6 +24,12 @@ export function sentinel(value: Sentinel): ExtendedSequenceNumber {
   return { sequenceNumber: value, subSequenceNumber: 0 };
 }
 
+/**
+ * Whether the position is one of the sentinels (TRIM_HORIZON, LATEST, AT_TIMESTAMP, SHARD_END).
+ *
+ * @example
+ * isSentinel(checkpointer.lastCheckpoint); // true until the first checkpoint of a new lease
+ */
 export function isSentinel(position: ExtendedSequenceNumber): boolean {
   return SENTINELS.has(position.sequenceNumber);
 }
@@ -37,6 +45,10 @@ const SENTINEL_RANK: Readonly<Record<string, bigint>> = {
  * Orders positions: TRIM_HORIZON and AT_TIMESTAMP before LATEST before any real
  * sequence number, and SHARD_END after all. Real ones compare as big integers, then by
  * sub-sequence number.
+ *
+ * @example
+ * compareExtended({ sequenceNumber: '100', subSequenceNumber: 2 }, { sequenceNumber: '100', subSequenceNumber: 0 }); // > 0
+ * compareExtended({ sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 }, { sequenceNumber: '1', subSequenceNumber: 0 }); // < 0
  */
 export function compareExtended(a: ExtendedSequenceNumber, b: ExtendedSequenceNumber): number {
   const rank = (position: ExtendedSequenceNumber): bigint | 'end' =>
@@ -50,6 +62,12 @@ export function compareExtended(a: ExtendedSequenceNumber, b: ExtendedSequenceNu
   return a.subSequenceNumber - b.subSequenceNumber;
 }
 
+/**
+ * `sequence/sub` for a user record of an aggregate, the sequence number alone otherwise: for logs.
+ *
+ * @example
+ * formatExtended({ sequenceNumber: '4959', subSequenceNumber: 3 }); // '4959/3'
+ */
 export function formatExtended(position: ExtendedSequenceNumber): string {
   return isSentinel(position) || position.subSequenceNumber === 0
     ? position.sequenceNumber

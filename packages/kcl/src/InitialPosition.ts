@@ -4,4 +4,5 @@ export type InitialPosition =
   | { readonly type: 'LATEST' }
   | { readonly type: 'AT_TIMESTAMP'; readonly timestamp: Date };
 
+/** The oldest record still in the shard: the default, as the tutorial and the Java KCL's examples start. */
 export const TRIM_HORIZON: InitialPosition = { type: 'TRIM_HORIZON' };

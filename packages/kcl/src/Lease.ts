@@ -58,6 +58,7 @@ export const TransitionKind = {
 } as const;
 export type TransitionKind = (typeof TransitionKind)[keyof typeof TransitionKind];
 
+/** Beyond KCL: the last change of a lease's owner, written with it (attribute `lastTransition`), so a reader of the table can tell a take from a steal from a release. */
 export interface LeaseTransition {
   readonly kind: TransitionKind;
   /** The worker that made the change. */

@@ -12,7 +12,9 @@ export type TakeKind = Exclude<TransitionKind, 'released'>;
 export interface LeaseStore {
   /** Creates the table (on-demand billing) if it does not exist, and waits until it is ACTIVE. */
   ensureTable(): Promise<void>;
+  /** Every lease in the table. */
   listLeases(): Promise<Lease[]>;
+  /** One lease, read consistently; undefined when there is none. */
   getLease(leaseKey: string): Promise<Lease | undefined>;
   /** Creates the lease unless one with its key exists; true when this call created it. */
   createLeaseIfAbsent(lease: Lease): Promise<boolean>;

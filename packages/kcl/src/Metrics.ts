@@ -19,8 +19,10 @@ export interface MetricDatum {
   readonly shardId?: string;
 }
 
+/** The Java KCL's operation names, used as the `Operation` dimension. */
 export type MetricOperation = 'ProcessTask' | 'TakeLeases' | 'RenewAllLeases';
 
+/** Every metric a worker records (see MetricDatum). */
 export type MetricName =
   | 'RecordsProcessed'
   | 'DataBytesProcessed'
@@ -53,7 +55,9 @@ export type MetricName =
  * });
  */
 export interface Metrics {
+  /** One measurement, as it happens. */
   record(datum: MetricDatum): void;
+  /** Sends what is buffered; the worker calls it when it stops. */
   flush?(): void | Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import type { UserRecord } from '@stock-trades/kpl';
 import type { ExtendedSequenceNumber } from './ExtendedSequenceNumber.js';
 import type { HashKeyRange } from './Lease.js';
 
+/** What a checkpoint may carry besides its position. */
 export interface CheckpointOptions {
   /** Stored with the checkpoint in the same conditional write (see Lease.applicationState). */
   readonly applicationState?: string;
@@ -22,6 +23,7 @@ export interface RecordProcessorCheckpointer {
   readonly applicationState: string | undefined;
 }
 
+/** What `initialize` gets: the shard, and where its processing resumes. */
 export interface InitializationInput {
   readonly shardId: string;
   /** Where processing resumes: the lease's checkpoint. */
@@ -36,12 +38,14 @@ export interface InitializationInput {
   readonly parents: ReadonlyArray<{ readonly shardId: string; readonly applicationState: string | undefined }>;
 }
 
+/** What `shardEnded` gets: the shard is closed and every record of it was delivered. */
 export interface ShardEndedInput {
   readonly checkpointer: RecordProcessorCheckpointer;
   /** Beyond KCL: the shards that continue this one (from GetRecords' ChildShards). */
   readonly childShardIds: readonly string[];
 }
 
+/** What `processRecords` gets: a batch of user records (KPL aggregates unpacked) and how to checkpoint. */
 export interface ProcessRecordsInput {
   /** May be empty: processRecords is called after every read, so a processor can act on time. */
   readonly records: readonly UserRecord[];
@@ -72,7 +76,9 @@ export interface ShutdownRequestedInput {
  * };
  */
 export interface ShardRecordProcessor {
+  /** Called once, before any record: where to resume, and what the parents left. Retried in place if it throws. */
   initialize(input: InitializationInput): Promise<void> | void;
+  /** A batch, in order; checkpoint when its effects are durable. A throw retries it in place (see onProcessingError). */
   processRecords(input: ProcessRecordsInput): Promise<void> | void;
   /** Another worker has the lease now: do not checkpoint, just let go. */
   leaseLost(): Promise<void> | void;
@@ -82,4 +88,5 @@ export interface ShardRecordProcessor {
   shutdownRequested(input: ShutdownRequestedInput): Promise<void> | void;
 }
 
+/** Makes the processor of one shard, each time this worker takes the shard's lease. */
 export type ShardRecordProcessorFactory = (shardId: string) => ShardRecordProcessor;

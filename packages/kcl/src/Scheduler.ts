@@ -14,12 +14,14 @@ import { ShardConsumer, type ShardConsumerOutcome } from './ShardConsumer.js';
 import { ShardSyncer } from './ShardSyncer.js';
 import type { StreamPort } from './StreamPort.js';
 
+/** What a Scheduler works with: the stream, the lease table and the processors; the rest is injectable for tests. */
 export interface SchedulerDeps {
   readonly stream: StreamPort;
   readonly store: LeaseStore;
   readonly processorFactory: ShardRecordProcessorFactory;
   readonly clock?: Clock;
   readonly log?: Logger;
+  /** Randomness for the choice of a lease to steal and for backoff jitter; Math.random by default. */
   readonly random?: () => number;
   /** Where the worker's metrics go (emfMetrics, openTelemetryMetrics, your own); none by default. */
   readonly metrics?: Metrics;
@@ -34,6 +36,7 @@ export interface RunOutcome {
 /** How long a start-up step is retried through transient faults before the worker gives up. */
 const STARTUP_FAULT_MS = 60_000;
 
+/** What a worker is reading now, by shard (`Scheduler.status()`). */
 export interface WorkerStatus {
   readonly workerId: string;
   readonly shards: ReadonlyArray<{
@@ -48,7 +51,19 @@ export interface WorkerStatus {
  * A worker: keeps the lease table in step with the shards, takes and balances leases,
  * renews them while their readers are healthy, and runs one ShardConsumer per lease.
  * `run` resolves after a graceful shutdown: consumers stopped, processors checkpointed,
- * leases released so other workers take them at once.
+ * leases released so other workers take them at once. `createWorker` makes one; build it
+ * yourself for a stream or lease table of your own (any StreamPort, any LeaseStore).
+ *
+ * @example
+ * import { DynamoLeaseStore, KinesisStreamPort, Scheduler, schedulerConfig } from '@stock-trades/kcl';
+ *
+ * const config = schedulerConfig({ applicationName: 'click-counter', streamName: 'clicks', workerId: 'counter-1' });
+ * const worker = new Scheduler(config, {
+ *   stream: new KinesisStreamPort({ streamName: 'clicks' }),
+ *   store: new DynamoLeaseStore({ tableName: 'click-counter' }),
+ *   processorFactory,
+ * });
+ * const { unfinishedShards } = await worker.run(stop.signal);
  */
 export class Scheduler {
   private readonly clock: Clock;
@@ -89,6 +104,7 @@ export class Scheduler {
     return this.config.workerId;
   }
 
+  /** The shards this worker reads now, each with its lag and how many times in a row its processor has thrown. */
   status(): WorkerStatus {
     return {
       workerId: this.config.workerId,
@@ -152,6 +168,7 @@ export class Scheduler {
     if (this.deps.metrics) recordSafely(this.deps.metrics, datum);
   }
 
+  /** Starts a graceful stop, as the signal given to `run` does; `run` resolves when it is done. */
   shutdown(): void {
     if (this.stopping.signal.aborted) return;
     this.log.info({ workerId: this.workerId }, 'shutting down: stopping consumers, then releasing leases');

@@ -51,12 +51,20 @@ export interface SchedulerConfig {
   readonly processingBackoffMs: { readonly firstMs: number; readonly maxMs: number };
 }
 
+/** What `schedulerConfig` and `createWorker` take: the three names, and any of the other settings (defaults otherwise). */
 export type SchedulerSettings = Pick<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'> &
   Partial<Omit<SchedulerConfig, 'applicationName' | 'streamName' | 'workerId'>>;
 
 const EPSILON_MS = 25;
 
-/** Fills in the defaults; timings derived from the failover time follow it when it is changed. */
+/**
+ * Fills in the defaults; timings derived from the failover time follow it when it is changed.
+ * Throws InvalidConfigError (`INVALID_CONFIG`) for a setting that cannot work.
+ *
+ * @example
+ * const config = schedulerConfig({ applicationName: 'App', streamName: 'clicks', workerId: 'w-1', failoverMs: 3000 });
+ * config.renewIntervalMs; // 1000: a third of the failover time, as the Java KCL derives it
+ */
 export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
   const failoverMs = settings.failoverMs ?? 10_000;
   const config: SchedulerConfig = {

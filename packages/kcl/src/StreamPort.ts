@@ -9,6 +9,7 @@ export type IteratorPosition =
   | { readonly type: 'AT_SEQUENCE_NUMBER'; readonly sequenceNumber: string }
   | { readonly type: 'AFTER_SEQUENCE_NUMBER'; readonly sequenceNumber: string };
 
+/** One GetRecords answer, in the library's terms. */
 export interface RecordsPage {
   readonly records: KinesisRecord[];
   /** Undefined when the shard is closed and fully read: the shard has ended. */
@@ -23,7 +24,10 @@ export interface RecordsPage {
  * ThrottledError, ResourceNotFoundError or DependencyError, never SDK errors.
  */
 export interface StreamPort {
+  /** Every shard of the stream, open and closed, with its parents and hash-key range. */
   listShards(): Promise<ShardInfo[]>;
+  /** An iterator at `position` in the shard. */
   getShardIterator(shardId: string, position: IteratorPosition): Promise<string>;
+  /** Up to `limit` records from `iterator`, and the iterator after them. */
   getRecords(iterator: string, limit: number): Promise<RecordsPage>;
 }

@@ -1,5 +1,6 @@
 import type { MetricDatum, Metrics, MetricUnit } from './Metrics.js';
 
+/** How `emfMetrics` writes. */
 export interface EmfMetricsOptions {
   /** The CloudWatch namespace; the Java KCL uses the application name. */
   readonly namespace: string;
@@ -11,6 +12,14 @@ export interface EmfMetricsOptions {
   readonly flushIntervalMs?: number;
   /** Wall-clock milliseconds, for each line's timestamp; default Date.now. */
   readonly now?: () => number;
+}
+
+/** The EMF adapter: a Metrics whose buffer can be flushed at will, and closed. */
+export interface EmfMetrics extends Metrics {
+  /** Writes one line per operation and shard with what was recorded since the last flush; nothing if nothing was. */
+  flush(): void;
+  /** Flushes, and stops the minute timer. */
+  close(): void;
 }
 
 /** At most this many values of one metric in one line (EMF's limit per metric). */
@@ -36,7 +45,7 @@ interface Bucket {
  * const metrics = emfMetrics({ namespace: 'click-counter', workerId: 'counter-1' });
  * // createWorker({ ..., metrics }); the worker flushes it when it stops.
  */
-export function emfMetrics(options: EmfMetricsOptions): Metrics & { flush(): void; close(): void } {
+export function emfMetrics(options: EmfMetricsOptions): EmfMetrics {
   const write = options.write ?? ((line: string) => void process.stdout.write(line));
   const now = options.now ?? Date.now;
   let buckets = new Map<string, Bucket>();
@@ -92,7 +101,6 @@ export function emfMetrics(options: EmfMetricsOptions): Metrics & { flush(): voi
       }
     },
     flush,
-    /** Flushes and stops the timer. */
     close() {
       clearInterval(timer);
       flush();

@@ -1,4 +1,16 @@
-/** Base of every error the KCL package raises; `code` is stable. */
+/**
+ * Base of every error the KCL package raises; `code` is stable (the table in the README).
+ *
+ * @example
+ * import { KclError } from '@stock-trades/kcl';
+ *
+ * try {
+ *   await worker.run(stop.signal);
+ * } catch (error) {
+ *   if (error instanceof KclError && error.code === 'RESOURCE_NOT_FOUND') console.error('no such stream or table');
+ *   else throw error;
+ * }
+ */
 export class KclError extends Error {
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {

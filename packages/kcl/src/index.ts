@@ -18,7 +18,7 @@ export {
   Sentinel,
 } from './ExtendedSequenceNumber.js';
 // Metrics: the interface, and adapters for CloudWatch (Embedded Metric Format) and OpenTelemetry.
-export { type EmfMetricsOptions, emfMetrics } from './emfMetrics.js';
+export { type EmfMetrics, type EmfMetricsOptions, emfMetrics } from './emfMetrics.js';
 // Errors.
 export {
   DependencyError,
@@ -52,7 +52,7 @@ export {
   type MetricUnit,
   noMetrics,
 } from './Metrics.js';
-export { type OpenTelemetryMeter, openTelemetryMetrics } from './openTelemetryMetrics.js';
+export { type OpenTelemetryInstrument, type OpenTelemetryMeter, openTelemetryMetrics } from './openTelemetryMetrics.js';
 export type {
   ProcessingDecision,
   ProcessingErrorPolicy,

@@ -2,13 +2,19 @@ import type { MetricDatum, MetricName, Metrics } from './Metrics.js';
 
 /** The part of an OpenTelemetry `Meter` (@opentelemetry/api ≥ 1.9) this adapter uses: bring your own. */
 export interface OpenTelemetryMeter {
+  /** For amounts: records, bytes, errors, leases taken. */
   createCounter(name: string, options?: { description?: string; unit?: string }): OpenTelemetryInstrument;
+  /** For the time a batch takes. */
   createHistogram(name: string, options?: { description?: string; unit?: string }): OpenTelemetryInstrument;
+  /** For levels: lag behind the tip, leases held. */
   createGauge(name: string, options?: { description?: string; unit?: string }): OpenTelemetryInstrument;
 }
 
-interface OpenTelemetryInstrument {
+/** A counter (`add`), or a histogram or gauge (`record`), as the Meter makes them. */
+export interface OpenTelemetryInstrument {
+  /** A counter's: adds `value`. */
   add?(value: number, attributes?: Record<string, string>): void;
+  /** A histogram's or a gauge's: records `value`. */
   record?(value: number, attributes?: Record<string, string>): void;
 }
 

@@ -3,6 +3,7 @@ import { AggregatedRecordType, KPL_DIGEST_BYTES, KPL_MAGIC, md5 } from './kplFor
 /** The KPL's default cap on an aggregated record. */
 export const DEFAULT_AGGREGATION_MAX_BYTES = 51_200;
 
+/** One finished aggregate: a single Kinesis record (one PutRecords entry) carrying `count` user records. */
 export interface AggregatedRecord {
   /** The Kinesis record's partition key: the first user record's, as the KPL does. */
   readonly partitionKey: string;
@@ -23,6 +24,16 @@ export class RecordTooLargeError extends Error {
 /**
  * Packs user records into KPL-format aggregates of at most `maxBytes` (magic + protobuf +
  * MD5). `add` hands back the finished aggregate when the next record would not fit.
+ *
+ * @example
+ * const aggregator = new RecordAggregator();
+ * const entries = [];
+ * for (const trade of trades) {
+ *   const full = aggregator.add(trade.ticker, Buffer.from(JSON.stringify(trade)));
+ *   if (full) entries.push({ PartitionKey: full.partitionKey, Data: full.data });
+ * }
+ * const last = aggregator.flush();
+ * if (last) entries.push({ PartitionKey: last.partitionKey, Data: last.data });
  */
 export class RecordAggregator {
   private partitionKeys: string[] = [];
@@ -36,6 +47,10 @@ export class RecordAggregator {
     return this.records.length;
   }
 
+  /**
+   * Adds a user record. Returns the aggregate made so far when this record would not fit in it (the record then
+   * starts the next one), or undefined. Throws RecordTooLargeError for a record that fits in no aggregate.
+   */
   add(partitionKey: string, data: Uint8Array): AggregatedRecord | undefined {
     const growth = this.growthFor(partitionKey, data);
     const overhead = KPL_MAGIC.length + KPL_DIGEST_BYTES;

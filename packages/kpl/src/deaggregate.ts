@@ -30,6 +30,7 @@ export interface UserRecord extends KinesisRecord {
   readonly aggregated: boolean;
 }
 
+/** What `deaggregate` returns. */
 export interface DeaggregationResult {
   readonly records: UserRecord[];
   /** Inner records dropped because their hash key is outside the shard's range (as KCL does). */
@@ -41,6 +42,13 @@ export interface DeaggregationResult {
  * without the magic bytes, with a wrong MD5, or whose protobuf does not decode is passed
  * on whole as a plain record, as KCL does. With `hashKeyRange`, inner records whose hash
  * key falls outside it are dropped (after a reshard, KPL aggregates can straddle shards).
+ *
+ * @example
+ * const page = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+ * const { records } = deaggregate(
+ *   (page.Records ?? []).map((r) => ({ sequenceNumber: r.SequenceNumber, partitionKey: r.PartitionKey, data: r.Data })),
+ * );
+ * for (const { sequenceNumber, subSequenceNumber, data } of records) handle(sequenceNumber, subSequenceNumber, data);
  */
 export function deaggregate(records: readonly KinesisRecord[], hashKeyRange?: HashKeyRange): DeaggregationResult {
   const out: UserRecord[] = [];

@@ -47,7 +47,13 @@ export function md5(bytes: Uint8Array): Buffer {
   return createHash('md5').update(bytes).digest();
 }
 
-/** The 128-bit hash key Kinesis gives a partition key: its MD5 read as an unsigned big-endian integer. */
+/**
+ * The 128-bit hash key Kinesis gives a partition key: its MD5 read as an unsigned big-endian integer.
+ *
+ * @example
+ * const hash = partitionKeyHash('AAPL');
+ * const shard = shards.find((s) => hash >= BigInt(s.HashKeyRange.StartingHashKey) && hash <= BigInt(s.HashKeyRange.EndingHashKey));
+ */
 export function partitionKeyHash(partitionKey: string): bigint {
   return BigInt(`0x${md5(Buffer.from(partitionKey, 'utf8')).toString('hex')}`);
 }
