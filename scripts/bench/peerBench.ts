@@ -30,13 +30,18 @@ const RESULT_PREFIX = 'PEER-RESULT ';
 const SHARDS = 4;
 const BACKLOG = 20_000;
 /**
- * `PEER_ROUNDS` (default 3) and `PEER_LIMITS=on|off|both` (default on: the stack as users run it) change what a run
- * measures; `PEER_CPU_PROF_DIR=<dir>` writes a CPU profile of every contender's process there; `PEER_TRACE=1` prints
+ * `PEER_ROUNDS` (default 3), `PEER_LIMITS=on|off|both` (default on: the stack as users run it) and
+ * `PEER_PATH=proxy|raw|both` (default both: through the stack's proxy, and straight to the emulators behind it, which
+ * no proxy pages or limits) change what a run measures; `PEER_CPU_PROF_DIR=<dir>` writes a CPU profile of every contender's process there; `PEER_TRACE=1` prints
  * our worker's log lines with the time since start; `PEER_MAX_RECORDS=<n>` sets our `maxRecords` (default: the KCL's
  * 10,000, as a stranger runs it).
  */
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 const LIMITS = { on: [true], off: [false], both: [true, false] }[process.env.PEER_LIMITS ?? 'on'] ?? [true];
+const PATHS = { proxy: ['proxy'], raw: ['raw'], both: ['proxy', 'raw'] }[process.env.PEER_PATH ?? 'both'] ?? [
+  'proxy',
+  'raw',
+];
 /** After the result, how long a contender's process may take to exit on its own before it is killed. */
 const EXIT_GRACE_MS = 3000;
 const RUN_TIMEOUT_MS = 120_000;
@@ -88,8 +93,11 @@ interface Measured extends RunResult {
 export async function benchPeer(): Promise<object> {
   console.log(`peer: our kcl vs ${PEER} ${PEER_VERSION}, ${SHARDS} shards, ${BACKLOG} records backlog`);
   await installPeer();
-  const limitsOn = LIMITS.includes(true) ? await benchWithStack(true) : undefined;
-  const limitsOff = LIMITS.includes(false) ? await benchWithStack(false) : undefined;
+  const proxy = PATHS.includes('proxy');
+  const limitsOn = proxy && LIMITS.includes(true) ? await benchWithStack(true, 'proxy') : undefined;
+  const limitsOff = proxy && LIMITS.includes(false) ? await benchWithStack(false, 'proxy') : undefined;
+  // Straight to kinesis-local and dynalite: what the two libraries cost, with no proxy's paging or limits between.
+  const raw = PATHS.includes('raw') ? await benchWithStack(false, 'raw') : undefined;
   return {
     peer: `${PEER}@${PEER_VERSION}`,
     shards: SHARDS,
@@ -97,7 +105,8 @@ export async function benchPeer(): Promise<object> {
     rounds: ROUNDS,
     limitsOn,
     limitsOff,
-    goal: 'ours: all records <= 0.8 x lifion, first record <= lifion (limits on)',
+    raw,
+    goal: 'ours: all records <= 0.8 x lifion and drain >= lifion, first record <= lifion (each path)',
   };
 }
 
@@ -127,12 +136,18 @@ async function installPeer(): Promise<void> {
   );
 }
 
-async function benchWithStack(shardLimits: boolean) {
-  console.log(`  shard limits ${shardLimits ? 'on' : 'off'}:`);
+async function benchWithStack(shardLimits: boolean, path: 'proxy' | 'raw') {
+  console.log(
+    path === 'raw' ? '  raw emulators (no proxy):' : `  through the proxy, shard limits ${shardLimits ? 'on' : 'off'}:`,
+  );
   const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0, shardLimits });
   const clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
   const streams = new StreamAdmin(clients);
-  const tag = shardLimits ? 'On' : 'Off';
+  const tag = path === 'raw' ? 'Raw' : shardLimits ? 'On' : 'Off';
+  const endpoints =
+    path === 'raw'
+      ? { kinesisEndpoint: stack.emulatorEndpoints.kinesis, dynamodbEndpoint: stack.emulatorEndpoints.dynamodb }
+      : { kinesisEndpoint: stack.kinesisEndpoint, dynamodbEndpoint: stack.dynamodbEndpoint };
   const runs: Measured[] = [];
   try {
     for (let round = 0; round < ROUNDS; round++) {
@@ -150,8 +165,7 @@ async function benchWithStack(shardLimits: boolean) {
             contender,
             stream,
             name: `${stream}App`,
-            kinesisEndpoint: stack.kinesisEndpoint,
-            dynamodbEndpoint: stack.dynamodbEndpoint,
+            ...endpoints,
             expected: BACKLOG,
           },
           round,
@@ -173,11 +187,22 @@ async function benchWithStack(shardLimits: boolean) {
   const lifion = summarize(runs.filter((run) => run.contender === 'lifion'));
   const allRatio = ours.allRecordsMs / lifion.allRecordsMs;
   const firstRatio = ours.firstRecordMs / lifion.firstRecordMs;
-  const met = allRatio <= 0.8 && ours.firstRecordMs <= lifion.firstRecordMs;
+  const drainRatio = ours.drainPerSecond / lifion.drainPerSecond;
+  const met = allRatio <= 0.8 && drainRatio >= 1 && ours.firstRecordMs <= lifion.firstRecordMs;
   console.log(
-    `    medians: first record ours ${ms(ours.firstRecordMs)} vs lifion ${ms(lifion.firstRecordMs)}; all records ours ${ms(ours.allRecordsMs)} vs lifion ${ms(lifion.allRecordsMs)} (ours/lifion ${allRatio.toFixed(2)}, goal <= 0.80); drain ours ${Math.round(ours.drainPerSecond)}/s vs lifion ${Math.round(lifion.drainPerSecond)}/s — goal ${met ? 'met' : 'NOT met'}`,
+    `    medians: first record ours ${ms(ours.firstRecordMs)} vs lifion ${ms(lifion.firstRecordMs)}; all records ours ${ms(ours.allRecordsMs)} vs lifion ${ms(lifion.allRecordsMs)} (ours/lifion ${allRatio.toFixed(2)}, goal <= 0.80); drain ours ${Math.round(ours.drainPerSecond)}/s vs lifion ${Math.round(lifion.drainPerSecond)}/s (${drainRatio.toFixed(2)}, goal >= 1) — goal ${met ? 'met' : 'NOT met'}`,
   );
-  return { shardLimits, ours, lifion, allRecordsRatio: allRatio, firstRecordRatio: firstRatio, goalMet: met, runs };
+  return {
+    path,
+    shardLimits,
+    ours,
+    lifion,
+    allRecordsRatio: allRatio,
+    firstRecordRatio: firstRatio,
+    drainRatio,
+    goalMet: met,
+    runs,
+  };
 }
 
 function summarize(runs: Measured[]) {

@@ -40,6 +40,12 @@ export interface LocalStackOptions {
 export interface RunningLocalStack {
   readonly kinesisEndpoint: string;
   readonly dynamodbEndpoint: string;
+  /**
+   * The emulators' own addresses, behind the proxies: no shard limits, no faults, no counters. For
+   * benchmarks that measure the emulators alone (`pnpm bench peer`'s raw mode); users and tests use the
+   * endpoints above.
+   */
+  readonly emulatorEndpoints: { readonly kinesis: string; readonly dynamodb: string };
   readonly pids: readonly number[];
   /** Whether Kinesis enforces the per-shard limits. */
   readonly shardLimits: boolean;
@@ -179,6 +185,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   return {
     kinesisEndpoint: `http://${LOOPBACK}:${publicKinesisPort}`,
     dynamodbEndpoint: `http://${LOOPBACK}:${publicDynamodbPort}`,
+    emulatorEndpoints: { kinesis: specs.kinesis.endpoint, dynamodb: specs.dynamodb.endpoint },
     get pids() {
       return emulators()
         .map((emulator) => emulator.pid)
