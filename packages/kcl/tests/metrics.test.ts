@@ -285,3 +285,87 @@ describe('openTelemetryMetrics', () => {
     expect(() => openTelemetryMetrics(otelApi.getMeter('noop')).record(recorded[0] as MetricDatum)).not.toThrow();
   });
 });
+
+describe('openTelemetryMetrics, instrument by instrument', () => {
+  /** A meter that notes every instrument it makes and every value given to it. */
+  function recordingMeter() {
+    const made: Array<{ kind: string; name: string; unit?: string; description?: string }> = [];
+    const values: Array<{ name: string; how: 'add' | 'record'; value: number; attributes?: Record<string, string> }> =
+      [];
+    const instrument = (kind: string) => (name: string, options?: { unit?: string; description?: string }) => {
+      made.push({ kind, name, unit: options?.unit, description: options?.description });
+      return kind === 'counter'
+        ? {
+            add: (value: number, attributes?: Record<string, string>) =>
+              void values.push({ name, how: 'add', value, attributes }),
+          }
+        : {
+            record: (value: number, attributes?: Record<string, string>) =>
+              void values.push({ name, how: 'record', value, attributes }),
+          };
+    };
+    return {
+      meter: {
+        createCounter: instrument('counter'),
+        createHistogram: instrument('histogram'),
+        createGauge: instrument('gauge'),
+      },
+      made,
+      values,
+    };
+  }
+
+  const EXPECTED: Array<[MetricDatum['name'], string, string, string]> = [
+    ['RecordsProcessed', 'kcl.records_processed', 'counter', '{record}'],
+    ['DataBytesProcessed', 'kcl.data_bytes_processed', 'counter', 'By'],
+    ['MillisBehindLatest', 'kcl.millis_behind_latest', 'gauge', 'ms'],
+    ['RecordProcessor.processRecords.Time', 'kcl.process_records.duration', 'histogram', 'ms'],
+    ['ProcessingErrors', 'kcl.processing_errors', 'counter', '{error}'],
+    ['ProcessingRetries', 'kcl.processing_retries', 'counter', '{retry}'],
+    ['ProcessingSkips', 'kcl.processing_skips', 'counter', '{batch}'],
+    ['TakenLeases', 'kcl.leases_taken', 'counter', '{lease}'],
+    ['StolenLeases', 'kcl.leases_stolen', 'counter', '{lease}'],
+    ['LostLeases', 'kcl.leases_lost', 'counter', '{lease}'],
+    ['CurrentLeases', 'kcl.leases_held', 'gauge', '{lease}'],
+  ];
+
+  it.each(EXPECTED)('%s is %s, a %s in %s, made once however often it is recorded', (name, otelName, kind, unit) => {
+    const { meter, made, values } = recordingMeter();
+    const metrics = openTelemetryMetrics(meter, { applicationName: 'App', workerId: 'w-1' });
+    metrics.record({ name, value: 3, unit: 'Count', operation: 'ProcessTask', shardId: 's-1' });
+    metrics.record({ name, value: 4, unit: 'Count', operation: 'ProcessTask', shardId: 's-2' });
+    expect(made).toEqual([{ kind, name: otelName, unit, description: `${name} (the Java KCL's name)` }]);
+    expect(values).toEqual([
+      {
+        name: otelName,
+        how: kind === 'counter' ? 'add' : 'record',
+        value: 3,
+        attributes: {
+          'kcl.application': 'App',
+          'kcl.worker_id': 'w-1',
+          'kcl.operation': 'ProcessTask',
+          'kcl.shard_id': 's-1',
+        },
+      },
+      {
+        name: otelName,
+        how: kind === 'counter' ? 'add' : 'record',
+        value: 4,
+        attributes: {
+          'kcl.application': 'App',
+          'kcl.worker_id': 'w-1',
+          'kcl.operation': 'ProcessTask',
+          'kcl.shard_id': 's-2',
+        },
+      },
+    ]);
+  });
+
+  it('names no application, worker or shard it was not given', () => {
+    const { meter, values } = recordingMeter();
+    openTelemetryMetrics(meter).record({ name: 'CurrentLeases', value: 2, unit: 'Count', operation: 'RenewAllLeases' });
+    expect(values).toEqual([
+      { name: 'kcl.leases_held', how: 'record', value: 2, attributes: { 'kcl.operation': 'RenewAllLeases' } },
+    ]);
+  });
+});
