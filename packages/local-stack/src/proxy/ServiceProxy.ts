@@ -1,5 +1,13 @@
 import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import {
+  createServer as createHttp2Server,
+  type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+  constants as http2,
+} from 'node:http2';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { SHARD_TRAFFIC_PATH, type ShardTrafficReport } from '@stock-trades/core';
 import { BodyTooLargeError, hardenServer, readCappedBody, screenRequest } from '@stock-trades/loopback-http';
 import { LOOPBACK } from '../ports.js';
@@ -7,6 +15,7 @@ import { awsError, internalError, type ProxyAnswer, throttled } from './awsError
 import type { FaultPlan, Service } from './FaultPlan.js';
 import type { Forward } from './KinesisLimiter.js';
 import { pagedGetRecords } from './pagedGetRecords.js';
+import { routeByPreface } from './routeByPreface.js';
 import { validateKinesisRequest } from './validateKinesisRequest.js';
 
 /**
@@ -40,13 +49,17 @@ export interface ServiceProxyOptions {
  * merged into one answer (see pagedGetRecords).
  */
 export class ServiceProxy {
+  /** What listens: a plain TCP server that hands each connection to the HTTP/1.1 or the HTTP/2 server. */
+  private readonly front: NetServer;
   private readonly server: Server;
+  private readonly h2: Http2Server;
+  private readonly sessions = new Set<Http2Session>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   /** Calls past the pause gate and not yet answered. */
   private inFlight = 0;
 
   constructor(private readonly options: ServiceProxyOptions) {
-    this.server = createServer((incoming, response) => {
+    const onRequest = (incoming: Incoming, response: Outgoing) => {
       response.on('error', () => response.destroy());
       this.handle(incoming, response).catch((error: unknown) => {
         if (response.headersSent || response.destroyed) {
@@ -57,31 +70,44 @@ export class ServiceProxy {
         const type = options.service === 'dynamodb' ? 'InternalServerError' : 'InternalFailure';
         send(response, awsError(options.service, 502, type, `proxy: ${String(error)}`));
       });
-    });
+    };
+    this.server = createServer(onRequest);
     this.server.keepAliveTimeout = 30_000;
     hardenServer(this.server);
+    // HTTP/2 without TLS, with prior knowledge (h2c): what the SDK's Kinesis client speaks to an http:// endpoint.
+    this.h2 = createHttp2Server({ maxSessionMemory: 64 }, onRequest);
+    this.h2.on('session', (session: Http2Session) => {
+      this.sessions.add(session);
+      session.on('error', () => session.destroy());
+      // A session idle for two minutes is closed (gracefully: its client opens another when it needs one).
+      session.setTimeout(120_000, () => session.close());
+      session.once('close', () => this.sessions.delete(session));
+    });
+    this.h2.on('sessionError', () => {});
+    this.front = createNetServer((socket) => routeByPreface(socket, this.server, this.h2));
   }
 
   async listen(port: number): Promise<number> {
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port, host: LOOPBACK, exclusive: true }, () => {
-        this.server.removeAllListeners('error');
+      this.front.once('error', reject);
+      this.front.listen({ port, host: LOOPBACK, exclusive: true }, () => {
+        this.front.removeAllListeners('error');
         resolve();
       });
     });
-    return (this.server.address() as AddressInfo).port;
+    return (this.front.address() as AddressInfo).port;
   }
 
   async close(): Promise<void> {
     this.server.closeAllConnections();
+    for (const session of this.sessions) session.destroy();
     this.agent.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.front.close(() => resolve()));
   }
 
-  private async handle(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(incoming: Incoming, response: Outgoing): Promise<void> {
     const { service, faults, shardTraffic } = this.options;
-    const refusal = screenRequest(incoming.headers, { port: (this.server.address() as AddressInfo).port });
+    const refusal = screenRequest(incoming.headers, { port: (this.front.address() as AddressInfo).port });
     if (refusal) {
       return send(response, awsError(service, refusal.status, 'AccessDeniedException', refusal.reason), true);
     }
@@ -117,7 +143,7 @@ export class ServiceProxy {
     const decision = faults.decide(service, api, this.options.random);
     if (decision.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, decision.latencyMs));
     if (decision.outcome === 'drop') {
-      incoming.socket.destroy();
+      cutOff(incoming);
       return;
     }
     if (decision.outcome === 'throttle')
@@ -134,7 +160,7 @@ export class ServiceProxy {
     try {
       const answer = limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body);
       // The call took effect; its answer never reaches the client.
-      if (decision.outcome === 'lose') incoming.socket.destroy();
+      if (decision.outcome === 'lose') cutOff(incoming);
       else send(response, answer);
     } finally {
       this.inFlight--;
@@ -147,12 +173,12 @@ export class ServiceProxy {
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
-  private forward(incoming: IncomingMessage, body: Buffer): Promise<ProxyAnswer> {
-    const headers = {
-      ...incoming.headers,
-      'content-length': String(body.length),
-      host: `${LOOPBACK}:${this.options.upstreamPort}`,
-    };
+  private forward(incoming: Incoming, body: Buffer): Promise<ProxyAnswer> {
+    // To the emulator in HTTP/1.1, whatever the client spoke: without HTTP/2's pseudo-headers.
+    const headers: Record<string, string | string[] | undefined> = {};
+    for (const [name, value] of Object.entries(incoming.headers)) if (!name.startsWith(':')) headers[name] = value;
+    headers['content-length'] = String(body.length);
+    headers.host = `${LOOPBACK}:${this.options.upstreamPort}`;
     return new Promise((resolve, reject) => {
       const outgoing = request(
         {
@@ -168,12 +194,7 @@ export class ServiceProxy {
             const payload = await readAll(answer);
             const copied: Record<string, string> = {};
             for (const [name, value] of Object.entries(answer.headers)) {
-              if (
-                value !== undefined &&
-                name !== 'content-length' &&
-                name !== 'transfer-encoding' &&
-                name !== 'connection'
-              ) {
+              if (value !== undefined && !HOP_BY_HOP.has(name)) {
                 copied[name] = Array.isArray(value) ? value.join(', ') : value;
               }
             }
@@ -194,13 +215,33 @@ export class ServiceProxy {
   }
 }
 
+type Incoming = IncomingMessage | Http2ServerRequest;
+type Outgoing = ServerResponse | Http2ServerResponse;
+
+/** Headers about one connection, not the message: never copied from the emulator's answer (HTTP/2 forbids them). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+]);
+
+/** Ends a call with no answer: its connection for HTTP/1.1; for HTTP/2 its stream only, as a reset. */
+function cutOff(incoming: Incoming): void {
+  if ('stream' in incoming) incoming.stream.close(http2.NGHTTP2_INTERNAL_ERROR);
+  else incoming.socket.destroy();
+}
+
 /** Answers; `close` ends the connection after the answer (the rest of a refused body is never read). */
-function send(response: ServerResponse, answer: ProxyAnswer, close = false): void {
+function send(response: Outgoing, answer: ProxyAnswer, close = false): void {
   if (response.destroyed) return;
+  const http2Stream = 'stream' in response;
   response.writeHead(answer.status, {
     ...answer.headers,
     'content-length': String(answer.body.length),
-    ...(close ? { connection: 'close' } : {}),
+    ...(close && !http2Stream ? { connection: 'close' } : {}),
   });
   response.end(answer.body);
 }
