@@ -34,7 +34,7 @@ const BACKLOG = 20_000;
  * `PEER_PATH=proxy|raw|both` (default both: through the stack's proxy, and straight to the emulators behind it, which
  * no proxy pages or limits) change what a run measures; `PEER_CPU_PROF_DIR=<dir>` writes a CPU profile of every contender's process there; `PEER_TRACE=1` prints
  * our worker's log lines with the time since start; `PEER_MAX_RECORDS=<n>` sets our `maxRecords` (default: the KCL's
- * 10,000, as a stranger runs it).
+ * 10,000, as a stranger runs it) and `PEER_POLL_MIN_MS=<ms>` our `pollMinMs` (default 200).
  */
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
 const LIMITS = { on: [true], off: [false], both: [true, false] }[process.env.PEER_LIMITS ?? 'on'] ?? [true];
@@ -378,6 +378,7 @@ async function runOurs(spec: ChildSpec): Promise<RunResult> {
       streamName: spec.stream,
       workerId: 'peer-bench',
       ...(process.env.PEER_MAX_RECORDS ? { maxRecords: Number(process.env.PEER_MAX_RECORDS) } : {}),
+      ...(process.env.PEER_POLL_MIN_MS ? { pollMinMs: Number(process.env.PEER_POLL_MIN_MS) } : {}),
     }),
     {
       stream: new KinesisStreamPort({ streamName: spec.stream, kinesisClient: clients.kinesis }),
