@@ -11,6 +11,7 @@ import { KinesisLimiter } from './proxy/KinesisLimiter.js';
 import { listOpenShards } from './proxy/listOpenShards.js';
 import { ServiceProxy } from './proxy/ServiceProxy.js';
 import { SHARD_LIMITS } from './proxy/ShardLimits.js';
+import { FAN_OUT_BYTES_PER_SECOND } from './proxy/Subscriptions.js';
 
 const require = createRequire(import.meta.url);
 
@@ -103,6 +104,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       upstreamPort: kinesisPort,
       faults,
       limiter,
+      // Enhanced fan-out: each consumer's own 2 MiB/s per shard, scaled as the other limits are.
+      fanOut: { bytesPerSecond: shardLimits ? FAN_OUT_BYTES_PER_SECOND * limitScale : undefined },
       shardTraffic: () =>
         limiter?.report() ?? {
           shardLimits: false,

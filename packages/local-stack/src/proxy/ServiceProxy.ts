@@ -7,15 +7,17 @@ import {
   type Http2Session,
   constants as http2,
 } from 'node:http2';
-import { type AddressInfo, createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { type AddressInfo, createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { SHARD_TRAFFIC_PATH, type ShardTrafficReport } from '@stock-trades/core';
 import { BodyTooLargeError, hardenServer, readCappedBody, screenRequest } from '@stock-trades/loopback-http';
 import { LOOPBACK } from '../ports.js';
 import { awsError, internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
 import type { Forward } from './KinesisLimiter.js';
+import { callKinesis, type KinesisAnswer } from './kinesisCall.js';
 import { pagedGetRecords } from './pagedGetRecords.js';
 import { routeByPreface } from './routeByPreface.js';
+import { type EventSink, Subscriptions } from './Subscriptions.js';
 import { validateKinesisRequest } from './validateKinesisRequest.js';
 
 /**
@@ -38,6 +40,11 @@ export interface ServiceProxyOptions {
   readonly random?: () => number;
   /** Answers a GET on SHARD_TRAFFIC_PATH itself (never paused or faulted): what the shards let through. */
   readonly shardTraffic?: () => ShardTrafficReport;
+  /**
+   * Kinesis: serve SubscribeToShard (enhanced fan-out) with this read allowance per consumer and
+   * shard, in bytes a second (undefined: no limit).
+   */
+  readonly fanOut?: { readonly bytesPerSecond: number | undefined };
 }
 
 /**
@@ -54,11 +61,20 @@ export class ServiceProxy {
   private readonly server: Server;
   private readonly h2: Http2Server;
   private readonly sessions = new Set<Http2Session>();
+  /** Every connection, whichever server has it: all are cut when the proxy closes. */
+  private readonly sockets = new Set<Socket>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   /** Calls past the pause gate and not yet answered. */
   private inFlight = 0;
+  private readonly subscriptions: Subscriptions | undefined;
 
   constructor(private readonly options: ServiceProxyOptions) {
+    this.subscriptions = options.fanOut
+      ? new Subscriptions({
+          call: (api, input) => this.callEmulator(api, input),
+          bytesPerSecond: options.fanOut.bytesPerSecond,
+        })
+      : undefined;
     const onRequest = (incoming: Incoming, response: Outgoing) => {
       response.on('error', () => response.destroy());
       this.handle(incoming, response).catch((error: unknown) => {
@@ -84,7 +100,11 @@ export class ServiceProxy {
       session.once('close', () => this.sessions.delete(session));
     });
     this.h2.on('sessionError', () => {});
-    this.front = createNetServer((socket) => routeByPreface(socket, this.server, this.h2));
+    this.front = createNetServer((socket) => {
+      this.sockets.add(socket);
+      socket.once('close', () => this.sockets.delete(socket));
+      routeByPreface(socket, this.server, this.h2);
+    });
   }
 
   async listen(port: number): Promise<number> {
@@ -99,8 +119,10 @@ export class ServiceProxy {
   }
 
   async close(): Promise<void> {
+    this.subscriptions?.close();
     this.server.closeAllConnections();
     for (const session of this.sessions) session.destroy();
+    for (const socket of this.sockets) socket.destroy();
     this.agent.destroy();
     await new Promise<void>((resolve) => this.front.close(() => resolve()));
   }
@@ -146,6 +168,29 @@ export class ServiceProxy {
       cutOff(incoming);
       return;
     }
+    if (api === 'SubscribeToShard' && this.subscriptions) {
+      // AWS throttles SubscribeToShard with LimitExceededException; "lose" cuts the subscription mid-stream.
+      if (decision.outcome === 'throttle') {
+        return send(
+          response,
+          awsError(service, 400, 'LimitExceededException', 'Rate exceeded (injected by pnpm stack --faults)'),
+        );
+      }
+      if (decision.outcome === 'error') return send(response, internalError(service));
+      const sink: EventSink = {
+        writeHead: (status, headers) => void response.writeHead(status, headers),
+        write: (chunk) => (response as ServerResponse).write(chunk),
+        end: () => void response.end(),
+        once: (event, listener) => void response.once(event, listener),
+        get destroyed() {
+          return response.destroyed;
+        },
+        cut: () => cutOff(incoming),
+      };
+      const refused = await this.subscriptions.subscribe(body, sink, decision.outcome === 'lose');
+      if (refused) send(response, refused);
+      return;
+    }
     if (decision.outcome === 'throttle')
       return send(response, throttled(service, 'Rate exceeded (injected by pnpm stack --faults)'));
     if (decision.outcome === 'error') return send(response, internalError(service));
@@ -165,6 +210,18 @@ export class ServiceProxy {
     } finally {
       this.inFlight--;
     }
+  }
+
+  /** A Kinesis call of the proxy's own (for fan-out), GetRecords read in pages as a client's is. */
+  private async callEmulator(api: string, input: object): Promise<KinesisAnswer> {
+    const port = this.options.upstreamPort;
+    if (api !== 'GetRecords') return callKinesis(port, api, input);
+    const answer = await pagedGetRecords(Buffer.from(JSON.stringify(input)), async (payload) => {
+      const one = await callKinesis(port, api, JSON.parse(payload.toString('utf8')) as object);
+      return { status: one.status, headers: {}, body: Buffer.from(one.text) };
+    });
+    const text = answer.body.toString('utf8');
+    return { status: answer.status, body: text ? (JSON.parse(text) as unknown) : undefined, text };
   }
 
   /** Resolves once no call is on its way to the emulator or back (pause the service first, or it may never). */
