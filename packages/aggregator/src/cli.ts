@@ -25,7 +25,7 @@ import {
   STATS_TABLE_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { AggregatorError } from './errors.js';
 import {
   DynamoResultSink,
@@ -46,6 +46,7 @@ interface RawOptions {
   retention: string;
   maxAhead: string;
   failover: string;
+  retrieval: 'polling' | 'fan-out';
   shutdownTimeout: string;
   out?: string;
   table: boolean;
@@ -65,6 +66,7 @@ export function parseAggregatorOptions(raw: RawOptions): AggregatorOptions {
       streamName: raw.stream,
       workerId: raw.workerId === undefined ? defaultWorkerId() : parseWorkerId(raw.workerId),
       failoverMs: parseDuration(raw.failover, '--failover', { min: 100, max: HOUR }),
+      retrieval: { mode: raw.retrieval },
       shutdownTimeoutMs: parseDuration(raw.shutdownTimeout, '--shutdown-timeout', { min: 100, max: HOUR }),
     },
     tradeStream: raw.tradeStream,
@@ -114,6 +116,11 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       formatDuration(DEFAULT_EVENT_TIME_BOUNDS.maxAheadMs),
     )
     .option('--failover <time>', 'a lease not renewed for this long is taken over', '10s')
+    .addOption(
+      new Option('--retrieval <mode>', 'polling (GetRecords) or fan-out (SubscribeToShard through a stream consumer)')
+        .choices(['polling', 'fan-out'])
+        .default('polling'),
+    )
     .option(
       '--shutdown-timeout <time>',
       'longest a clean stop waits for the processor before giving its lease back',

@@ -33,6 +33,11 @@ export interface AwsClients {
    * itself (the writer), so one record is never attempted maxAttempts × SDK attempts times.
    */
   readonly kinesisSingleAttempt: KinesisClient;
+  /**
+   * The same Kinesis over HTTP/2, the SDK's own default: what SubscribeToShard (enhanced fan-out)
+   * needs on AWS. Made when first asked for.
+   */
+  kinesisHttp2(): KinesisClient;
   readonly dynamodb: DynamoDBClient;
   /** Where the clients point, for messages ("the embedded stack at http://127.0.0.1:4568"). */
   readonly kinesisEndpoint: string;
@@ -67,16 +72,22 @@ export function createClients(
     const kinesis = new KinesisClient({ requestHandler: http1Handler(options) });
     const kinesisSingleAttempt = new KinesisClient({ requestHandler: http1Handler(options), maxAttempts: 1 });
     const dynamodb = new DynamoDBClient({ requestHandler: http1Handler(options) });
+    let http2: KinesisClient | undefined;
     return {
       target,
       kinesis,
       kinesisSingleAttempt,
+      kinesisHttp2: () => {
+        http2 ??= new KinesisClient({});
+        return http2;
+      },
       dynamodb,
       kinesisEndpoint: env.AWS_ENDPOINT_URL_KINESIS ?? env.AWS_ENDPOINT_URL ?? 'AWS Kinesis',
       dynamodbEndpoint: env.AWS_ENDPOINT_URL_DYNAMODB ?? env.AWS_ENDPOINT_URL ?? 'AWS DynamoDB',
       destroy: () => {
         kinesis.destroy();
         kinesisSingleAttempt.destroy();
+        http2?.destroy();
         dynamodb.destroy();
       },
     };
@@ -103,16 +114,22 @@ export function localClients(
     requestHandler: http1Handler(options),
   });
   const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbEndpoint, requestHandler: http1Handler(options) });
+  let http2: KinesisClient | undefined;
   return {
     target: Target.LOCAL,
     kinesis,
     kinesisSingleAttempt,
+    kinesisHttp2: () => {
+      http2 ??= new KinesisClient({ ...common, endpoint: kinesisEndpoint });
+      return http2;
+    },
     dynamodb,
     kinesisEndpoint,
     dynamodbEndpoint,
     destroy: () => {
       kinesis.destroy();
       kinesisSingleAttempt.destroy();
+      http2?.destroy();
       dynamodb.destroy();
     },
   };

@@ -41,6 +41,7 @@ interface RawOptions {
   initialPosition: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
   atTimestamp?: string;
   failover: string;
+  retrieval: 'polling' | 'fan-out';
   renewInterval?: string;
   takeInterval?: string;
   leasePoll?: string;
@@ -88,6 +89,7 @@ export function parseConsumerOptions(raw: RawOptions): ConsumerOptions & { reado
       workerId: raw.workerId === undefined ? defaultWorkerId() : parseWorkerId(raw.workerId),
       initialPosition: initialPosition(raw),
       failoverMs,
+      retrieval: { mode: raw.retrieval },
       renewIntervalMs,
       takeIntervalMs: optionalMs(raw.takeInterval, '--take-interval'),
       leasePollIntervalMs: optionalMs(raw.leasePoll, '--lease-poll'),
@@ -144,6 +146,14 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     )
     .option('--at-timestamp <time>', 'ISO-8601 start time, with --initial-position AT_TIMESTAMP')
     .option('--failover <time>', 'a lease not renewed for this long is taken over (the KCL’s default)', '10s')
+    .addOption(
+      new Option(
+        '--retrieval <mode>',
+        'polling (GetRecords, shared by every application on the stream) or fan-out (SubscribeToShard through a stream consumer named after the application: its own 2 MiB/s per shard, pushed)',
+      )
+        .choices(['polling', 'fan-out'])
+        .default('polling'),
+    )
     .option('--renew-interval <time>', 'how often leases are renewed (default: failover / 3)')
     .option('--take-interval <time>', 'how often leases are balanced between workers (default: 2 × (failover + 25ms))')
     .option(

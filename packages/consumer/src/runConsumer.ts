@@ -92,7 +92,8 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   // A kcl worker as any service would make one: createWorker, given our clients.
   const scheduler = createWorker({
     ...options.scheduler,
-    kinesisClient: deps.clients.kinesis,
+    // Fan-out subscribes over HTTP/2, as AWS requires; polling keeps the HTTP/1.1 client.
+    kinesisClient: options.scheduler.retrieval?.mode === 'fan-out' ? deps.clients.kinesisHttp2() : deps.clients.kinesis,
     dynamodbClient: deps.clients.dynamodb,
     processorFactory: (shardId) =>
       new StockTradeRecordProcessor(shardId, processorSettings, {

@@ -25,9 +25,13 @@ const policies = Object.fromEntries(
     .map(([name, resource]) => [name, resource.Properties.PolicyDocument?.Statement ?? []]),
 );
 
-/** Names an ARN in the template points at: "stream/StockTradeStream" → StockTradeStream. */
+/**
+ * Names an ARN in the template points at: "stream/StockTradeStream" → StockTradeStream; a stream
+ * consumer's ("stream/StockTradeStream/consumer/App:*", for fan-out) is its stream's, which it is
+ * deleted with.
+ */
 function resourceName(arn: { 'Fn::Sub': string }): string {
-  return arn['Fn::Sub'].split(/:(?:stream|table)\//)[1] ?? '';
+  return (arn['Fn::Sub'].split(/:(?:stream|table)\//)[1] ?? '').replace(/\/consumer\/[^/]+$/, '');
 }
 
 /** Actions IAM has no resource type for: they are granted on "*" or not at all. */

@@ -1,4 +1,5 @@
 import {
+  type ChildShard,
   GetRecordsCommand,
   GetShardIteratorCommand,
   type KinesisClient,
@@ -26,11 +27,12 @@ export interface KinesisStreamPortOptions extends KinesisClientOptions {
  * // or with a client of your own: new KinesisStreamPort({ streamName: 'clicks', kinesisClient })
  */
 export class KinesisStreamPort implements StreamPort {
-  private readonly kinesis: KinesisClient;
+  protected readonly kinesis: KinesisClient;
   readonly streamName: string;
 
-  constructor(options: KinesisStreamPortOptions) {
-    this.kinesis = kinesisClientFrom(options);
+  /** `protocol`: what a client made here speaks (HTTP/1.1 for polling; fan-out asks for HTTP/2). */
+  constructor(options: KinesisStreamPortOptions, protocol: 'http1' | 'http2' = 'http1') {
+    this.kinesis = kinesisClientFrom(options, protocol);
     this.streamName = options.streamName;
   }
 
@@ -83,19 +85,24 @@ export class KinesisStreamPort implements StreamPort {
         })),
         nextIterator: response.NextShardIterator ?? undefined,
         millisBehindLatest: response.MillisBehindLatest ?? 0,
-        childShards: (response.ChildShards ?? []).map((child) => ({
-          shardId: child.ShardId ?? '',
-          parentShardIds: child.ParentShards ?? [],
-          hashKeyRange: {
-            startingHashKey: child.HashKeyRange?.StartingHashKey ?? '0',
-            endingHashKey: child.HashKeyRange?.EndingHashKey ?? '0',
-          },
-        })),
+        childShards: (response.ChildShards ?? []).map(toChildShard),
       };
     } catch (error) {
       throw translateSdkError(error, 'get records');
     }
   }
+}
+
+/** A child shard as GetRecords and SubscribeToShard name it. */
+export function toChildShard(child: ChildShard): ShardInfo {
+  return {
+    shardId: child.ShardId ?? '',
+    parentShardIds: child.ParentShards ?? [],
+    hashKeyRange: {
+      startingHashKey: child.HashKeyRange?.StartingHashKey ?? '0',
+      endingHashKey: child.HashKeyRange?.EndingHashKey ?? '0',
+    },
+  };
 }
 
 function toShardInfo(shard: Shard): ShardInfo {

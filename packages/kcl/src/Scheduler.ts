@@ -134,6 +134,7 @@ export class Scheduler {
     const unfinishedShards = await this.drain();
     this.renewing.abort();
     await renewLoop;
+    this.deps.stream.dispose?.();
     await Promise.resolve(this.deps.metrics?.flush?.()).catch((error: unknown) =>
       this.log.warn({ error: describe(error) }, 'metrics flush failed'),
     );
@@ -308,7 +309,11 @@ export class Scheduler {
       log: this.log,
       config: {
         maxRecords: this.config.maxRecords,
-        poll: { minMs: this.config.pollMinMs, maxMs: this.config.pollMaxMs },
+        // Fan-out reads wait for the next event themselves: no pause between them.
+        poll:
+          this.config.retrieval.mode === 'fan-out'
+            ? { minMs: 0, maxMs: 0 }
+            : { minMs: this.config.pollMinMs, maxMs: this.config.pollMaxMs },
         parentPollMs: this.config.parentPollMs,
         initialTimestamp:
           this.config.initialPosition.type === 'AT_TIMESTAMP' ? this.config.initialPosition.timestamp : undefined,

@@ -2,6 +2,9 @@ import { InvalidConfigError } from './errors.js';
 import type { InitialPosition } from './InitialPosition.js';
 import type { ProcessingErrorPolicy } from './ProcessingErrors.js';
 
+/** How a worker reads its shards (see SchedulerConfig.retrieval). */
+export type Retrieval = { readonly mode: 'polling' } | { readonly mode: 'fan-out'; readonly consumerName?: string };
+
 /** Timings and limits of a worker; the defaults are the Java KCL's where it has one. */
 export interface SchedulerConfig {
   /** Names the lease table. */
@@ -25,6 +28,13 @@ export interface SchedulerConfig {
   readonly shardSyncIntervalMs: number;
   readonly maxLeasesForWorker: number;
   readonly maxLeasesToStealAtOneTime: number;
+  /**
+   * How records are read: `polling` (GetRecords; the default, shared by every application on the stream: 5 reads and
+   * 2 MiB a second per shard) or `fan-out` (enhanced fan-out: SubscribeToShard through a registered stream consumer,
+   * named after the application unless `consumerName` says otherwise, with its own 2 MiB a second per shard, pushed as
+   * records arrive; billed per consumer-shard-hour on AWS).
+   */
+  readonly retrieval: Retrieval;
   /** Records per GetRecords (Kinesis allows up to 10 000). */
   readonly maxRecords: number;
   readonly pollMinMs: number;
@@ -75,6 +85,7 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
     shardSyncIntervalMs: 60_000,
     maxLeasesForWorker: Number.POSITIVE_INFINITY,
     maxLeasesToStealAtOneTime: 1,
+    retrieval: { mode: 'polling' },
     maxRecords: 10_000,
     pollMinMs: 200,
     pollMaxMs: 1000,
@@ -93,6 +104,11 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
   if (config.renewIntervalMs >= config.failoverMs) {
     throw new InvalidConfigError(
       `renew interval (${config.renewIntervalMs} ms) must be shorter than the failover time (${config.failoverMs} ms)`,
+    );
+  }
+  if (config.retrieval.mode !== 'polling' && config.retrieval.mode !== 'fan-out') {
+    throw new InvalidConfigError(
+      `retrieval mode ${String((config.retrieval as { mode: unknown }).mode)} is not polling or fan-out`,
     );
   }
   if (config.pollMinMs < 200)

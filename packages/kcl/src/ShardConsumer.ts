@@ -173,6 +173,9 @@ export class ShardConsumer {
       }
       log.error({ shardId, error: describe(error) }, 'shard consumer failed; its lease will expire for another worker');
       return 'failed';
+    } finally {
+      // Whatever the port holds open for this shard (a fan-out subscription) goes with the reader.
+      this.deps.stream.release?.(shardId);
     }
   }
 
@@ -232,7 +235,7 @@ export class ShardConsumer {
           // transient fault (a timeout, a reset, a 5xx) is retried as well, but is no sign of life: if it lasts past
           // the failover time the lease is no longer renewed, and another worker may try.
           if (error instanceof ThrottledError) this.lastProgressAt = clock.monotonicNow();
-          throttledFor = Math.min(5000, Math.max(config.poll.minMs, throttledFor * 2));
+          throttledFor = Math.min(5000, Math.max(config.poll.minMs, CALL_BACKOFF.firstMs, throttledFor * 2));
           const what = error instanceof ThrottledError ? 'GetRecords throttled' : 'GetRecords failed for now';
           this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, `${what}; backing off`);
           await clock.sleep(throttledFor, this.stopping.signal);

@@ -30,4 +30,8 @@ export interface StreamPort {
   getShardIterator(shardId: string, position: IteratorPosition): Promise<string>;
   /** Up to `limit` records from `iterator`, and the iterator after them. */
   getRecords(iterator: string, limit: number): Promise<RecordsPage>;
+  /** Lets go of what the port holds open for one shard (its fan-out subscription) once its reader has stopped. */
+  release?(shardId: string): void;
+  /** Lets go of what the port holds open (fan-out's subscriptions) once the worker has stopped. */
+  dispose?(): void;
 }

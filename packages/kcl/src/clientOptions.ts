@@ -20,16 +20,18 @@ export interface DynamoDBClientOptions {
 }
 
 /**
- * The Kinesis client to use. One made here speaks HTTP/1.1: polling needs nothing of HTTP/2
- * (the SDK's default for Kinesis, kept for SubscribeToShard), and local emulators answer HTTP/1.1.
+ * The Kinesis client to use. For polling, one made here speaks HTTP/1.1: polling needs nothing of
+ * HTTP/2, and local emulators answer HTTP/1.1. For fan-out it speaks HTTP/2, the SDK's own default
+ * for Kinesis and what SubscribeToShard needs.
  */
-export function kinesisClientFrom(options: KinesisClientOptions): KinesisClient {
+export function kinesisClientFrom(options: KinesisClientOptions, protocol: 'http1' | 'http2' = 'http1'): KinesisClient {
   if (options.kinesisClient && options.kinesisConfig) {
     throw new InvalidConfigError('give kinesisClient or kinesisConfig, not both');
   }
-  return (
-    options.kinesisClient ?? new KinesisClient({ requestHandler: new NodeHttpHandler(), ...options.kinesisConfig })
-  );
+  if (options.kinesisClient) return options.kinesisClient;
+  return protocol === 'http2'
+    ? new KinesisClient({ ...options.kinesisConfig })
+    : new KinesisClient({ requestHandler: new NodeHttpHandler(), ...options.kinesisConfig });
 }
 
 /** The DynamoDB client to use. */

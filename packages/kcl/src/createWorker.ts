@@ -1,5 +1,6 @@
 import type { DynamoDBClientOptions, KinesisClientOptions } from './clientOptions.js';
 import { DynamoLeaseStore } from './DynamoLeaseStore.js';
+import { FanOutStreamPort } from './FanOutStreamPort.js';
 import { KinesisStreamPort } from './KinesisStreamPort.js';
 import type { Logger } from './Logger.js';
 import type { Metrics } from './Metrics.js';
@@ -55,7 +56,15 @@ export function createWorker(options: WorkerOptions): Scheduler {
     options;
   const config = schedulerConfig(settings);
   return new Scheduler(config, {
-    stream: new KinesisStreamPort({ streamName: config.streamName, kinesisClient, kinesisConfig }),
+    stream:
+      config.retrieval.mode === 'fan-out'
+        ? new FanOutStreamPort({
+            streamName: config.streamName,
+            consumerName: config.retrieval.consumerName ?? config.applicationName,
+            kinesisClient,
+            kinesisConfig,
+          })
+        : new KinesisStreamPort({ streamName: config.streamName, kinesisClient, kinesisConfig }),
     store: new DynamoLeaseStore({ tableName: config.applicationName, dynamodbClient, dynamodbConfig, log }),
     processorFactory,
     log,

@@ -32,6 +32,7 @@ export {
   ThrottledError,
   TransientError,
 } from './errors.js';
+export { FanOutStreamPort, type FanOutStreamPortOptions } from './FanOutStreamPort.js';
 export { type InitialPosition, TRIM_HORIZON } from './InitialPosition.js';
 export { KinesisStreamPort, type KinesisStreamPortOptions } from './KinesisStreamPort.js';
 export {
@@ -70,5 +71,5 @@ export type {
   ShutdownRequestedInput,
 } from './RecordProcessor.js';
 export { type RunOutcome, Scheduler, type SchedulerDeps, type WorkerStatus } from './Scheduler.js';
-export { type SchedulerConfig, type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
+export { type Retrieval, type SchedulerConfig, type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
 export type { IteratorPosition, RecordsPage, StreamPort } from './StreamPort.js';

@@ -10,6 +10,8 @@ export const SUBSCRIPTION_MS = 5 * 60_000;
 export const FAN_OUT_BYTES_PER_SECOND = 2 * 1024 * 1024;
 /** How often an idle subscription looks for new records: under the 100 ms a record may take to arrive. */
 const IDLE_POLL_MS = 50;
+/** A subscription younger than this refuses another for its consumer and shard; an older one gives way to it. */
+const REPLACE_AFTER_MS = 5_000;
 /** With nothing new, an event still goes out this often, with the current MillisBehindLatest. */
 const HEARTBEAT_MS = 5_000;
 
@@ -66,13 +68,14 @@ interface RecordsPageJson {
 /**
  * Enhanced fan-out, served by the proxy: SubscribeToShard answered with an
  * `application/vnd.amazon.eventstream` body, as AWS answers it, fed by the proxy's own reads of
- * the emulator. One subscription per consumer and shard at a time (ResourceInUseException), at
+ * the emulator. One subscription per consumer and shard at a time: within 5 s of one, another is refused
+ * (ResourceInUseException); after that it replaces it, as on AWS. At
  * most one SubscribeToShard a second per consumer and shard (LimitExceededException), events as
  * records arrive (polled every 50 ms while idle), 2 MiB/s per consumer and shard, and an end after
  * 5 minutes, or at the shard's end with its children.
  */
 export class Subscriptions {
-  private readonly active = new Set<string>();
+  private readonly active = new Map<string, { readonly startedAt: number; readonly replace: AbortController }>();
   private readonly lastStart = new Map<string, number>();
   private readonly closing = new AbortController();
   private readonly now: () => number;
@@ -121,7 +124,8 @@ export class Subscriptions {
         `Rate exceeded for consumer ${consumerArn} and shard ${shardId}: one SubscribeToShard a second`,
       );
     }
-    if (this.active.has(key)) {
+    const open = this.active.get(key);
+    if (open && now - open.startedAt < REPLACE_AFTER_MS) {
       return awsError(
         'kinesis',
         400,
@@ -129,6 +133,8 @@ export class Subscriptions {
         `Another active subscription exists for consumer ${consumerArn} and shard ${shardId}`,
       );
     }
+    // As on AWS, a subscription over 5 s old gives way to a new one for the same consumer and shard.
+    open?.replace.abort();
     this.lastStart.set(key, now);
 
     const consumer = await this.options.call('DescribeStreamConsumer', { ConsumerARN: consumerArn });
@@ -152,16 +158,27 @@ export class Subscriptions {
     });
     if (iterator.status >= 400) return passOn(iterator);
 
-    this.active.add(key);
+    const mine = { startedAt: this.now(), replace: new AbortController() };
+    this.active.set(key, mine);
     try {
-      await this.stream(sink, (iterator.body as { ShardIterator: string }).ShardIterator, cutMidStream);
+      await this.stream(
+        sink,
+        (iterator.body as { ShardIterator: string }).ShardIterator,
+        cutMidStream,
+        mine.replace.signal,
+      );
     } finally {
-      this.active.delete(key);
+      if (this.active.get(key) === mine) this.active.delete(key);
     }
     return undefined;
   }
 
-  private async stream(sink: EventSink, firstIterator: string, cutMidStream: boolean): Promise<void> {
+  private async stream(
+    sink: EventSink,
+    firstIterator: string,
+    cutMidStream: boolean,
+    replaced: AbortSignal,
+  ): Promise<void> {
     const endsAt = this.now() + (this.options.subscriptionMs ?? SUBSCRIPTION_MS);
     const bucket = this.options.bytesPerSecond === undefined ? undefined : new TokenBucket(this.options.bytesPerSecond);
     let gone = sink.destroyed;
@@ -173,7 +190,8 @@ export class Subscriptions {
     let iterator: string | null | undefined = firstIterator;
     let continuation: string | undefined;
     let lastEventAt = this.now();
-    while (!gone && !this.closing.signal.aborted && this.now() < endsAt && iterator) {
+    const stopped = AbortSignal.any([this.closing.signal, replaced]);
+    while (!gone && !stopped.aborted && this.now() < endsAt && iterator) {
       const answer = await this.options.call('GetRecords', { ShardIterator: iterator, Limit: 10_000 });
       if (answer.status >= 400) {
         const type = (answer.body as { __type?: string } | undefined)?.__type?.split('#').pop() ?? 'InternalFailure';
@@ -204,7 +222,7 @@ export class Subscriptions {
       }
       if (ended) break;
       const wait = records.length > 0 ? 0 : IDLE_POLL_MS;
-      await sleep(Math.max(wait, bucket ? waitFor(bucket, this.now()) : 0), this.closing.signal);
+      await sleep(Math.max(wait, bucket ? waitFor(bucket, this.now()) : 0), stopped);
     }
     if (!gone) sink.end();
   }
