@@ -78,7 +78,7 @@ export class FanOutStreamPort extends KinesisStreamPort {
       new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), this.fanOut.maxWaitMs ?? 1000).unref()),
     ]).catch((error: unknown) => {
       this.end(subscription);
-      throw translateSubscriptionError(error);
+      throw brokenSubscription(error);
     });
     // Nothing yet: an empty page at the same position, and the event still awaited for the next read.
     if (waited === 'waiting') return { records: [], nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
@@ -218,6 +218,29 @@ function toStartingPosition(position: IteratorPosition): StartingPosition {
     default:
       return { Type: position.type };
   }
+}
+
+/** What an event stream may end with that no new subscription gets past. */
+const PERMANENT_EVENT_ERRORS = new Set([
+  'ResourceNotFoundException',
+  'InvalidArgumentException',
+  'AccessDeniedException',
+  'KMSAccessDeniedException',
+  'KMSDisabledException',
+  'KMSInvalidStateException',
+  'KMSNotFoundException',
+  'KMSOptInRequired',
+]);
+
+/**
+ * A subscription that broke while it was being read (a reset stream, a dropped connection, an
+ * internal failure): transient, so the reader subscribes again from the last continuation, unless
+ * the stream said something no new subscription gets past (the stream or consumer gone, access denied).
+ */
+function brokenSubscription(error: unknown): Error {
+  if (PERMANENT_EVENT_ERRORS.has(errorName(error) ?? '')) return translateSdkError(error, 'read a subscription');
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransientError(`subscription broke: ${message}`, error);
 }
 
 /**
