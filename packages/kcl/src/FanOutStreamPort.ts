@@ -41,7 +41,17 @@ const TOKEN_PREFIX = 'fan-out:';
  * the position when there is none (or when it ended, after 5 minutes, or failed), AFTER the last
  * continuation sequence number. A read never runs ahead of the processor: the next event is
  * asked for only when the reader asks for the next page. At a shard's end the page has no next
- * iterator and names the children, as GetRecords does.
+ * iterator and names the children, as GetRecords does. `createWorker` makes one for
+ * `retrieval: { mode: 'fan-out' }`; build it yourself for a Scheduler of your own.
+ *
+ * @example
+ * import { FanOutStreamPort, Scheduler, DynamoLeaseStore, schedulerConfig } from '@stock-trades/kcl';
+ *
+ * const stream = new FanOutStreamPort({ streamName: 'clicks', consumerName: 'click-counter' });
+ * const worker = new Scheduler(
+ *   schedulerConfig({ applicationName: 'click-counter', streamName: 'clicks', workerId: 'w-1', retrieval: { mode: 'fan-out' } }),
+ *   { stream, store: new DynamoLeaseStore({ tableName: 'click-counter' }), processorFactory },
+ * );
  */
 export class FanOutStreamPort extends KinesisStreamPort {
   private consumerArn: Promise<string> | undefined;
