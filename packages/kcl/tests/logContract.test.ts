@@ -8,6 +8,7 @@ import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
 import { Scheduler } from '../src/Scheduler.js';
 import { type SchedulerSettings, schedulerConfig } from '../src/SchedulerConfig.js';
 import type { RecordsPage, StreamPort } from '../src/StreamPort.js';
+import { checkpointingProcessor } from './helpers/checkpointingProcessor.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { aLease } from './helpers/leaseFactory.js';
 import { ManualClock } from './helpers/ManualClock.js';
@@ -74,15 +75,7 @@ class ScriptedStream implements StreamPort {
   }
 }
 
-const plainProcessor = (): ShardRecordProcessor => ({
-  initialize: () => {},
-  processRecords: async ({ records, checkpointer }) => {
-    if (records.length > 0) await checkpointer.checkpoint();
-  },
-  leaseLost: () => {},
-  shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
-  shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
-});
+const plainProcessor = checkpointingProcessor;
 
 function worker(
   stream: StreamPort,

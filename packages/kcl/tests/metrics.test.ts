@@ -16,6 +16,7 @@ import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
 import { Scheduler } from '../src/Scheduler.js';
 import { schedulerConfig } from '../src/SchedulerConfig.js';
 import type { RecordsPage, StreamPort } from '../src/StreamPort.js';
+import { checkpointingProcessor } from './helpers/checkpointingProcessor.js';
 import { InMemoryLeaseStore } from './helpers/InMemoryLeaseStore.js';
 import { ManualClock } from './helpers/ManualClock.js';
 
@@ -131,15 +132,7 @@ describe('worker metrics', () => {
     const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: 'w-1' }), {
       stream: new TwoShards(2),
       store: new InMemoryLeaseStore(),
-      processorFactory: () => ({
-        initialize: () => {},
-        processRecords: async ({ records, checkpointer }) => {
-          if (records.length > 0) await checkpointer.checkpoint();
-        },
-        leaseLost: () => {},
-        shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
-        shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
-      }),
+      processorFactory: checkpointingProcessor,
       clock,
       log: silentLogger,
       metrics: {
