@@ -28,7 +28,7 @@ import { type ActionRequest, DashboardError, Fleet, InstructorActions, startDash
 import { systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { embeddedPutPayloadUnits, runTeardown } from '@stock-trades/teardown';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 
 /** Lease events worth showing from the workers' logs. */
 const LEASE_EVENTS = /\b(took lease|stole lease|released lease|lost lease)\b/;
@@ -40,6 +40,8 @@ interface DemoOptions {
   shards: number;
   /** undefined: no dashboard. */
   dashboardPort: number | undefined;
+  /** How the workers and the aggregator read: polling (the tutorial's) or enhanced fan-out. */
+  retrieval: 'polling' | 'fan-out';
 }
 
 const HOUR = 3_600_000;
@@ -119,14 +121,20 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
   let producerRuns = 0;
   const fleet = new Fleet({
     env: localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint),
-    workerArgs: (id) => ['--worker-id', id, '--window', window, '--lateness', '1s', '--log-format', 'text'],
+    workerArgs: (id) => [
+      ...['--worker-id', id, '--window', window, '--lateness', '1s', '--log-format', 'text'],
+      ...['--retrieval', options.retrieval],
+    ],
     // A producer restarted at another rate keeps to the demo's end.
     producerArgs: (rate) => [
       ...['--rate', String(rate), '--aggregate'],
       ...(tradeLogs === undefined ? [] : ['--trade-log', join(tradeLogs, `producer-${++producerRuns}.jsonl`)]),
       ...(endAt === undefined ? [] : ['--duration', `${Math.max(1, endAt - Date.now())}ms`]),
     ],
-    aggregatorArgs: ['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`, '--table'],
+    aggregatorArgs: [
+      ...['--worker-id', 'aggregator', '--grace', `${Math.round(options.windowMs / 1000) + 10}s`],
+      ...['--retrieval', options.retrieval, '--table'],
+    ],
     onLine: (name, line, from) => {
       if (from === 'stdout' || (name === 'producer' ? /error/i.test(line) : showLeases(line))) {
         say(`${`[${name}]`.padEnd(13)} ${line}`);
@@ -242,6 +250,11 @@ const program = new Command('pnpm demo')
   .option('--shards <n>', 'shards of StockTradeStream', '4')
   .option('--dashboard-port <port>', 'where the dashboard listens on 127.0.0.1', String(DASHBOARD_PORT))
   .option('--no-dashboard', 'run without the dashboard')
+  .addOption(
+    new Option('--retrieval <mode>', 'how the workers and the aggregator read: polling (the tutorial’s) or fan-out')
+      .choices(['polling', 'fan-out'])
+      .default('polling'),
+  )
   .action(
     async (raw: {
       duration?: string;
@@ -250,6 +263,7 @@ const program = new Command('pnpm demo')
       shards: string;
       dashboardPort: string;
       dashboard: boolean;
+      retrieval: 'polling' | 'fan-out';
     }) => {
       await runDemo(
         {
@@ -261,6 +275,7 @@ const program = new Command('pnpm demo')
           dashboardPort: raw.dashboard
             ? parseNumber(raw.dashboardPort, '--dashboard-port', { integer: true, min: 1, max: 65535 })
             : undefined,
+          retrieval: raw.retrieval,
         },
         signal,
       );

@@ -236,8 +236,12 @@ export class ShardConsumer {
           // the failover time the lease is no longer renewed, and another worker may try.
           if (error instanceof ThrottledError) this.lastProgressAt = clock.monotonicNow();
           throttledFor = Math.min(5000, Math.max(config.poll.minMs, CALL_BACKOFF.firstMs, throttledFor * 2));
-          const what = error instanceof ThrottledError ? 'GetRecords throttled' : 'GetRecords failed for now';
-          this.deps.log.warn({ shardId: this.shardId, waitMs: throttledFor }, `${what}; backing off`);
+          // Which call it was (GetRecords, or SubscribeToShard with fan-out) is in the error.
+          const what = error instanceof ThrottledError ? 'read throttled' : 'read failed for now';
+          this.deps.log.warn(
+            { shardId: this.shardId, waitMs: throttledFor, error: describe(error) },
+            `${what}; backing off`,
+          );
           await clock.sleep(throttledFor, this.stopping.signal);
           continue;
         }

@@ -242,8 +242,8 @@ describe('what a worker logs', () => {
     });
     await clock.advance(5_000);
     await finish();
-    expect(find('warn', 'GetRecords throttled; backing off').map((line) => line.fields)).toEqual([
-      { shardId: 's-1', waitMs: expect.any(Number) },
+    expect(find('warn', 'read throttled; backing off').map((line) => line.fields)).toEqual([
+      { shardId: 's-1', waitMs: expect.any(Number), error: 'GetRecords: Rate exceeded' },
     ]);
     expect(find('warn', 'processRecords threw; trying again in place').map((line) => line.fields)).toEqual([
       { shardId: 's-1', attempt: 1, waitMs: expect.any(Number), error: 'downstream is down' },
