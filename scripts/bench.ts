@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { benchConsumer } from './bench/consumerBench.js';
+import { benchConsumer, benchFanOut } from './bench/consumerBench.js';
 import { benchDuplicates } from './bench/duplicatesBench.js';
 import { benchLimits } from './bench/limitsBench.js';
 import { benchPeer } from './bench/peerBench.js';
@@ -23,6 +23,7 @@ const benches: Record<string, () => Promise<object>> = {
   peer: benchPeer,
   pipeline: benchPipeline,
   duplicates: benchDuplicates,
+  fanout: benchFanOut,
 };
 
 async function main(names: string[]): Promise<number> {

@@ -7,6 +7,7 @@ import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-tr
 import { TradeGenerator } from '@stock-trades/core/generator';
 import {
   DynamoLeaseStore,
+  FanOutStreamPort,
   type KinesisRecord,
   KinesisStreamPort,
   Scheduler,
@@ -129,10 +130,40 @@ export function benchInProcessPath() {
   };
 }
 
+/**
+ * `pnpm bench fanout`: put → processed latency at 200 trades/s on 4 shards, polling and enhanced
+ * fan-out side by side on one embedded stack (polling first, then fan-out, each on a fresh stream).
+ */
+export async function benchFanOut(): Promise<object> {
+  const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
+  try {
+    const polling = await benchLatency(stack.kinesisEndpoint, stack.dynamodbEndpoint, 'polling');
+    const fanOut = await benchLatency(stack.kinesisEndpoint, stack.dynamodbEndpoint, 'fan-out');
+    const ratio = fanOut.putToProcessMs.p50 / polling.putToProcessMs.p50;
+    console.log(
+      `  fan-out / polling, put → processed p50: ${ratio.toFixed(2)} (goal: fan-out p50 <= 100 ms and below polling's)`,
+    );
+    return {
+      polling,
+      fanOut,
+      p50Ratio: ratio,
+      goal: 'fan-out p50 <= 100 ms, below polling',
+      goalMet: fanOut.putToProcessMs.p50 <= 100 && fanOut.putToProcessMs.p50 < polling.putToProcessMs.p50,
+    };
+  } finally {
+    await stack.stop();
+  }
+}
+
 /** (b) Latency from PutRecords (the record's arrival time) and from the trade's creation to its processing. */
-async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
+async function benchLatency(
+  kinesisEndpoint: string,
+  dynamodbEndpoint: string,
+  retrieval: 'polling' | 'fan-out' = 'polling',
+) {
   const clients = localClients(kinesisEndpoint, dynamodbEndpoint);
-  const stream = 'BenchLatency';
+  const stream = retrieval === 'polling' ? 'BenchLatency' : 'BenchLatencyFanOut';
+  const app = `${stream}App`;
   const streams = new StreamAdmin(clients);
   await streams.create(stream, { capacity: 'PROVISIONED', shards: 4 });
   await streams.waitUntilActive(stream);
@@ -141,10 +172,13 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
   let measuring = false;
   const stop = new AbortController();
   const scheduler = new Scheduler(
-    schedulerConfig({ applicationName: 'BenchLatencyApp', streamName: stream, workerId: 'bench' }),
+    schedulerConfig({ applicationName: app, streamName: stream, workerId: 'bench', retrieval: { mode: retrieval } }),
     {
-      stream: new KinesisStreamPort({ streamName: stream, kinesisClient: clients.kinesis }),
-      store: new DynamoLeaseStore({ tableName: 'BenchLatencyApp', dynamodbClient: clients.dynamodb }),
+      stream:
+        retrieval === 'polling'
+          ? new KinesisStreamPort({ streamName: stream, kinesisClient: clients.kinesis })
+          : new FanOutStreamPort({ streamName: stream, consumerName: app, kinesisClient: clients.kinesisHttp2() }),
+      store: new DynamoLeaseStore({ tableName: app, dynamodbClient: clients.dynamodb }),
       processorFactory: (shardId) =>
         timed(
           new StockTradeRecordProcessor(
@@ -216,9 +250,10 @@ async function benchLatency(kinesisEndpoint: string, dynamodbEndpoint: string) {
   const put = summary(fromPut);
   const created = summary(fromCreation);
   console.log(
-    `  (b) 200 trades/s, 4 shards: put → processed p50 ${put.p50} ms, p99 ${put.p99} ms (goal p50 ≤ 250, p99 ≤ 1000); created → processed p50 ${created.p50} ms, p99 ${created.p99} ms`,
+    `  (b) ${retrieval}, 200 trades/s, 4 shards: put → processed p50 ${put.p50} ms, p99 ${put.p99} ms (goal p50 ≤ 250, p99 ≤ 1000); created → processed p50 ${created.p50} ms, p99 ${created.p99} ms`,
   );
   return {
+    retrieval,
     rate: 200,
     shards: 4,
     putToProcessMs: put,
