@@ -83,23 +83,29 @@ export class FanOutStreamPort extends KinesisStreamPort {
       subscription = await this.subscribe(shardId, position, iterator);
     }
     subscription.pending ??= subscription.events.next();
+    let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       subscription.pending,
-      new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), this.fanOut.maxWaitMs ?? 1000).unref()),
-    ]).catch((error: unknown) => {
-      this.end(subscription);
-      throw brokenSubscription(error);
-    });
+      new Promise<'waiting'>((resolve) => {
+        timer = setTimeout(() => resolve('waiting'), this.fanOut.maxWaitMs ?? 1000);
+      }),
+    ])
+      .catch((error: unknown) => {
+        this.end(subscription);
+        throw brokenSubscription(error);
+      })
+      // An event that came first leaves no timer behind: this runs on every read.
+      .finally(() => clearTimeout(timer));
     // Nothing yet: an empty page at the same position, and the event still awaited for the next read.
-    if (waited === 'waiting') return { records: [], nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
+    if (waited === 'waiting') return emptyPage(iterator);
     subscription.pending = undefined;
     if (waited.done) {
       // The subscription ended (5 minutes are up): the next read subscribes again from here.
       this.end(subscription);
-      return { records: [], nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
+      return emptyPage(iterator);
     }
     const event = waited.value.SubscribeToShardEvent;
-    if (!event) return { records: [], nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
+    if (!event) return emptyPage(iterator);
     return this.page(subscription, event);
   }
 
@@ -210,6 +216,11 @@ export class FanOutStreamPort extends KinesisStreamPort {
   }
 }
 
+/** No records, and the same position for the next read. */
+function emptyPage(iterator: string): RecordsPage {
+  return { records: [], nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
+}
+
 function encode(shardId: string, position: StartingPosition): string {
   return `${TOKEN_PREFIX}${JSON.stringify({ shardId, position })}`;
 }
@@ -263,6 +274,5 @@ function translateSubscriptionError(error: unknown): Error {
   if (name === 'LimitExceededException' || name === 'ResourceInUseException') {
     return new ThrottledError(`SubscribeToShard: ${name}`, error);
   }
-  const translated = translateSdkError(error, 'read a subscription');
-  return translated;
+  return translateSdkError(error, 'read a subscription');
 }
