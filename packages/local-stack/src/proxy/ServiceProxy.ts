@@ -14,7 +14,7 @@ import { LOOPBACK } from '../ports.js';
 import { awsError, internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
 import type { Forward } from './KinesisLimiter.js';
-import { callKinesis, type KinesisAnswer } from './kinesisCall.js';
+import { callKinesis, type KinesisAnswer, postKinesis } from './kinesisCall.js';
 import { pagedGetRecords } from './pagedGetRecords.js';
 import { routeByPreface } from './routeByPreface.js';
 import { type EventSink, Subscriptions } from './Subscriptions.js';
@@ -216,8 +216,9 @@ export class ServiceProxy {
   private async callEmulator(api: string, input: object): Promise<KinesisAnswer> {
     const port = this.options.upstreamPort;
     if (api !== 'GetRecords') return callKinesis(port, api, input);
+    // Each page goes as it is and comes back as text; only the merged answer is parsed, once.
     const answer = await pagedGetRecords(Buffer.from(JSON.stringify(input)), async (payload) => {
-      const one = await callKinesis(port, api, JSON.parse(payload.toString('utf8')) as object);
+      const one = await postKinesis(port, api, payload);
       return { status: one.status, headers: {}, body: Buffer.from(one.text) };
     });
     const text = answer.body.toString('utf8');

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Message, MessageHeaders } from '@smithy/core/event-streams';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { awsError, type ProxyAnswer } from './awsErrors.js';
@@ -275,15 +276,8 @@ function waitFor(bucket: TokenBucket, now: number): number {
   return 2000;
 }
 
+/** Waits `ms`, or less when `signal` fires first (never rejects). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  if (ms <= 0) return Promise.resolve();
+  return delay(ms, undefined, { signal }).catch(() => {});
 }

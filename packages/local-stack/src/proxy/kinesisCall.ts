@@ -10,9 +10,20 @@ export interface KinesisAnswer {
   readonly text: string;
 }
 
-/** One Kinesis API call made by the proxy itself, straight to kinesis-local on `port`. */
-export function callKinesis(port: number, api: string, input: object): Promise<KinesisAnswer> {
-  const body = Buffer.from(JSON.stringify(input));
+/** One Kinesis API call made by the proxy itself, straight to kinesis-local on `port`, its answer parsed. */
+export async function callKinesis(port: number, api: string, input: object): Promise<KinesisAnswer> {
+  const { status, text } = await postKinesis(port, api, Buffer.from(JSON.stringify(input)));
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status, body: parsed, text };
+}
+
+/** The same call with a body already in JSON, its answer as text. */
+export function postKinesis(port: number, api: string, body: Buffer): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {
@@ -39,14 +50,7 @@ export function callKinesis(port: number, api: string, input: object): Promise<K
         answer.on('data', (chunk: Buffer) => chunks.push(chunk));
         answer.on('error', reject);
         answer.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed: unknown;
-          try {
-            parsed = text ? JSON.parse(text) : undefined;
-          } catch {
-            parsed = undefined;
-          }
-          resolve({ status: answer.statusCode ?? 500, body: parsed, text });
+          resolve({ status: answer.statusCode ?? 500, text: Buffer.concat(chunks).toString('utf8') });
         });
       },
     );
