@@ -15,6 +15,7 @@ import {
 import {
   AGGREGATOR_APPLICATION,
   CONSUMER_APPLICATION,
+  KINESIS_LIST_PRICES,
   STATS_STREAM_NAME,
   STATS_TABLE_KEY,
   STATS_TABLE_NAME,
@@ -73,6 +74,15 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   const resultFirstSeen = new Map<string, number>();
   let resultsWatchedFrom = 0;
   let resultsWatch: NodeJS.Timeout | undefined;
+  /** The stack's own count of PUT payload units over both streams, sampled once a second: the truth for the rate. */
+  const unitsSeen: Array<{ at: number; units: number }> = [];
+  let unitsWatch: NodeJS.Timeout | undefined;
+  const payloadUnits = async () => {
+    const streams = (await readShardTraffic(stack.kinesisEndpoint))?.streams ?? {};
+    return [STREAM_NAME, STATS_STREAM_NAME]
+      .flatMap((stream) => Object.values(streams[stream] ?? {}))
+      .reduce((sum, counts) => sum + (counts.payloadUnitsIn ?? 0), 0);
+  };
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`no ${CHROMIUM}: run \`bash scripts/ensure-chromium.sh\` first`);
@@ -131,6 +141,13 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
         if (!resultFirstSeen.has(line.windowStart)) resultFirstSeen.set(line.windowStart, Date.now());
       }
     }, 250);
+    unitsWatch = setInterval(() => {
+      const at = Date.now();
+      void payloadUnits().then(
+        (units) => unitsSeen.push({ at, units }),
+        () => undefined,
+      );
+    }, 1000);
     context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
       executablePath: CHROMIUM,
       headless: true,
@@ -156,6 +173,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
 
   afterAll(async () => {
     clearInterval(resultsWatch);
+    clearInterval(unitsWatch);
     mkdirSync(ARTIFACTS, { recursive: true });
     await page?.screenshot({ path: join(ARTIFACTS, 'dashboard.png'), fullPage: true }).catch(() => undefined);
     // As a class sees it on a projector: the first screen at 1280×720.
@@ -414,6 +432,8 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const others = Object.keys(owners).filter((shardId) => owners[shardId] === 'worker-2');
     const pausedAt = new Date().toISOString();
     await page.click('button[data-action="pause-worker"][data-worker="worker-1"]');
+    // The page shows "…" until the dashboard answers.
+    await page.waitForFunction("document.querySelector('#action-result')?.textContent !== '…'");
     expect(await page.textContent('#action-result')).toMatch(/paused worker-1 for 12 s/);
     // Lag grows on the paused worker's shards while it keeps them (a busy processor is no dead worker)...
     const peak = await waitFor(
@@ -473,12 +493,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   });
 
   it('prices the run as AWS would bill it: shard-hours of both streams and the PUT payload units Kinesis took', async () => {
-    const units = async () => {
-      const streams = (await readShardTraffic(stack.kinesisEndpoint))?.streams ?? {};
-      return [STREAM_NAME, STATS_STREAM_NAME]
-        .flatMap((stream) => Object.values(streams[stream] ?? {}))
-        .reduce((sum, counts) => sum + (counts.payloadUnitsIn ?? 0), 0);
-    };
+    const units = payloadUnits;
     const cell = (row: string, column: number) =>
       page.locator(`#cost tr[data-cost="${row}"] td`).nth(column).textContent();
     const before = await units();
@@ -495,7 +510,19 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const elapsedHours = (Date.now() - Date.parse(`${new Date().toISOString().slice(0, 11)}${since}Z`)) / 3_600_000;
     expect(shownHours).toBeGreaterThan(0);
     expect(Math.abs(shownHours - 5 * elapsedHours)).toBeLessThanOrEqual(5 * (4 / 3600)); // within a few seconds
-    expect(note).toMatch(/Now 5 open shards: \$0\.07\d\d an hour/);
+    // Per hour now: 5 shard-hours, and the PUT payload units at the rate of the last minute, as the stack counted them.
+    const perHour = Number(/Now 5 open shards: \$(\d+\.\d{4}) an hour/.exec(note)?.[1]);
+    const { shardHourUsd, perMillionPutPayloadUnitsUsd } = KINESIS_LIST_PRICES;
+    const shownRate = ((perHour - 5 * shardHourUsd) * 1_000_000) / perMillionPutPayloadUnitsUsd / 3600;
+    const now = Date.now();
+    const minuteAgo = unitsSeen.find((sample) => sample.at >= now - 60_000);
+    const latest = unitsSeen.at(-1);
+    expect(minuteAgo && latest && latest.at - minuteAgo.at > 10_000).toBe(true);
+    const trueRate =
+      ((latest?.units ?? 0) - (minuteAgo?.units ?? 0)) / (((latest?.at ?? 0) - (minuteAgo?.at ?? 0)) / 1000);
+    expect(trueRate).toBeGreaterThan(0);
+    // Within a tenth, and the $0.0001 the note rounds to (two units a second).
+    expect(Math.abs(shownRate - trueRate)).toBeLessThanOrEqual(trueRate / 10 + 2);
     expect(await page.textContent('#cost-prices')).toBe('(us-east-1 list prices of 2026-12-04)');
     expect(await page.textContent('#history-note')).toMatch(/embedded stack’s own counters, one point per 10 s/);
   });

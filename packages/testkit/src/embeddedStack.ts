@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
@@ -9,7 +9,7 @@ import {
   type RunningLocalStack,
   startLocalStack,
 } from '@stock-trades/local-stack';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { type CommandProcess, startCommand, waitFor } from './processes.js';
 import {
   expectedPerShardWindow,
@@ -33,6 +33,11 @@ export function useEmbeddedStack(options: Omit<LocalStackOptions, 'kinesisPort' 
   beforeAll(async () => {
     stack = await startLocalStack({ ...options, kinesisPort: 0, dynamodbPort: 0 });
     clients = localClients(stack.kinesisEndpoint, stack.dynamodbEndpoint);
+  });
+  // A test that failed leaves what its processes warned about in the output: on a shared CI machine that is often
+  // the only trace of a failure that does not repeat.
+  afterEach((context) => {
+    if (context.task.result?.state === 'fail') process.stderr.write(processWarnings(dir));
   });
   afterAll(async () => {
     for (const running of processes) running.child.kill('SIGKILL');
@@ -190,4 +195,21 @@ export async function waitForExactSamples(
     500,
   ).catch(() => undefined);
   return { trades: log.length, differences };
+}
+
+/** The last warnings and errors of each JSON log in `dir` (the processes' `--log-format json` lines). */
+export function processWarnings(dir: string, perLog = 15): string {
+  if (!existsSync(dir)) return '';
+  const out: string[] = [];
+  for (const name of readdirSync(dir).filter((file) => file.endsWith('.log'))) {
+    const lines = readFileSync(join(dir, name), 'utf8')
+      .split('\n')
+      .filter((line) => /"level":"(warn|error)"/.test(line) || (line !== '' && !line.startsWith('{')));
+    if (lines.length > 0)
+      out.push(
+        `--- ${name}: last ${Math.min(perLog, lines.length)} of ${lines.length} warnings`,
+        ...lines.slice(-perLog),
+      );
+  }
+  return out.length > 0 ? `${out.join('\n')}\n` : '';
 }

@@ -221,7 +221,8 @@ export function resultMismatches(expected: Map<number, TradeSummary>, results: M
     };
     if (JSON.stringify(got) !== JSON.stringify(want)) {
       bad.push(
-        `${window} (revision ${result.revision}, complete ${result.complete}): ${result.trades} trades, expected ${summary.trades}`,
+        `${window} (revision ${result.revision}, complete ${result.complete}): ${result.trades} trades, expected ${summary.trades}` +
+          (result.complete ? '' : `; waiting for ${(result.missingShards ?? []).join(', ') || 'nothing named'}`),
       );
     }
   }
