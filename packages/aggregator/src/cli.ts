@@ -142,7 +142,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       // Opened before any lease is taken: a path that cannot be written stops the aggregator before it starts.
       const file = raw.out ? JsonLinesFile.open(raw.out, '--out', 'a') : undefined;
       const jsonl = file && new JsonlResultSink(file);
-      const clients = clientsFor(raw.target);
+      const clients = clientsFor(raw.target, { appId: raw.applicationName });
       const sinks: ResultSink[] = [];
       if (!raw.quiet) sinks.push(new PrintingResultSink((text) => writeText(out, text)));
       if (jsonl) sinks.push(jsonl);

@@ -51,7 +51,16 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 export interface ClientOptions {
   /** Default REQUEST_TIMEOUT_MS; tests shorten it. */
   readonly requestTimeoutMs?: number;
+  /**
+   * The SDK's `userAgentAppId`: `app/<id>` in every call's User-Agent (AWS CloudTrail shows it; the
+   * embedded stack counts each application's reads under it). The consumers send their application
+   * name. The SDK takes at most 50 characters; longer ids are cut.
+   */
+  readonly appId?: string;
 }
+
+/** The SDK's limit on `userAgentAppId`. */
+const MAX_APP_ID = 50;
 
 /**
  * The one place SDK clients are built, for either target. Both speak HTTP/1.1: the Kinesis
@@ -69,16 +78,21 @@ export function createClients(
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   if (target === Target.AWS) {
     for (const name of AWS_ENDPOINT_ENVS) endpointFrom(env, name);
-    const kinesis = new KinesisClient({ requestHandler: http1Handler(options) });
-    const kinesisSingleAttempt = new KinesisClient({ requestHandler: http1Handler(options), maxAttempts: 1 });
-    const dynamodb = new DynamoDBClient({ requestHandler: http1Handler(options) });
+    const common = appIdConfig(options);
+    const kinesis = new KinesisClient({ ...common, requestHandler: http1Handler(options) });
+    const kinesisSingleAttempt = new KinesisClient({
+      ...common,
+      requestHandler: http1Handler(options),
+      maxAttempts: 1,
+    });
+    const dynamodb = new DynamoDBClient({ ...common, requestHandler: http1Handler(options) });
     let http2: KinesisClient | undefined;
     return {
       target,
       kinesis,
       kinesisSingleAttempt,
       kinesisHttp2: () => {
-        http2 ??= new KinesisClient({});
+        http2 ??= new KinesisClient(common);
         return http2;
       },
       dynamodb,
@@ -105,7 +119,7 @@ export function localClients(
   options: ClientOptions = {},
 ): AwsClients {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3 };
+  const common = { region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 3, ...appIdConfig(options) };
   const kinesis = new KinesisClient({ ...common, endpoint: kinesisEndpoint, requestHandler: http1Handler(options) });
   const kinesisSingleAttempt = new KinesisClient({
     ...common,
@@ -133,6 +147,10 @@ export function localClients(
       dynamodb.destroy();
     },
   };
+}
+
+function appIdConfig(options: ClientOptions): { userAgentAppId?: string } {
+  return options.appId ? { userAgentAppId: options.appId.slice(0, MAX_APP_ID) } : {};
 }
 
 /**

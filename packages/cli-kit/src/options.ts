@@ -43,9 +43,12 @@ export function logFormatOption(): Option {
     .default('text');
 }
 
-/** Resolves `--target` (or its environment variable) and builds the SDK clients for it. */
-export function clientsFor(targetFlag: string | undefined): AwsClients {
-  return createClients(resolveTarget(targetFlag));
+/**
+ * Resolves `--target` (or its environment variable) and builds the SDK clients for it; `appId`: the
+ * application name a consumer's calls carry in their User-Agent (see ClientOptions.appId).
+ */
+export function clientsFor(targetFlag: string | undefined, options: { readonly appId?: string } = {}): AwsClients {
+  return createClients(resolveTarget(targetFlag), process.env, options);
 }
 
 /** "the embedded stack at http://127.0.0.1:4568" or "AWS (us-east-1)": where a command is working. */

@@ -203,7 +203,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
       // Opened before any lease is taken: a path that cannot be written stops the worker before it starts.
       const file = raw.out ? JsonLinesFile.open(raw.out, '--out', 'a') : undefined;
       const jsonl = file && new JsonlSink(file);
-      const clients = clientsFor(raw.target);
+      const clients = clientsFor(raw.target, { appId: raw.applicationName });
       // The lag lesson: SIGUSR2 holds this worker's processing for --pause-for (Windows has no SIGUSR2).
       const pause = new Pause(systemClock);
       const onPauseSignal = () => {

@@ -38,7 +38,14 @@ export { type NumberBounds, parseNumber } from './parseNumber.js';
 export { parseTimestamp } from './parseTimestamp.js';
 export { parseStreamName, parseTableName } from './resourceNames.js';
 export { type StockTrade, TradeType } from './StockTrade.js';
-export { SHARD_TRAFFIC_PATH, type ShardTrafficCounts, type ShardTrafficReport } from './shardTraffic.js';
+export {
+  type ReaderShardCounts,
+  type ReaderTraffic,
+  SHARD_TRAFFIC_PATH,
+  type ShardTrafficCounts,
+  type ShardTrafficReport,
+  UNNAMED_READER,
+} from './shardTraffic.js';
 export { formatStockStats, type Popularity, type StockStats, stockStats } from './stockStats.js';
 export {
   addTrade,

@@ -30,4 +30,34 @@ export interface ShardTrafficReport {
   readonly readCallsPerSecond?: number;
   /** Stream name → shard id → counts. */
   readonly streams: Readonly<Record<string, Readonly<Record<string, ShardTrafficCounts>>>>;
+  /**
+   * Stream name → who read it, one entry per application and retrieval mode: a polling reader by the
+   * app id its SDK client sends (`userAgentAppId`, `app/<id>` in the User-Agent; our consumers send
+   * their application name), a fan-out reader by its stream consumer's name.
+   */
+  readonly readers?: Readonly<Record<string, readonly ReaderTraffic[]>>;
 }
+
+/** An application's reads of one stream, shard by shard. */
+export interface ReaderTraffic {
+  /** The app id (polling) or the stream consumer's name (fan-out); `(no app id)` for a polling client that sends none. */
+  readonly application: string;
+  readonly mode: 'polling' | 'fan-out';
+  readonly shards: Readonly<Record<string, ReaderShardCounts>>;
+}
+
+export interface ReaderShardCounts {
+  /** GetRecords calls answered (polling), or SubscribeToShard events sent (fan-out). */
+  readonly reads: number;
+  /**
+   * GetRecords calls refused for the shard's read limits (polling: every application on the shard
+   * shares them), or SubscribeToShard calls refused (fan-out: LimitExceeded, ResourceInUse).
+   */
+  readonly readsThrottled: number;
+  /** Kinesis records handed over (a KPL aggregate is one) and their bytes (data + partition key). */
+  readonly recordsOut: number;
+  readonly bytesOut: number;
+}
+
+/** Who reads with no app id in its User-Agent. */
+export const UNNAMED_READER = '(no app id)';

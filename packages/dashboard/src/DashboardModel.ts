@@ -12,6 +12,7 @@ import { partitionKeyHash } from '@stock-trades/kpl';
 import { CostMeter } from './CostMeter.js';
 import { LeaseWatch } from './LeaseWatch.js';
 import { MetricsHistory } from './MetricsHistory.js';
+import { ReadersWatch } from './ReadersWatch.js';
 import { ThrottlingWatch } from './ThrottlingWatch.js';
 import type {
   DashboardView,
@@ -22,6 +23,7 @@ import type {
   ResultView,
   SampleView,
   ShardView,
+  StreamConsumerView,
   WindowView,
   WorkerView,
 } from './types.js';
@@ -92,6 +94,7 @@ export class DashboardModel {
   private error: string | null = null;
   private lastMonotonic = 0;
   private readonly throttling: ThrottlingWatch;
+  private readonly readers: ReadersWatch;
   private readonly history: MetricsHistory;
   private readonly cost: CostMeter;
   private statsOpenShards = 1;
@@ -102,6 +105,7 @@ export class DashboardModel {
     this.consumerLeases = new LeaseWatch(settings.failoverMs);
     this.aggregatorLeases = new LeaseWatch(settings.failoverMs);
     this.throttling = new ThrottlingWatch(settings.stream);
+    this.readers = new ReadersWatch(settings.stream);
     this.history = new MetricsHistory(settings.stream);
     this.cost = new CostMeter([settings.stream, settings.statsStream]);
   }
@@ -114,8 +118,14 @@ export class DashboardModel {
   /** The embedded stack's per-shard traffic counters (its Kinesis proxy's report). */
   observeShardTraffic(report: ShardTrafficReport, wallNow: number): void {
     this.throttling.observe(report, wallNow);
+    this.readers.observe(report, wallNow);
     this.history.observeTraffic(report, wallNow);
     this.cost.observeTraffic(report, wallNow);
+  }
+
+  /** The trade stream's registered consumers, or why they could not be listed. */
+  observeStreamConsumers(consumers: readonly StreamConsumerView[] | Error): void {
+    this.readers.observeConsumers(consumers);
   }
 
   /** On AWS: what CloudWatch answered, or why it could not be read. */
@@ -291,6 +301,7 @@ export class DashboardModel {
       history: this.historyView(wallNow),
       narration: null,
       cost: this.cost.view(wallNow, this.settings.target === 'local'),
+      readers: this.readers.view(wallNow),
     };
   }
 

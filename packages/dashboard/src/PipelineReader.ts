@@ -1,4 +1,10 @@
 import { type AttributeValue, type DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamSummaryCommand,
+  type KinesisClient,
+  ListStreamConsumersCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-kinesis';
 import { type AwsClients, readShardTraffic } from '@stock-trades/aws';
 import { parseSample, type ShardTrafficReport, type WindowSample } from '@stock-trades/core';
 import {
@@ -10,7 +16,7 @@ import {
   ResourceNotFoundError,
   type ShardInfo,
 } from '@stock-trades/kcl';
-import type { ResultView } from './types.js';
+import type { ResultView, StreamConsumerView } from './types.js';
 
 export interface ReaderSettings {
   readonly stream: string;
@@ -34,6 +40,7 @@ export class PipelineReader {
   private readonly consumerLeases: DynamoLeaseStore;
   private readonly aggregatorLeases: DynamoLeaseStore;
   private readonly dynamodb: DynamoDBClient;
+  private readonly kinesis: KinesisClient;
   /** The embedded stack's Kinesis endpoint (undefined on AWS): where its traffic report is. */
   private readonly kinesisEndpoint: string | undefined;
   /** Open shards of the stats stream at the last read of its samples. */
@@ -54,6 +61,7 @@ export class PipelineReader {
       dynamodbClient: clients.dynamodb,
     });
     this.dynamodb = clients.dynamodb;
+    this.kinesis = clients.kinesis;
     this.kinesisEndpoint = clients.target === 'local' ? clients.kinesisEndpoint : undefined;
   }
 
@@ -110,6 +118,33 @@ export class PipelineReader {
    */
   async shardTraffic(): Promise<ShardTrafficReport | undefined> {
     return this.kinesisEndpoint === undefined ? undefined : readShardTraffic(this.kinesisEndpoint);
+  }
+
+  /** The trade stream's registered consumers (enhanced fan-out), as ListStreamConsumers lists them; none without the stream. */
+  async streamConsumers(): Promise<StreamConsumerView[]> {
+    try {
+      const summary = await this.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: this.settings.stream }));
+      const streamArn = summary.StreamDescriptionSummary?.StreamARN;
+      const consumers: StreamConsumerView[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await this.kinesis.send(
+          new ListStreamConsumersCommand({ StreamARN: streamArn, NextToken: nextToken }),
+        );
+        for (const consumer of page.Consumers ?? []) {
+          consumers.push({
+            name: consumer.ConsumerName ?? '',
+            status: consumer.ConsumerStatus ?? 'UNKNOWN',
+            createdAt: consumer.ConsumerCreationTimestamp?.toISOString() ?? null,
+          });
+        }
+        nextToken = page.NextToken;
+      } while (nextToken);
+      return consumers.sort((a, b) => a.name.localeCompare(b.name));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return [];
+      throw error;
+    }
   }
 
   /** The aggregator's results (`pnpm aggregator --table`), or none when it does not write them. */

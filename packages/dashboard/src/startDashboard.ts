@@ -140,6 +140,14 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
           model.observeShards(await reader.shards(), clock.wallNow());
           model.observeResults(await reader.results(), clock.wallNow());
         }
+        // Consumers are registered seldom: listed every fourth round, a failure only a note on the panel.
+        if (round % 4 === 0) {
+          model.observeStreamConsumers(
+            await reader
+              .streamConsumers()
+              .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+          );
+        }
         model.connected();
       } catch (error) {
         model.disconnected(error instanceof Error ? error.message : String(error));

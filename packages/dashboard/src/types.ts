@@ -30,6 +30,53 @@ export interface DashboardView {
   readonly narration: NarrationView | null;
   /** If this ran on AWS: Kinesis at list prices, since the page started watching; null until it knows the shards. */
   readonly cost: CostView | null;
+  /** Who reads the trade stream: each application, its mode, rates and throttling; the registered consumers. */
+  readonly readers: ReadersView;
+}
+
+/** The two-applications lesson: who reads the trade stream, and the stream's registered (fan-out) consumers. */
+export interface ReadersView {
+  /** Whether the stack counts reads per application (the embedded stack with its limits on; never on AWS). */
+  readonly counted: boolean;
+  /** GetRecords calls one shard takes a second, shared by every polling application; null when not enforced. */
+  readonly readCallsPerSecond: number | null;
+  readonly consumers: readonly StreamConsumerView[];
+  /** Why the registered consumers could not be read, or null. */
+  readonly consumersError: string | null;
+  readonly applications: readonly ApplicationReadsView[];
+}
+
+export interface StreamConsumerView {
+  readonly name: string;
+  readonly status: string;
+  /** ISO-8601. */
+  readonly createdAt: string | null;
+}
+
+/** One application's reads of the trade stream, over the last seconds (rates) and since the stack started (totals). */
+export interface ApplicationReadsView {
+  /** Its app id (polling) or stream consumer name (fan-out). */
+  readonly application: string;
+  readonly mode: 'polling' | 'fan-out';
+  /** Fan-out: its registered consumer's status (null if not listed); polling: null. */
+  readonly consumerStatus: string | null;
+  readonly recordsPerSecond: number;
+  readonly bytesPerSecond: number;
+  /** GetRecords calls answered, or SubscribeToShard events received, a second. */
+  readonly readsPerSecond: number;
+  /** Reads refused a second (polling: GetRecords throttled; fan-out: SubscribeToShard refused). */
+  readonly throttledPerSecond: number;
+  /** Of its read attempts in the last seconds, the share refused. */
+  readonly throttledShare: number;
+  readonly recordsTotal: number;
+  readonly throttledTotal: number;
+  readonly shards: ReadonlyArray<{
+    readonly shardId: string;
+    readonly recordsPerSecond: number;
+    readonly bytesPerSecond: number;
+    readonly readsPerSecond: number;
+    readonly throttledPerSecond: number;
+  }>;
 }
 
 export interface CostView {

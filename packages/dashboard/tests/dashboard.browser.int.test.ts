@@ -23,7 +23,15 @@ import {
   TUTORIAL_STOCK_PRICES,
 } from '@stock-trades/core';
 import { type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
-import { latestResults, type ResultLine, readJsonLines, type TradeLogLine, waitFor } from '@stock-trades/testkit';
+import {
+  type CommandProcess,
+  latestResults,
+  type ResultLine,
+  readJsonLines,
+  startCommand,
+  type TradeLogLine,
+  waitFor,
+} from '@stock-trades/testkit';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, type RunningDashboard, startDashboard } from '../src/index.js';
@@ -77,6 +85,8 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
   /** The stack's own count of PUT payload units over both streams, sampled once a second: the truth for the rate. */
   const unitsSeen: Array<{ at: number; units: number }> = [];
   let unitsWatch: NodeJS.Timeout | undefined;
+  /** A second application on the trade stream (the two-applications lesson), started by its test. */
+  let audit: CommandProcess | undefined;
   const payloadUnits = async () => {
     const streams = (await readShardTraffic(stack.kinesisEndpoint))?.streams ?? {};
     return [STREAM_NAME, STATS_STREAM_NAME]
@@ -180,8 +190,9 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     await page?.setViewportSize({ width: 1280, height: 720 }).catch(() => undefined);
     await page?.screenshot({ path: join(ARTIFACTS, 'dashboard-1280x720.png') }).catch(() => undefined);
     await context?.close();
+    audit?.child.kill('SIGKILL');
     for (const process of fleet?.all ?? []) process.child.kill('SIGKILL');
-    await Promise.all((fleet?.all ?? []).map((process) => process.exited));
+    await Promise.all([...(fleet?.all ?? []), ...(audit ? [audit] : [])].map((process) => process.exited));
     await dashboard?.stop();
     clients?.destroy();
     await stack?.stop();
@@ -433,7 +444,7 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     const pausedAt = new Date().toISOString();
     await page.click('button[data-action="pause-worker"][data-worker="worker-1"]');
     // The page shows "…" until the dashboard answers.
-    await page.waitForFunction("document.querySelector('#action-result')?.textContent !== '…'");
+    await waitFor('the dashboard’s answer', async () => (await page.textContent('#action-result')) !== '…', 10_000, 50);
     expect(await page.textContent('#action-result')).toMatch(/paused worker-1 for 12 s/);
     // Lag grows on the paused worker's shards while it keeps them (a busy processor is no dead worker)...
     const peak = await waitFor(
@@ -525,6 +536,71 @@ describe('the dashboard in headless Chromium, against a running pipeline', () =>
     expect(Math.abs(shownRate - trueRate)).toBeLessThanOrEqual(trueRate / 10 + 2);
     expect(await page.textContent('#cost-prices')).toBe('(us-east-1 list prices of 2026-12-04)');
     expect(await page.textContent('#history-note')).toMatch(/embedded stack’s own counters, one point per 10 s/);
+  });
+
+  it('shows each application reading the stream, in its mode, with the records and throttling the stack counted', async () => {
+    // A second application, reading through enhanced fan-out, printing its own stats and sending none on.
+    audit = startCommand(
+      'consumer',
+      [
+        ...['--application-name', 'Audit', '--retrieval', 'fan-out', '--no-stats-stream', '--quiet'],
+        ...['--worker-id', 'audit-1', '--window', '5s', '--failover', '3s'],
+      ],
+      localTargetEnv(stack.kinesisEndpoint, stack.dynamodbEndpoint),
+      join(scratch, 'audit.log'),
+    );
+    const row = (application: string) => page.locator(`#readers tr[data-application="${application}"]`);
+    await waitFor(
+      'Audit to read through fan-out, and be shown doing so',
+      async () => (await row('Audit').count()) === 1 && Number(await row('Audit').getAttribute('data-records')) > 0,
+      60_000,
+      250,
+    );
+    const counted = async () =>
+      Object.fromEntries(
+        ((await readShardTraffic(stack.kinesisEndpoint))?.readers?.[STREAM_NAME] ?? []).map((reader) => [
+          `${reader.mode} ${reader.application}`,
+          Object.values(reader.shards).reduce(
+            (sum, shard) => ({
+              records: sum.records + shard.recordsOut,
+              throttled: sum.throttled + shard.readsThrottled,
+            }),
+            { records: 0, throttled: 0 },
+          ),
+        ]),
+      );
+    const before = await counted();
+    await page.waitForTimeout(2500);
+    const shown = async (application: string) => ({
+      mode: await row(application).getAttribute('data-mode'),
+      records: Number(await row(application).getAttribute('data-records')),
+      throttled: Number(await row(application).getAttribute('data-throttled')),
+      cells: await row(application).locator('td').allTextContents(),
+    });
+    const processor = await shown(CONSUMER_APPLICATION);
+    const auditShown = await shown('Audit');
+    const after = await counted();
+    // The mode each was started in, and the counts the stack kept for it under that mode.
+    expect(processor.mode).toBe('polling');
+    expect(auditShown.mode).toBe('fan-out');
+    expect(processor.cells[1]).toBe('polling');
+    expect(auditShown.cells[1]).toBe('fan-out (ACTIVE)');
+    for (const [key, seen] of [
+      [`polling ${CONSUMER_APPLICATION}`, processor],
+      ['fan-out Audit', auditShown],
+    ] as const) {
+      expect(seen.records).toBeGreaterThanOrEqual(before[key]?.records ?? Number.NaN);
+      expect(seen.records).toBeLessThanOrEqual(after[key]?.records ?? Number.NaN);
+      expect(seen.throttled).toBeGreaterThanOrEqual(before[key]?.throttled ?? Number.NaN);
+      expect(seen.throttled).toBeLessThanOrEqual(after[key]?.throttled ?? Number.NaN);
+    }
+    // Only these two read the trade stream (the aggregator reads the stats stream).
+    expect(Object.keys(after).sort()).toEqual(['fan-out Audit', `polling ${CONSUMER_APPLICATION}`]);
+    // Every open shard has a line for each, and the registered consumer is named.
+    expect(processor.cells[4]?.split(' · ')).toHaveLength(4);
+    expect(await page.textContent('#consumers-note')).toMatch(
+      /^Registered consumers \(enhanced fan-out\): Audit ACTIVE since \d\d:\d\d:\d\d UTC\.$/,
+    );
   });
 
   it('shows results/min as the aggregator wrote them in the last minute, within one', async () => {

@@ -105,7 +105,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       faults,
       limiter,
       // Enhanced fan-out: each consumer's own 2 MiB/s per shard, scaled as the other limits are.
-      fanOut: { bytesPerSecond: shardLimits ? FAN_OUT_BYTES_PER_SECOND * limitScale : undefined },
+      // Its reads are counted per consumer beside the polling readers' (when the stack counts at all: with limits on).
+      fanOut: {
+        bytesPerSecond: shardLimits ? FAN_OUT_BYTES_PER_SECOND * limitScale : undefined,
+        traffic: limiter?.traffic,
+      },
       shardTraffic: () =>
         limiter?.report() ?? {
           shardLimits: false,

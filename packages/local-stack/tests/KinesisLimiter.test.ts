@@ -176,6 +176,62 @@ describe('KinesisLimiter', () => {
     });
   });
 
+  it('counts each application’s reads under the app id its SDK sent: two polling one shard share its five reads', async () => {
+    let now = 0;
+    const limiter = new KinesisLimiter(
+      async () => TWO,
+      () => now,
+    );
+    // Pages of three records, each of 10 bytes of data and the partition key 'k'.
+    const forward = async (payload: Buffer) => {
+      const request = JSON.parse(payload.toString('utf8'));
+      if (request.ShardId) return json('kinesis', { ShardIterator: `it-${request.ShardId}` });
+      return json('kinesis', {
+        Records: [record('k'), record('k'), record('k')].map((entry, index) => ({
+          ...entry,
+          SequenceNumber: `${index}`,
+        })),
+        NextShardIterator: `${request.ShardIterator}+`,
+      });
+    };
+    const iteratorOf = async (application?: string) =>
+      parse(
+        await limiter.handle(
+          'GetShardIterator',
+          body({ StreamName: 'S', ShardId: 'shard-0' }),
+          forward,
+          application ? { application } : {},
+        ),
+      ).ShardIterator as string;
+    const readers = { Processor: await iteratorOf('Processor'), Audit: await iteratorOf('Audit') };
+    const statuses: Record<string, number[]> = { Processor: [], Audit: [] };
+    // Each asks four times in the same second, taking turns: 8 calls against the shard's 5.
+    for (let call = 0; call < 4; call++) {
+      for (const application of ['Processor', 'Audit'] as const) {
+        const answer = await limiter.handle('GetRecords', body({ ShardIterator: readers[application] }), forward, {
+          application,
+        });
+        statuses[application]?.push(answer.status);
+        if (answer.status === 200) readers[application] = parse(answer).NextShardIterator;
+      }
+    }
+    now += 1000;
+    // A client that sends no app id is counted as one.
+    await limiter.handle('GetRecords', body({ ShardIterator: readers.Audit }), forward);
+
+    expect(statuses).toEqual({ Processor: [200, 200, 200, 400], Audit: [200, 200, 400, 400] });
+    const byApplication = Object.fromEntries(
+      (limiter.report().readers?.S ?? []).map((reader) => [`${reader.mode} ${reader.application}`, reader.shards]),
+    );
+    expect(byApplication).toEqual({
+      'polling Processor': { 'shard-0': { reads: 3, readsThrottled: 1, recordsOut: 9, bytesOut: 9 * 11 } },
+      'polling Audit': { 'shard-0': { reads: 2, readsThrottled: 2, recordsOut: 6, bytesOut: 6 * 11 } },
+      'polling (no app id)': { 'shard-0': { reads: 1, readsThrottled: 0, recordsOut: 3, bytesOut: 3 * 11 } },
+    });
+    // The shard's own counts are the sum of its readers'.
+    expect(limiter.report().streams.S?.['shard-0']).toMatchObject({ reads: 6, readsThrottled: 3 });
+  });
+
   it('counts the PUT payload units AWS would bill: one per started 25 KB of each accepted record', async () => {
     const { limiter, forward } = setup();
     // Data and partition key: 25,599 + 1 bytes is one unit; 25,600 + 1 is two; 60,000 + 1 is three.

@@ -1,6 +1,7 @@
 import { EventStreamCodec, type Message } from '@smithy/core/event-streams';
 import { describe, expect, it } from 'vitest';
 import type { KinesisAnswer } from '../src/proxy/kinesisCall.js';
+import { ShardTraffic } from '../src/proxy/ShardTraffic.js';
 import { type EventSink, Subscriptions } from '../src/proxy/Subscriptions.js';
 
 const codec = new EventStreamCodec(
@@ -77,6 +78,29 @@ describe('Subscriptions', () => {
     // Nothing more within the subscription's 300 ms: no empty events before the 5 s heartbeat.
     expect(decoded()).toHaveLength(3);
     expect(subscriptions.open).toBe(0);
+  });
+
+  it('counts under the consumer’s name the events it sent, their records and bytes, and a subscription refused', async () => {
+    const { call } = emulator([
+      { Records: [record('1'), record('2')], NextShardIterator: 'a', MillisBehindLatest: 900 },
+      { Records: [record('3')], NextShardIterator: 'b', MillisBehindLatest: 0 },
+    ]);
+    const traffic = new ShardTraffic();
+    const subscriptions = new Subscriptions({ call, bytesPerSecond: undefined, subscriptionMs: 300, traffic });
+    await subscriptions.subscribe(body(subscribe), sink().events);
+    // Again within the second: LimitExceededException, counted as the consumer's throttled read.
+    const again = await subscriptions.subscribe(body(subscribe), sink().events);
+    expect(JSON.parse(again?.body.toString() ?? '{}').__type).toBe('LimitExceededException');
+    expect(traffic.report({ shardLimits: true, writeRecordsPerSecond: 0, writeBytesPerSecond: 0 }).readers).toEqual({
+      s: [
+        {
+          application: 'App',
+          mode: 'fan-out',
+          // Each record: 1 byte of data ('eA==') and the partition key 'k'.
+          shards: { 'shardId-0': { reads: 2, readsThrottled: 1, recordsOut: 3, bytesOut: 3 * 2 } },
+        },
+      ],
+    });
   });
 
   it('ends at the shard end with its children', async () => {

@@ -6,6 +6,8 @@ import {
   DeregisterStreamConsumerCommand,
   DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
   ListStreamConsumersCommand,
@@ -16,6 +18,7 @@ import {
   UpdateShardCountCommand,
   waitUntilStreamExists,
 } from '@aws-sdk/client-kinesis';
+import { readShardTraffic } from '@stock-trades/aws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningLocalStack, startLocalStack } from '../src/index.js';
 
@@ -133,6 +136,43 @@ describe('enhanced fan-out on the stack', () => {
     });
     const more = await collect(resumed, (seen) => texts(seen).length >= 1);
     expect(texts(more)).toEqual(['d']);
+  });
+
+  it('counts each application’s reads as itself: a polling SDK client by its app id, a fan-out one by its consumer', async () => {
+    const { consumerArn, shardId } = await streamWithConsumer('readers');
+    await put('readers', ['a', 'b', 'c']);
+    // Polling, as an application whose SDK client says who it is.
+    const audit = new KinesisClient({ ...clientConfig(), userAgentAppId: 'Audit' });
+    const { ShardIterator } = await audit.send(
+      new GetShardIteratorCommand({ StreamName: 'readers', ShardId: shardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
+    const page = await audit.send(new GetRecordsCommand({ ShardIterator }));
+    audit.destroy();
+    expect(page.Records).toHaveLength(3);
+    // Fan-out, as the consumer App.
+    const events = await collect(
+      await subscribe({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: { Type: 'TRIM_HORIZON' } }),
+      (seen) => texts(seen).length >= 3,
+    );
+    expect(texts(events)).toEqual(['a', 'b', 'c']);
+
+    const readers = (await readShardTraffic(stack.kinesisEndpoint))?.readers?.readers ?? [];
+    // Each record: 1 byte of data and its 1-byte partition key.
+    expect(readers).toEqual(
+      expect.arrayContaining([
+        {
+          application: 'Audit',
+          mode: 'polling',
+          shards: { [shardId]: { reads: 1, readsThrottled: 0, recordsOut: 3, bytesOut: 6 } },
+        },
+        {
+          application: 'App',
+          mode: 'fan-out',
+          shards: { [shardId]: expect.objectContaining({ readsThrottled: 0, recordsOut: 3, bytesOut: 6 }) },
+        },
+      ]),
+    );
+    expect(readers).toHaveLength(2);
   });
 
   it('one subscription per consumer and shard, one SubscribeToShard a second, and only for an ACTIVE consumer', async () => {

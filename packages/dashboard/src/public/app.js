@@ -492,6 +492,52 @@ function drawThrottling(view) {
   );
 }
 
+function drawReaders(view) {
+  const readers = view.readers;
+  $('#readers-panel').hidden = !readers.counted && readers.consumers.length === 0;
+  $('#readers-stream').textContent = view.stream;
+  const allowance = readers.readCallsPerSecond;
+  $('#readers-note').textContent = readers.counted
+    ? `Polling applications share each shard’s ${allowance === null ? 'reads' : reads(allowance)} and 2 MiB/s: every one more polls into the others’ allowance. Each fan-out consumer has its own 2 MiB/s per shard, pushed to it.`
+    : 'Reads per application are counted by the embedded stack only.';
+  $('#readers tbody').replaceChildren(
+    ...readers.applications.map((app) => {
+      const row = document.createElement('tr');
+      row.dataset.application = app.application;
+      row.dataset.mode = app.mode;
+      row.dataset.records = String(app.recordsTotal);
+      row.dataset.throttled = String(app.throttledTotal);
+      const perShard = cell(
+        app.shards
+          .map(
+            (shard) =>
+              `${shard.shardId.replace('shardId-', '')}: ${rate(shard.readsPerSecond)} (${rate(shard.throttledPerSecond)})`,
+          )
+          .join(' · '),
+        'per-shard',
+      );
+      row.append(
+        cell(app.application),
+        cell(app.mode === 'fan-out' ? `fan-out${app.consumerStatus ? ` (${app.consumerStatus})` : ''}` : 'polling'),
+        cell(rate(app.recordsPerSecond), 'num'),
+        cell(`${Math.round(app.throttledShare * 100)} %`, `num${app.throttledShare > 0 ? ' bad' : ''}`),
+        perShard,
+      );
+      return row;
+    }),
+  );
+  $('#consumers-note').textContent = readers.consumersError
+    ? readers.consumersError
+    : readers.consumers.length === 0
+      ? `Registered consumers (enhanced fan-out): none on ${view.stream}. Every application here polls.`
+      : `Registered consumers (enhanced fan-out): ${readers.consumers
+          .map(
+            (consumer) =>
+              `${consumer.name} ${consumer.status}${consumer.createdAt ? ` since ${time(consumer.createdAt)} UTC` : ''}`,
+          )
+          .join('; ')}.`;
+}
+
 function drawKeySpace(view) {
   const open = view.shards.filter((shard) => shard.open);
   $('#keyspace-panel').hidden = open.length === 0;
@@ -599,6 +645,7 @@ function draw(view) {
   drawThrottling(view);
   drawKeySpace(view);
   drawCost(view);
+  drawReaders(view);
   drawChart(view);
   drawHistory(view);
   drawEvents(view);

@@ -1,4 +1,4 @@
-import { putPayloadUnits, type ShardTrafficReport } from '@stock-trades/core';
+import { putPayloadUnits, type ShardTrafficReport, UNNAMED_READER } from '@stock-trades/core';
 import { json, type ProxyAnswer, throttled } from './awsErrors.js';
 import { SHARD_LIMITS, ShardLimits } from './ShardLimits.js';
 import { ShardTraffic } from './ShardTraffic.js';
@@ -7,6 +7,12 @@ import { userRecordCount } from './userRecordCount.js';
 
 /** Sends a (possibly rewritten) request body upstream and returns the answer. */
 export type Forward = (body: Buffer) => Promise<ProxyAnswer>;
+
+/** Who sent a call, as far as the proxy can tell. */
+export interface Caller {
+  /** The app id in the client's User-Agent (`app/<id>`, the SDK's `userAgentAppId`). */
+  readonly application?: string;
+}
 
 interface PutEntry {
   readonly Data: string;
@@ -30,8 +36,8 @@ const SHARD_MAP_TTL_MS = 10_000;
  */
 export class KinesisLimiter {
   private readonly limits: ShardLimits;
-  /** What went through and what was refused, per shard: the dashboard's throttling panel. */
-  private readonly traffic = new ShardTraffic();
+  /** What went through and what was refused, per shard, and who read it: the dashboard's throttling panels. */
+  readonly traffic = new ShardTraffic();
   private readonly shardMaps = new Map<string, { shards: ShardRange[]; at: number }>();
   /** One ListShards at a time per stream; callers meanwhile route by the list they have. */
   private readonly refreshing = new Map<string, Promise<ShardRange[]>>();
@@ -56,7 +62,8 @@ export class KinesisLimiter {
     });
   }
 
-  async handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+  /** `caller.application`: the app id the client's SDK sent, which the reads of GetRecords are counted under. */
+  async handle(api: string, body: Buffer, forward: Forward, caller: Caller = {}): Promise<ProxyAnswer> {
     switch (api) {
       case 'PutRecord':
         return this.putRecord(body, forward);
@@ -65,7 +72,7 @@ export class KinesisLimiter {
       case 'GetShardIterator':
         return this.getShardIterator(body, forward);
       case 'GetRecords':
-        return this.getRecords(body, forward);
+        return this.getRecords(body, forward, caller.application ?? UNNAMED_READER);
       case 'UpdateShardCount':
       case 'SplitShard':
       case 'MergeShards':
@@ -173,11 +180,13 @@ export class KinesisLimiter {
     return answer;
   }
 
-  private async getRecords(body: Buffer, forward: Forward): Promise<ProxyAnswer> {
+  private async getRecords(body: Buffer, forward: Forward, application: string): Promise<ProxyAnswer> {
     const iterator = (JSON.parse(body.toString('utf8')) as { ShardIterator?: string }).ShardIterator ?? '';
     const reading = this.iterators.get(iterator);
+    const reader = { application, mode: 'polling' } as const;
     if (reading && !this.limits.tryRead(reading.stream, reading.shardId, this.now())) {
       this.traffic.add(reading.stream, reading.shardId, { readsThrottled: 1 });
+      this.traffic.addRead(reading.stream, reader, reading.shardId, { readsThrottled: 1 });
       return throttled('kinesis', rateExceeded(reading.stream, reading.shardId));
     }
     const answer = await forward(body);
@@ -188,6 +197,11 @@ export class KinesisLimiter {
         NextShardIterator?: string;
       };
       const bytes = (page.Records ?? []).reduce((sum, record) => sum + recordBytes(record), 0);
+      this.traffic.addRead(reading.stream, reader, reading.shardId, {
+        reads: 1,
+        recordsOut: page.Records?.length ?? 0,
+        bytesOut: bytes,
+      });
       this.limits.chargeRead(reading.stream, reading.shardId, bytes, this.now());
       if (page.NextShardIterator) this.remember(page.NextShardIterator, reading);
     }

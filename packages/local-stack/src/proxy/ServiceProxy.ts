@@ -1,4 +1,12 @@
-import { Agent, createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import {
   createServer as createHttp2Server,
   type Http2Server,
@@ -13,10 +21,11 @@ import { BodyTooLargeError, hardenServer, readCappedBody, screenRequest } from '
 import { LOOPBACK } from '../ports.js';
 import { awsError, internalError, type ProxyAnswer, throttled } from './awsErrors.js';
 import type { FaultPlan, Service } from './FaultPlan.js';
-import type { Forward } from './KinesisLimiter.js';
+import type { Caller, Forward } from './KinesisLimiter.js';
 import { callKinesis, type KinesisAnswer, postKinesis } from './kinesisCall.js';
 import { pagedGetRecords } from './pagedGetRecords.js';
 import { routeByPreface } from './routeByPreface.js';
+import type { ShardTraffic } from './ShardTraffic.js';
 import { type EventSink, Subscriptions } from './Subscriptions.js';
 import { validateKinesisRequest } from './validateKinesisRequest.js';
 
@@ -36,7 +45,7 @@ export interface ServiceProxyOptions {
   readonly upstreamPort: number;
   readonly faults: FaultPlan;
   /** Kinesis's per-shard limits, when on. */
-  readonly limiter?: { handle(api: string, body: Buffer, forward: Forward): Promise<ProxyAnswer> };
+  readonly limiter?: { handle(api: string, body: Buffer, forward: Forward, caller?: Caller): Promise<ProxyAnswer> };
   readonly random?: () => number;
   /** Answers a GET on SHARD_TRAFFIC_PATH itself (never paused or faulted): what the shards let through. */
   readonly shardTraffic?: () => ShardTrafficReport;
@@ -44,7 +53,7 @@ export interface ServiceProxyOptions {
    * Kinesis: serve SubscribeToShard (enhanced fan-out) with this read allowance per consumer and
    * shard, in bytes a second (undefined: no limit).
    */
-  readonly fanOut?: { readonly bytesPerSecond: number | undefined };
+  readonly fanOut?: { readonly bytesPerSecond: number | undefined; readonly traffic?: ShardTraffic };
 }
 
 /**
@@ -73,6 +82,7 @@ export class ServiceProxy {
       ? new Subscriptions({
           call: (api, input) => this.callEmulator(api, input),
           bytesPerSecond: options.fanOut.bytesPerSecond,
+          traffic: options.fanOut.traffic,
         })
       : undefined;
     const onRequest = (incoming: Incoming, response: Outgoing) => {
@@ -203,7 +213,10 @@ export class ServiceProxy {
     const limiter = this.options.limiter;
     this.inFlight++;
     try {
-      const answer = limiter && isJson ? await limiter.handle(api, body, forward) : await forward(body);
+      const answer =
+        limiter && isJson
+          ? await limiter.handle(api, body, forward, { application: appIdOf(incoming.headers) })
+          : await forward(body);
       // The call took effect; its answer never reaches the client.
       if (decision.outcome === 'lose') cutOff(incoming);
       else send(response, answer);
@@ -310,4 +323,14 @@ async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
+}
+
+/** The app id an AWS SDK client sends in its User-Agent (`app/<id>`, from its `userAgentAppId`), if any. */
+export function appIdOf(headers: IncomingHttpHeaders): string | undefined {
+  for (const name of ['user-agent', 'x-amz-user-agent']) {
+    const value = headers[name];
+    const id = typeof value === 'string' ? /(?:^|\s)app\/(\S+)/.exec(value)?.[1] : undefined;
+    if (id) return id;
+  }
+  return undefined;
 }

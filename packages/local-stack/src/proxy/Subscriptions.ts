@@ -2,7 +2,9 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Message, MessageHeaders } from '@smithy/core/event-streams';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { awsError, type ProxyAnswer } from './awsErrors.js';
+import { recordBytes } from './KinesisLimiter.js';
 import type { KinesisAnswer } from './kinesisCall.js';
+import type { ShardTraffic } from './ShardTraffic.js';
 import { TokenBucket } from './TokenBucket.js';
 
 /** How long AWS keeps a subscription open before the client must subscribe again. */
@@ -47,6 +49,8 @@ export interface SubscriptionsOptions {
   readonly now?: () => number;
   /** How long a subscription lasts; AWS's 5 minutes by default (tests shorten it). */
   readonly subscriptionMs?: number;
+  /** Where each consumer's events and refused subscriptions are counted, per shard. */
+  readonly traffic?: ShardTraffic;
 }
 
 interface SubscribeInput {
@@ -60,7 +64,7 @@ interface SubscribeInput {
 }
 
 interface RecordsPageJson {
-  readonly Records?: Array<{ readonly SequenceNumber: string; readonly Data?: string }>;
+  readonly Records?: Array<{ readonly SequenceNumber: string; readonly Data?: string; readonly PartitionKey?: string }>;
   readonly NextShardIterator?: string | null;
   readonly MillisBehindLatest?: number;
   readonly ChildShards?: unknown[];
@@ -113,25 +117,34 @@ export class Subscriptions {
     }
     if (!STARTING_TYPES.has(position.Type))
       return invalid(`StartingPosition.Type ${position.Type} is not one of ${[...STARTING_TYPES].join(', ')}`);
-    const stream = /:stream\/([^/]+)\/consumer\//.exec(consumerArn)?.[1];
-    if (!stream) return invalid(`${consumerArn} is not a stream consumer's ARN`);
+    const [, stream, consumerName] = /:stream\/([^/]+)\/consumer\/([^:]+):/.exec(consumerArn) ?? [];
+    if (!stream || !consumerName) return invalid(`${consumerArn} is not a stream consumer's ARN`);
+    const reader = { application: consumerName, mode: 'fan-out' } as const;
+    const refuse = (answer: ProxyAnswer) => {
+      this.options.traffic?.addRead(stream, reader, shardId, { readsThrottled: 1 });
+      return answer;
+    };
     const key = `${consumerArn}\u0000${shardId}`;
     const now = this.now();
     if (now - (this.lastStart.get(key) ?? Number.NEGATIVE_INFINITY) < 1000) {
-      return awsError(
-        'kinesis',
-        400,
-        'LimitExceededException',
-        `Rate exceeded for consumer ${consumerArn} and shard ${shardId}: one SubscribeToShard a second`,
+      return refuse(
+        awsError(
+          'kinesis',
+          400,
+          'LimitExceededException',
+          `Rate exceeded for consumer ${consumerArn} and shard ${shardId}: one SubscribeToShard a second`,
+        ),
       );
     }
     const open = this.active.get(key);
     if (open && now - open.startedAt < REPLACE_AFTER_MS) {
-      return awsError(
-        'kinesis',
-        400,
-        'ResourceInUseException',
-        `Another active subscription exists for consumer ${consumerArn} and shard ${shardId}`,
+      return refuse(
+        awsError(
+          'kinesis',
+          400,
+          'ResourceInUseException',
+          `Another active subscription exists for consumer ${consumerArn} and shard ${shardId}`,
+        ),
       );
     }
     // As on AWS, a subscription over 5 s old gives way to a new one for the same consumer and shard.
@@ -167,6 +180,7 @@ export class Subscriptions {
         (iterator.body as { ShardIterator: string }).ShardIterator,
         cutMidStream,
         mine.replace.signal,
+        (counts) => this.options.traffic?.addRead(stream, reader, shardId, counts),
       );
     } finally {
       if (this.active.get(key) === mine) this.active.delete(key);
@@ -179,6 +193,7 @@ export class Subscriptions {
     firstIterator: string,
     cutMidStream: boolean,
     replaced: AbortSignal,
+    count: (counts: { reads: number; recordsOut: number; bytesOut: number }) => void,
   ): Promise<void> {
     const endsAt = this.now() + (this.options.subscriptionMs ?? SUBSCRIPTION_MS);
     const bucket = this.options.bytesPerSecond === undefined ? undefined : new TokenBucket(this.options.bytesPerSecond);
@@ -211,10 +226,11 @@ export class Subscriptions {
           MillisBehindLatest: page.MillisBehindLatest ?? 0,
           ...(ended ? { ChildShards: page.ChildShards ?? [] } : {}),
         };
-        const bytes = records.reduce((sum, record) => sum + Math.floor(((record.Data?.length ?? 0) * 3) / 4), 0);
+        const bytes = records.reduce((sum, record) => sum + recordBytes(record), 0);
         // The consumer's 2 MiB/s on this shard: the next read waits until what was sent is paid for.
         bucket?.charge(bytes, this.now());
         await send(sink, event('SubscribeToShardEvent', payload));
+        count({ reads: 1, recordsOut: records.length, bytesOut: bytes });
         lastEventAt = this.now();
         if (cutMidStream && records.length > 0) {
           sink.cut();
