@@ -134,29 +134,8 @@ export function benchInProcessPath() {
  * `pnpm bench fanout`: put → processed latency at 200 trades/s on 4 shards, polling and enhanced
  * fan-out side by side on one embedded stack (polling first, then fan-out, each on a fresh stream).
  */
-export async function benchFanOut(): Promise<object> {
-  const stack = await startLocalStack({ kinesisPort: 0, dynamodbPort: 0 });
-  try {
-    const polling = await benchLatency(stack.kinesisEndpoint, stack.dynamodbEndpoint, 'polling');
-    const fanOut = await benchLatency(stack.kinesisEndpoint, stack.dynamodbEndpoint, 'fan-out');
-    const ratio = fanOut.putToProcessMs.p50 / polling.putToProcessMs.p50;
-    console.log(
-      `  fan-out / polling, put → processed p50: ${ratio.toFixed(2)} (goal: fan-out p50 <= 100 ms and below polling's)`,
-    );
-    return {
-      polling,
-      fanOut,
-      p50Ratio: ratio,
-      goal: 'fan-out p50 <= 100 ms, below polling',
-      goalMet: fanOut.putToProcessMs.p50 <= 100 && fanOut.putToProcessMs.p50 < polling.putToProcessMs.p50,
-    };
-  } finally {
-    await stack.stop();
-  }
-}
-
 /** (b) Latency from PutRecords (the record's arrival time) and from the trade's creation to its processing. */
-async function benchLatency(
+export async function benchLatency(
   kinesisEndpoint: string,
   dynamodbEndpoint: string,
   retrieval: 'polling' | 'fan-out' = 'polling',
@@ -327,7 +306,7 @@ function median(values: number[]): number {
   return percentile(values, 50);
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
