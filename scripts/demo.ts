@@ -10,7 +10,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emitKeypressEvents } from 'node:readline';
-import { localClients, localTargetEnv, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import {
+  LOCAL_DYNAMODB_ENDPOINT_ENV,
+  LOCAL_KINESIS_ENDPOINT_ENV,
+  localClients,
+  localTargetEnv,
+  StreamAdmin,
+  TableAdmin,
+} from '@stock-trades/aws';
 import { ExitCode, runProgram, shutdownSignal } from '@stock-trades/cli-kit';
 import {
   AGGREGATOR_APPLICATION,
@@ -149,7 +156,11 @@ async function runDemo(options: DemoOptions, signal: AbortSignal): Promise<void>
       dashboard = await startDashboardOn(options.dashboardPort, clients, fleet, tradeLogs);
       say(`\nDashboard: ${dashboard.url}   ← open it in a browser\n`);
     }
-    say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}\n`);
+    say(`  Kinesis ${stack.kinesisEndpoint}, DynamoDB ${stack.dynamodbEndpoint}`);
+    // Its ports are free ones: another terminal's commands (exercise 10's second application) find it with these.
+    say(
+      `  To join it from another terminal: export ${LOCAL_KINESIS_ENDPOINT_ENV}=${stack.kinesisEndpoint} ${LOCAL_DYNAMODB_ENDPOINT_ENV}=${stack.dynamodbEndpoint}\n`,
+    );
     if (signal.aborted) return;
     say('Step 1: create the streams');
     await createProjectResources(

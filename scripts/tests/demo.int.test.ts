@@ -1,7 +1,8 @@
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createClients, StreamAdmin, Target } from '@stock-trades/aws';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -24,14 +25,35 @@ describe('pnpm demo', () => {
   it('runs to the end with --duration, prints a complete all-shard result, exits 0 and leaves no process', async () => {
     const marker = `STOCK_TRADES_DEMO_RUN=${randomUUID()}`;
     const [key, value] = marker.split('=');
-    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/demo.ts', '--duration', '40s'],
-        { cwd: ROOT, env: { ...process.env, [key ?? '']: value }, timeout: 150_000, maxBuffer: 64 * 1024 * 1024 },
-        (error, out) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout: out }),
-      );
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts', '--duration', '40s'], {
+      cwd: ROOT,
+      env: { ...process.env, [key ?? '']: value },
+      stdio: ['ignore', 'pipe', 'inherit'],
     });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 150_000);
+    const exited = new Promise<number>((resolve) => child.once('exit', (exitCode) => resolve(exitCode ?? 1)));
+    // The line it prints for another terminal is true: a client built from it finds the demo's stream.
+    const join = await new Promise<string>((resolve, reject) => {
+      const look = () => {
+        const line = /To join it from another terminal: export (.+)$/m.exec(stdout)?.[1];
+        if (line && stdout.includes('StockTradeStream is ACTIVE')) resolve(line);
+        else if (child.exitCode !== null) reject(new Error(`the demo printed no join line:\n${stdout}`));
+        else setTimeout(look, 100);
+      };
+      look();
+    });
+    const joined = createClients(Target.LOCAL, Object.fromEntries(join.split(' ').map((pair) => pair.split('='))));
+    try {
+      expect(await new StreamAdmin(joined).describe('StockTradeStream')).toMatchObject({ openShardCount: 4 });
+    } finally {
+      joined.destroy();
+    }
+    const code = await exited;
+    clearTimeout(killer);
     // On a failure, the demo's last lines say which process did not finish cleanly.
     expect(code, stdout.slice(-3000)).toBe(0);
     expect(stdout).toMatch(/\[aggregator\]\s+\*{6} All shards stats for \d\d:\d\d:\d\d–\d\d:\d\d:\d\d \*{6}/);

@@ -24,6 +24,7 @@ export {
 export { mergeSummaries } from './mergeSummaries.js';
 export {
   AGGREGATOR_APPLICATION,
+  AUDIT_APPLICATION,
   CONSUMER_APPLICATION,
   PROJECT_RESOURCES,
   type ProjectResource,

@@ -43,7 +43,8 @@ export interface TeardownResult {
 /**
  * Deletes exactly the resources on the list (the project's own, from core) that exist,
  * after saying what they are and asking, and waits until each is gone. What is already
- * gone is reported as such; anything not on the list is never touched.
+ * gone is reported as such (an optional one, made only by an exercise, is not mentioned);
+ * anything not on the list is never touched.
  */
 export async function runTeardown(resources: readonly ProjectResource[], deps: TeardownDeps): Promise<TeardownResult> {
   const found: ProjectResource[] = [];
@@ -51,7 +52,8 @@ export async function runTeardown(resources: readonly ProjectResource[], deps: T
   const streams: ResourceDescription[] = [];
   for (const resource of resources) {
     const current = await deps.admins[resource.kind].describe(resource.name);
-    (current ? found : alreadyGone).push(resource);
+    if (current) found.push(resource);
+    else if (!resource.optional) alreadyGone.push(resource);
     if (current && resource.kind === 'stream') streams.push(current);
   }
   for (const resource of alreadyGone) deps.say(`  ${label(resource)}: already gone`);

@@ -41,6 +41,32 @@ describe('runTeardown', () => {
     expect(lines.at(-1)).toBe('Done: 2 deleted, 1 already gone.');
   });
 
+  it('deletes an exercise’s table where it exists, and says nothing of it where it does not', async () => {
+    const withAudit: ProjectResource[] = [
+      ...resources,
+      { kind: 'table', name: 'StockTradesAudit', createdBy: 'exercise 10', optional: true },
+    ];
+    const absent = account(['StockTradeStream']);
+    const quiet: string[] = [];
+    const none = await runTeardown(withAudit, {
+      admins: absent.admins,
+      confirm: async () => true,
+      say: (line) => quiet.push(line),
+    });
+    expect(none.alreadyGone.map((resource) => resource.name)).toEqual(['StockTradesProcessor', 'StockTradeStats']);
+    expect(quiet.join('\n')).not.toContain('StockTradesAudit');
+
+    const present = account(['StockTradeStream', 'StockTradesAudit']);
+    const lines: string[] = [];
+    await runTeardown(withAudit, {
+      admins: present.admins,
+      confirm: async () => true,
+      say: (line) => lines.push(line),
+    });
+    expect(present.deletes.sort()).toEqual(['StockTradeStream', 'StockTradesAudit']);
+    expect(lines).toContain('  table StockTradesAudit (created by exercise 10)');
+  });
+
   it('lists what it will delete before asking, and deletes nothing on no', async () => {
     const { deletes, admins } = account(['StockTradeStream']);
     const lines: string[] = [];
