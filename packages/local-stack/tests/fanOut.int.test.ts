@@ -206,6 +206,30 @@ describe('enhanced fan-out on the stack', () => {
     once.destroy();
   });
 
+  it('takes at most 20 consumers per stream, as AWS, and a deregistered one is DELETING, then gone', async () => {
+    await client.send(new CreateStreamCommand({ StreamName: 'many', ShardCount: 1 }));
+    await waitUntilStreamExists({ client, maxWaitTime: 30 }, { StreamName: 'many' });
+    const streamArn = (await client.send(new DescribeStreamSummaryCommand({ StreamName: 'many' })))
+      .StreamDescriptionSummary?.StreamARN as string;
+    for (let index = 0; index < 20; index++) {
+      await client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: `c${index}` }));
+    }
+    await expect(
+      client.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'c20' })),
+    ).rejects.toMatchObject({ name: 'LimitExceededException' });
+    await client.send(new DeregisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'c0' }));
+    const status = async () =>
+      (
+        await client
+          .send(new DescribeStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: 'c0' }))
+          .catch((error: Error) => ({ ConsumerDescription: { ConsumerStatus: error.name } }))
+      ).ConsumerDescription?.ConsumerStatus;
+    expect(await status()).toBe('DELETING');
+    for (let attempt = 0; attempt < 50 && (await status()) === 'DELETING'; attempt++) await sleep(100);
+    expect(await status()).toBe('ResourceNotFoundException');
+    expect((await client.send(new ListStreamConsumersCommand({ StreamARN: streamArn }))).Consumers).toHaveLength(19);
+  });
+
   it('at the end of a shard, sends its children and ends the subscription', async () => {
     const { consumerArn, shardId } = await streamWithConsumer('ending');
     await put('ending', ['before']);
