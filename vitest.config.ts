@@ -1,6 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
-const INTEGRATION = ['packages/*/tests/**/*.int.test.ts', 'scripts/tests/**/*.int.test.ts'];
+const INTEGRATION = [
+  'packages/*/tests/**/*.int.test.ts',
+  'scripts/tests/**/*.int.test.ts',
+  'infra/tests/**/*.int.test.ts',
+];
 /**
  * Integration files that time something — a takeover within the failover time, a handover
  * within 2 s, a stack that stops within 5 s, a shard's records per second — run one at a

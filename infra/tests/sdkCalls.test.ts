@@ -19,7 +19,7 @@ describe('sdkCallsFrom', () => {
     // Not PutRecords (WritingPort is never made) nor DeleteStream (dropStream is never called).
     expect([...calls.keys()]).toEqual(['dynamodb:DescribeTable', 'kinesis:GetRecords']);
     expect(calls.get('kinesis:GetRecords')).toEqual(['infra/tests/fixtures/calls/ports.ts:11']);
-  });
+  }, 60_000);
 
   it('finds what each of our commands sends: the producer writes, teardown deletes, and neither does the other', () => {
     const program = repositoryProgram(ROOT);
@@ -34,5 +34,5 @@ describe('sdkCallsFrom', () => {
     expect(teardown).toContain('kinesis:DeleteStream');
     expect(producer).not.toContain('kinesis:DeleteStream');
     expect(teardown).not.toContain('kinesis:PutRecords');
-  });
+  }, 60_000);
 });
