@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -51,4 +53,31 @@ describe('the worker image (infra/Dockerfile)', () => {
     expect(refused.stderr).toBe('error: unknown command "rm"; choose consumer, aggregator or producer\n');
     expect((await run('sh', ['infra/entrypoint.sh'], { APP_ROOT: ROOT })).code).toBe(2);
   });
+
+  it('runs every command from a production install of the repository, as the image does', async () => {
+    // The image's build stage: the committed repository, `pnpm install --prod` (no dev tools, kcl's SDK peers
+    // from the root's dependencies).
+    const dir = mkdtempSync(join(tmpdir(), 'prod-install-'));
+    try {
+      expect((await run('git', ['clone', '--quiet', ROOT, dir])).code).toBe(0);
+      const install = await new Promise<number>((resolve) => {
+        execFile(
+          'pnpm',
+          ['install', '--prod', '--frozen-lockfile', '--ignore-scripts'],
+          { cwd: dir, timeout: 120_000 },
+          (error) => resolve(error ? Number(error.code ?? 1) : 0),
+        );
+      });
+      expect(install).toBe(0);
+      for (const command of ['consumer', 'aggregator', 'producer']) {
+        const { code, stdout, stderr } = await run('sh', [`${dir}/infra/entrypoint.sh`, command, '--help'], {
+          APP_ROOT: dir,
+        });
+        expect(code, stderr).toBe(0);
+        expect(stdout).toContain(`Usage: pnpm ${command}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
