@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AGGREGATOR_APPLICATION, CONSUMER_APPLICATION } from '@stock-trades/core';
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Fn, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   Alarm,
   ComparisonOperator,
@@ -54,7 +54,7 @@ export class WorkersStack extends Stack {
   constructor(scope: Construct, id: string, data: DataStack, settings: InfraSettings, props?: StackProps) {
     super(scope, id, props);
     // The streams and tables must exist before the workers start (the roles name them, they are not imported).
-    this.addDependency(data);
+    this.addStackDependency(data, 'the roles name its streams and tables');
     // The streams by name, for their metrics: no export from the data stack to keep in step.
     const arns = resourceArns(this);
     const streams = {
@@ -137,6 +137,24 @@ export class WorkersStack extends Stack {
     );
     // For a demo: `aws ecs run-task` (docs/aws.md) writes trades at 200 a second until stopped.
     this.producerTask = task('producer', ['--rate', '200']);
+    new CfnOutput(this, 'RunProducer', {
+      description: 'Starts the producer for a demo (stop it with aws ecs stop-task, or it runs until stopped)',
+      value: Fn.join('', [
+        'aws ecs run-task --launch-type FARGATE --cluster ',
+        cluster.clusterName,
+        ' --task-definition ',
+        this.producerTask.taskDefinitionArn,
+        ' --network-configuration awsvpcConfiguration={subnets=[',
+        Fn.join(
+          ',',
+          vpc.publicSubnets.map((subnet) => subnet.subnetId),
+        ),
+        '],securityGroups=[',
+        this.consumerService.connections.securityGroups[0]?.securityGroupId ?? '',
+        '],assignPublicIp=ENABLED}',
+      ]),
+    });
+    new CfnOutput(this, 'ClusterName', { value: cluster.clusterName });
 
     // More workers while the oldest unread trade is older than the target, fewer when it is younger.
     const iteratorAge = streams.trades.metricGetRecordsIteratorAgeMilliseconds({

@@ -1,8 +1,11 @@
 /**
  * `pnpm infra:synth [-c key=value …]`: the CDK app to CloudFormation in infra/cdk.out, offline (no
  * AWS account, no Docker: the image is built at deploy). cdk-nag's AWS Solutions checks run on it;
- * a finding not reviewed in nagSuppressions.ts fails the synth.
+ * a finding not reviewed in nagSuppressions.ts fails the synth. `pnpm infra:deploy` and
+ * `infra:destroy` run this file as the `cdk` CLI's app: then the CLI gives the context and the
+ * output folder (CDK_CONTEXT_JSON, CDK_OUTDIR), and this file's lines go to stderr.
  */
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { InvalidOptionError } from '@stock-trades/core';
 import { buildApp } from './app.js';
@@ -23,12 +26,16 @@ function contextFrom(args: readonly string[]): Record<string, string> {
   return context;
 }
 
+const underCdk = process.env.CDK_OUTDIR !== undefined;
+const say = (line: string) => (underCdk ? console.error(line) : console.log(line));
 try {
-  const { app, settings } = buildApp({ outdir: OUT, context: contextFrom(process.argv.slice(2)) });
+  // A fresh assembly each time: old image assets (a copy of the repository each) do not pile up.
+  if (!underCdk) rmSync(OUT, { recursive: true, force: true });
+  const { app, settings } = buildApp(underCdk ? {} : { outdir: OUT, context: contextFrom(process.argv.slice(2)) });
   const assembly = app.synth();
-  for (const stack of assembly.stacks) console.log(`${stack.stackName}: ${stack.templateFullPath}`);
-  console.log(
-    `Synthesized to ${OUT}: ${settings.shards === 'on-demand' ? 'on-demand' : `${settings.shards} shards`}, ${settings.minWorkers}–${settings.maxWorkers} consumer tasks, ${settings.window} windows.`,
+  for (const stack of assembly.stacks) say(`${stack.stackName}: ${stack.templateFullPath}`);
+  say(
+    `Synthesized to ${assembly.directory}: ${settings.shards === 'on-demand' ? 'on-demand' : `${settings.shards} shards`}, ${settings.minWorkers}–${settings.maxWorkers} consumer tasks, ${settings.window} windows.`,
   );
 } catch (error) {
   if (error instanceof InvalidOptionError) {
