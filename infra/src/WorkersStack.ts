@@ -7,6 +7,7 @@ import {
   Dashboard,
   GraphWidget,
   type IMetric,
+  MathExpression,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { FlowLogDestination, SubnetType, Vpc } from 'aws-cdk-lib/aws-ec2';
@@ -18,6 +19,7 @@ import {
   CpuArchitecture,
   FargateService,
   FargateTaskDefinition,
+  FirelensLogRouterType,
   LogDrivers,
   OperatingSystemFamily,
 } from 'aws-cdk-lib/aws-ecs';
@@ -103,10 +105,44 @@ export class WorkersStack extends Stack {
           operatingSystemFamily: OperatingSystemFamily.LINUX,
         },
       });
+      // The workers write kcl's metrics as EMF lines on stdout (`--metrics emf`). CloudWatch turns such lines into metrics
+      // only when they arrive with the json/emf log format, which ECS's awslogs driver does not set: a FireLens log
+      // router (AWS for Fluent Bit) sends the container's output to the same log group with it.
+      const metered = stage !== 'producer';
+      if (metered) {
+        definition.addFirelensLogRouter(`${capitalized(stage)}LogRouter`, {
+          // From ECR Public: no pull permissions to grant. `stable` is the tag AWS recommends for production.
+          image: ContainerImage.fromRegistry('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable'),
+          firelensConfig: { type: FirelensLogRouterType.FLUENTBIT },
+          logging: LogDrivers.awsLogs({ logGroup: logs, streamPrefix: `${stage}-router` }),
+          memoryReservationMiB: 50,
+        });
+        // The router writes with the task's role.
+        logs.grantWrite(this.roles[stage]);
+      }
       definition.addContainer(stage, {
         image,
-        command: [stage, '--target', 'aws', '--log-format', 'json', ...command],
-        logging: LogDrivers.awsLogs({ logGroup: logs, streamPrefix: stage }),
+        command: [
+          stage,
+          '--target',
+          'aws',
+          '--log-format',
+          'json',
+          ...(metered ? ['--metrics', 'emf'] : []),
+          ...command,
+        ],
+        logging: metered
+          ? LogDrivers.firelens({
+              options: {
+                Name: 'cloudwatch_logs',
+                region: this.region,
+                log_group_name: logs.logGroupName,
+                log_stream_prefix: `${stage}/`,
+                log_format: 'json/emf',
+                auto_create_group: 'false',
+              },
+            })
+          : LogDrivers.awsLogs({ logGroup: logs, streamPrefix: stage }),
         // Region and credentials come from the task (the SDK's default chain): nothing secret in the definition.
         environment: { AWS_REGION: this.region },
         stopTimeout: Duration.seconds(30),
@@ -218,8 +254,29 @@ export class WorkersStack extends Stack {
         left: perStream((stream) => stream.metricReadProvisionedThroughputExceeded(sum)),
       }),
       new GraphWidget({
-        title: 'Consumer tasks running',
+        title: 'Consumer tasks: CPU',
         left: [this.consumerService.metricCpuUtilization()],
+      }),
+    );
+    // The workers' own metrics (kcl, through EMF), per shard: what the pnpm dashboard's shard table shows.
+    const workerMetric = (namespace: string, name: string, statistic: string, label: string) =>
+      new MathExpression({
+        expression: `SEARCH('{${namespace},Operation,ShardId} MetricName="${name}"', '${statistic}', 60)`,
+        label,
+        period: Duration.minutes(1),
+      });
+    dashboard.addWidgets(
+      new GraphWidget({
+        title: `${CONSUMER_APPLICATION}: MillisBehindLatest per shard (Maximum)`,
+        left: [workerMetric(CONSUMER_APPLICATION, 'MillisBehindLatest', 'Maximum', 'lag')],
+      }),
+      new GraphWidget({
+        title: `${CONSUMER_APPLICATION}: RecordsProcessed per shard (Sum)`,
+        left: [workerMetric(CONSUMER_APPLICATION, 'RecordsProcessed', 'Sum', 'trades')],
+      }),
+      new GraphWidget({
+        title: `${AGGREGATOR_APPLICATION}: RecordsProcessed (Sum)`,
+        left: [workerMetric(AGGREGATOR_APPLICATION, 'RecordsProcessed', 'Sum', 'samples')],
       }),
     );
     new Alarm(this, 'ConsumersBehind', {

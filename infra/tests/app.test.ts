@@ -129,7 +129,10 @@ describe('roles: exactly the AWS calls each stage’s code makes', () => {
     ['aggregator', 'AggregatorRole'],
   ])('the %s’s task role grants every action its code sends, and none it does not', (pkg, role) => {
     const granted = actionsOf(statementsOf(role, 'AWS::IAM::Policy'));
-    expect(granted).toEqual(calls(pkg).sort());
+    // The FireLens log router in the consumer's and aggregator's tasks writes their output with the task's role.
+    const router = pkg === 'producer' ? [] : ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    expect(granted.filter((action) => action.startsWith('logs:'))).toEqual(router);
+    expect(granted.filter((action) => !action.startsWith('logs:'))).toEqual(calls(pkg).sort());
   });
 
   it('the dashboard’s policy grants what it reads, and not the instructor actions, which refuse --target aws', () => {
@@ -177,6 +180,11 @@ describe('roles: exactly the AWS calls each stage’s code makes', () => {
     ] as const) {
       for (const statement of statementsOf(prefix, type)) {
         if (statement.Resource === '*') continue;
+        // The FireLens router's writes go to the stack's own log group, and nowhere else.
+        if ([statement.Action].flat().every((action) => action.startsWith('logs:'))) {
+          expect(statement.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Logs/), 'Arn'] });
+          continue;
+        }
         for (const resource of [statement.Resource].flat()) {
           const text = JSON.stringify(resource);
           const name = /:(?:stream|table)\/([A-Za-z0-9_.-]+)/.exec(text)?.[1];
@@ -219,12 +227,35 @@ describe('StockTradesWorkers', () => {
     });
     for (const stage of ['consumer', 'aggregator', 'producer']) {
       workers.hasResourceProperties('AWS::ECS::TaskDefinition', {
-        ContainerDefinitions: [Match.objectLike({ Name: stage, Command: Match.arrayWith([stage, '--target', 'aws']) })],
+        ContainerDefinitions: Match.arrayWith([
+          Match.objectLike({ Name: stage, Command: Match.arrayWith([stage, '--target', 'aws']) }),
+        ]),
         TaskRoleArn: {
           'Fn::GetAtt': [Match.stringLikeRegexp(`^${stage[0]?.toUpperCase()}${stage.slice(1)}Role`), 'Arn'],
         },
       });
     }
+  });
+
+  it('sends the workers’ kcl metrics (EMF on stdout) to CloudWatch through a FireLens router, which sets json/emf', () => {
+    for (const stage of ['consumer', 'aggregator']) {
+      workers.hasResourceProperties('AWS::ECS::TaskDefinition', {
+        ContainerDefinitions: Match.arrayWith([
+          Match.objectLike({ FirelensConfiguration: { Type: 'fluentbit' } }),
+          Match.objectLike({
+            Name: stage,
+            Command: Match.arrayWith(['--metrics', 'emf']),
+            LogConfiguration: {
+              LogDriver: 'awsfirelens',
+              Options: Match.objectLike({ Name: 'cloudwatch_logs', log_format: 'json/emf' }),
+            },
+          }),
+        ]),
+      });
+    }
+    const body = JSON.stringify(Object.values(workers.findResources('AWS::CloudWatch::Dashboard'))[0]);
+    expect(body).toContain(`SEARCH('{${CONSUMER_APPLICATION},Operation,ShardId} MetricName=`);
+    expect(body).toContain('MillisBehindLatest');
   });
 
   it('alarms on lag and on throttling, and charts what the pnpm dashboard shows', () => {
@@ -274,7 +305,7 @@ describe('settings', () => {
     const custom = buildApp({ outdir: outdir(), context: { shards: '8', maxWorkers: '8', window: '10s' } });
     Template.fromStack(custom.data).hasResourceProperties('AWS::Kinesis::Stream', { Name: STREAM_NAME, ShardCount: 8 });
     Template.fromStack(custom.workers).hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({ Command: Match.arrayWith(['--window', '10s']) })],
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Command: Match.arrayWith(['--window', '10s']) })]),
     });
     expect(Stack.of(custom.workers).stackName).toBe('StockTradesWorkers');
   });

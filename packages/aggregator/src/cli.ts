@@ -9,6 +9,7 @@ import {
   type LogLevel,
   logFormatOption,
   logLevelOption,
+  metricsOption,
   parseWorkerId,
   runProgram,
   targetOption,
@@ -25,6 +26,7 @@ import {
   STATS_TABLE_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
+import { emfMetrics } from '@stock-trades/kcl';
 import { Command, Option } from 'commander';
 import { AggregatorError } from './errors.js';
 import {
@@ -37,6 +39,7 @@ import {
 import { type AggregatorOptions, runAggregator } from './runAggregator.js';
 
 interface RawOptions {
+  metrics: 'none' | 'emf';
   workerId?: string;
   applicationName: string;
   stream: string;
@@ -131,6 +134,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--quiet', 'do not print the results', false)
     .addOption(logLevelOption())
     .addOption(logFormatOption())
+    .addOption(metricsOption())
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseAggregatorOptions(raw);
@@ -166,7 +170,15 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
             '--out ended with a line cut short (a run stopped mid-write): it is skipped, new lines start after it',
           );
         }
-        await runAggregator(options, { clients, sink: new FanOutResultSink(sinks), log, signal });
+        const metrics =
+          raw.metrics === 'emf'
+            ? emfMetrics({
+                namespace: raw.applicationName,
+                workerId: options.scheduler.workerId,
+                write: (line) => writeText(out, line),
+              })
+            : undefined;
+        await runAggregator(options, { clients, sink: new FanOutResultSink(sinks), log, signal, metrics });
       } finally {
         // A write that failed was reported already (the aggregator stopped on it).
         await jsonl?.close().catch(() => undefined);

@@ -1,6 +1,12 @@
 import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
-import { createWorker, KinesisStreamPort, type SchedulerSettings, schedulerConfig } from '@stock-trades/kcl';
+import {
+  createWorker,
+  KinesisStreamPort,
+  type Metrics,
+  type SchedulerSettings,
+  schedulerConfig,
+} from '@stock-trades/kcl';
 import { AggregatorRecordProcessor } from './AggregatorRecordProcessor.js';
 import { AggregatorError } from './errors.js';
 import type { ResultSink } from './ResultSink.js';
@@ -19,6 +25,8 @@ export interface AggregatorOptions {
 const HOUR = 3_600_000;
 
 export interface AggregatorDeps {
+  /** The kcl worker's metrics (`--metrics emf`); none by default. */
+  readonly metrics?: Metrics;
   readonly clients: AwsClients;
   readonly sink: ResultSink;
   readonly log: Logger;
@@ -76,6 +84,7 @@ export async function runAggregator(options: AggregatorOptions, deps: Aggregator
     // Fan-out subscribes over HTTP/2, as AWS requires; polling keeps the HTTP/1.1 client.
     kinesisClient: options.scheduler.retrieval?.mode === 'fan-out' ? deps.clients.kinesisHttp2() : deps.clients.kinesis,
     dynamodbClient: deps.clients.dynamodb,
+    metrics: deps.metrics,
     processorFactory: (shardId) =>
       new AggregatorRecordProcessor(shardId, options.book, {
         sink,

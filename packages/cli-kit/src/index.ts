@@ -10,6 +10,7 @@ export {
   describeTarget,
   logFormatOption,
   logLevelOption,
+  metricsOption,
   parseWorkerId,
   targetOption,
 } from './options.js';

@@ -36,6 +36,16 @@ export function logLevelOption(): Option {
     .default('info');
 }
 
+/**
+ * `--metrics`: the worker's kcl metrics (records, bytes, lag, processing time, leases) as CloudWatch
+ * Embedded Metric Format lines on stdout, a line per operation and shard a minute; off by default.
+ */
+export function metricsOption(): Option {
+  return new Option('--metrics <format>', 'none, or emf: kcl metrics as CloudWatch EMF lines on stdout, once a minute')
+    .choices(['none', 'emf'])
+    .default('none');
+}
+
 /** `--log-format`: text for people, JSON (one object per line) for tools. */
 export function logFormatOption(): Option {
   return new Option('--log-format <format>', 'text: one readable line per event; json: one JSON object per line')

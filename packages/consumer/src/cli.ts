@@ -8,6 +8,7 @@ import {
   type LogLevel,
   logFormatOption,
   logLevelOption,
+  metricsOption,
   parseWorkerId,
   runProgram,
   targetOption,
@@ -24,7 +25,7 @@ import {
   STATS_STREAM_NAME,
   STREAM_NAME,
 } from '@stock-trades/core';
-import { type InitialPosition, systemClock } from '@stock-trades/kcl';
+import { emfMetrics, type InitialPosition, systemClock } from '@stock-trades/kcl';
 import { Command, Option } from 'commander';
 import { JsonlSink } from './JsonlSink.js';
 import { Pause } from './Pause.js';
@@ -33,6 +34,7 @@ import { type ConsumerOptions, runConsumer } from './runConsumer.js';
 import type { SampleSink } from './WindowSample.js';
 
 interface RawOptions {
+  metrics: 'none' | 'emf';
   workerId?: string;
   applicationName: string;
   stream: string;
@@ -192,6 +194,7 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
     .option('--quiet', 'do not print the per-shard stats', false)
     .addOption(logLevelOption())
     .addOption(logFormatOption())
+    .addOption(metricsOption())
     .addOption(targetOption())
     .action(async (raw: RawOptions) => {
       const options = parseConsumerOptions(raw);
@@ -228,9 +231,18 @@ export function buildProgram(signal: AbortSignal, out: NodeJS.WritableStream = p
             '--out ended with a line cut short (a run stopped mid-write): it is skipped, new lines start after it',
           );
         }
+        // The Java KCL's namespace: the application name. Lines on stdout, where ECS's FireLens takes them to CloudWatch.
+        const metrics =
+          raw.metrics === 'emf'
+            ? emfMetrics({
+                namespace: raw.applicationName,
+                workerId: options.scheduler.workerId,
+                write: (line) => writeText(out, line),
+              })
+            : undefined;
         await runConsumer(
           { ...options, statsStream: raw.statsStream || undefined },
-          { clients, sinks, log, signal, pause },
+          { clients, sinks, log, signal, pause, metrics },
         );
       } finally {
         if (process.platform !== 'win32') process.off('SIGUSR2', onPauseSignal);

@@ -1,6 +1,6 @@
 import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
-import { createWorker, type SchedulerSettings, schedulerConfig, systemClock } from '@stock-trades/kcl';
+import { createWorker, type Metrics, type SchedulerSettings, schedulerConfig, systemClock } from '@stock-trades/kcl';
 import { KinesisRecordsPort } from '@stock-trades/writer';
 import { ConsumerError } from './errors.js';
 import { FanOutSink } from './JsonlSink.js';
@@ -19,6 +19,8 @@ export interface ConsumerOptions {
 }
 
 export interface ConsumerDeps {
+  /** The kcl worker's metrics (`--metrics emf`); none by default. */
+  readonly metrics?: Metrics;
   readonly clients: AwsClients;
   /** Where else samples go: printed, written to a file. */
   readonly sinks: readonly SampleSink[];
@@ -95,6 +97,7 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
     // Fan-out subscribes over HTTP/2, as AWS requires; polling keeps the HTTP/1.1 client.
     kinesisClient: options.scheduler.retrieval?.mode === 'fan-out' ? deps.clients.kinesisHttp2() : deps.clients.kinesis,
     dynamodbClient: deps.clients.dynamodb,
+    metrics: deps.metrics,
     processorFactory: (shardId) =>
       new StockTradeRecordProcessor(shardId, processorSettings, {
         sink,

@@ -33,8 +33,9 @@ interface Bucket {
 
 /**
  * Metrics as CloudWatch Embedded Metric Format lines, written where your logs go (stdout by
- * default). On AWS Lambda, ECS with the awslogs driver or the CloudWatch agent, each line becomes
- * metrics with no PutMetricData call. Per flush (every minute), one line per operation and shard:
+ * default). Where they reach CloudWatch Logs with the json/emf log format — on AWS Lambda, through
+ * the CloudWatch agent, or an ECS FireLens router set to it (ECS's awslogs driver alone does not) —
+ * each line becomes metrics with no PutMetricData call. Per flush (every minute), one line per operation and shard:
  * counts and bytes summed, milliseconds as up to 100 values (CloudWatch keeps their statistics).
  * Dimensions: Operation and ShardId for per-shard metrics, Operation alone for per-worker ones,
  * as the Java KCL's.
