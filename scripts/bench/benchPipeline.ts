@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
+import { systemClock } from '@stock-trades/kcl';
 import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
+import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, runProducer } from '@stock-trades/producer';
 import { type CommandProcess, fastWorkerArgs, startCommand } from '@stock-trades/testkit';
+import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
 
 /** A pipeline a benchmark runs on its own embedded stack: streams Trades (4 shards) and Stats, and its processes. */
 export interface BenchPipeline {
@@ -72,4 +75,36 @@ export async function withBenchPipeline<T>(
     await stack.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Our batched producer, in this process, into `stream`: `count` trades as fast as the shards take
+ * them (a backlog), or `rate` trades a second for `seconds` (50 ms linger, for latency), with
+ * random partition keys.
+ */
+export function produceInProcess(
+  clients: AwsClients,
+  stream: string,
+  options: { rate?: number; seconds?: number; count?: number; seed?: number },
+): Promise<unknown> {
+  return runProducer(
+    {
+      stream,
+      mode: 'batched',
+      ...(options.count === undefined ? {} : { count: options.count }),
+      ...(options.rate === undefined ? {} : { rate: options.rate }),
+      ...(options.seconds === undefined ? {} : { durationMs: options.seconds * 1000 }),
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      partitionKey: 'random',
+      lingerMs: options.rate === undefined ? DEFAULT_LINGER_MS : 50,
+      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
+      retryPolicy: DEFAULT_RETRY_POLICY,
+    },
+    {
+      port: new KinesisRecordsPort(clients),
+      streamStatus: async () => 'ACTIVE',
+      now: Date.now,
+      sleep: systemClock.sleep,
+    },
+  );
 }

@@ -9,9 +9,8 @@ import {
   systemClock,
 } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, runProducer } from '@stock-trades/producer';
 import { waitFor } from '@stock-trades/testkit';
-import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
+import { produceInProcess } from './benchPipeline.js';
 import { benchLatency, percentile } from './consumerBench.js';
 
 type Retrieval = 'polling' | 'fan-out';
@@ -128,28 +127,6 @@ async function createStream(clients: AwsClients, stream: string): Promise<void> 
   await streams.waitUntilActive(stream);
 }
 
-function produce(clients: AwsClients, stream: string, options: { rate?: number; seconds?: number; count?: number }) {
-  return runProducer(
-    {
-      stream,
-      mode: 'batched',
-      ...(options.count === undefined ? {} : { count: options.count }),
-      ...(options.rate === undefined ? {} : { rate: options.rate }),
-      ...(options.seconds === undefined ? {} : { durationMs: options.seconds * 1000 }),
-      partitionKey: 'random',
-      lingerMs: options.rate === undefined ? DEFAULT_LINGER_MS : 50,
-      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
-      retryPolicy: DEFAULT_RETRY_POLICY,
-    },
-    {
-      port: new KinesisRecordsPort(clients),
-      streamStatus: async () => 'ACTIVE',
-      now: Date.now,
-      sleep: systemClock.sleep,
-    },
-  );
-}
-
 /** Two applications reading one stream at 200 trades/s, both polling or both through fan-out. */
 async function benchTwoApplications(kinesis: string, dynamodb: string, retrieval: Retrieval) {
   const clients = localClients(kinesis, dynamodb);
@@ -160,12 +137,12 @@ async function benchTwoApplications(kinesis: string, dynamodb: string, retrieval
   const apps = names.map((name) => runApplication({ kinesis, dynamodb }, stream, name, retrieval, () => measuring));
   try {
     await waitFor('both applications to hold every lease', () => apps.every((app) => app.leases() === SHARDS), 60_000);
-    await produce(clients, stream, { rate: 200, seconds: 5 }); // warm-up
+    await produceInProcess(clients, stream, { rate: 200, seconds: 5 }); // warm-up
     const counted = async () => (await readShardTraffic(kinesis))?.readers?.[stream] ?? [];
     const before = await counted();
     const started = Date.now();
     measuring = true;
-    await produce(clients, stream, { rate: 200, seconds: TWO_APPS_SECONDS });
+    await produceInProcess(clients, stream, { rate: 200, seconds: TWO_APPS_SECONDS });
     await systemClock.sleep(2000);
     measuring = false;
     const seconds = (Date.now() - started) / 1000;
@@ -211,7 +188,7 @@ async function benchDrain(kinesis: string, dynamodb: string) {
   const clients = localClients(kinesis, dynamodb);
   const stream = 'BenchDrain';
   await createStream(clients, stream);
-  await produce(clients, stream, { count: BACKLOG });
+  await produceInProcess(clients, stream, { count: BACKLOG });
   const rounds: Record<Retrieval, Array<{ allMs: number; firstMs: number; recordsPerSecond: number }>> = {
     polling: [],
     'fan-out': [],

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type AwsClients, localClients, StreamAdmin } from '@stock-trades/aws';
+import { localClients, StreamAdmin } from '@stock-trades/aws';
 import {
   DynamoLeaseStore,
   KinesisStreamPort,
@@ -12,11 +12,9 @@ import {
   Scheduler,
   type ShardRecordProcessor,
   schedulerConfig,
-  systemClock,
 } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
-import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, runProducer } from '@stock-trades/producer';
-import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
+import { produceInProcess } from './benchPipeline.js';
 
 const PEER = 'lifion-kinesis';
 const PEER_VERSION = '1.3.3';
@@ -158,7 +156,7 @@ async function benchWithStack(shardLimits: boolean, path: 'proxy' | 'raw') {
         await streams.create(stream, { capacity: 'PROVISIONED', shards: SHARDS });
         await streams.waitUntilActive(stream);
         const writing = performance.now();
-        await writeBacklog(clients, stream, BACKLOG, round);
+        await produceInProcess(clients, stream, { count: BACKLOG, seed: round + 1 });
         const writeMs = performance.now() - writing;
         const measured = await runContender(
           {
@@ -220,27 +218,6 @@ function summarize(runs: Measured[]) {
 }
 
 /** The backlog, written by our producer (`--rate max`, random keys, plain records): it resends what Kinesis refuses. */
-async function writeBacklog(clients: AwsClients, stream: string, count: number, seed: number): Promise<void> {
-  await runProducer(
-    {
-      stream,
-      mode: 'batched',
-      count,
-      seed: seed + 1,
-      partitionKey: 'random',
-      lingerMs: DEFAULT_LINGER_MS,
-      maxInFlight: DEFAULT_MAX_IN_FLIGHT,
-      retryPolicy: DEFAULT_RETRY_POLICY,
-    },
-    {
-      port: new KinesisRecordsPort(clients),
-      streamStatus: async () => 'ACTIVE',
-      now: Date.now,
-      sleep: systemClock.sleep,
-    },
-  );
-}
-
 /** Runs one contender in a Node process of its own and reads its result; kills it if it does not exit by itself. */
 function runContender(spec: ChildSpec, round: number): Promise<Measured> {
   const profileDir = process.env.PEER_CPU_PROF_DIR;
