@@ -23,8 +23,9 @@ const WAITER_ACTIONS: Readonly<Record<string, string>> = {
  * Every AWS API call a command can make, as IAM actions (`kinesis:GetRecords`), found in the
  * code rather than listed by hand: from the command's entry file, every function, method and
  * constructor it can reach, following calls and references through our packages' sources
- * (an interface method reaches every class of ours that implements it, a method every
- * override of it), and in each, every SDK `Command` it constructs and every SDK waiter it
+ * (a call through an interface or a base class reaches that member of every class the command
+ * makes or names whose instances are of that type, and no other), and in each, every SDK
+ * `Command` it constructs and every SDK waiter it
  * calls. It over-approximates only where code is reachable but not run for a given flag (the
  * consumer's fan-out calls are reached whether or not `--retrieval fan-out` is given), which
  * is what a role for every flag needs. Each action maps to where it is sent (file:line).
