@@ -61,4 +61,9 @@ describe('translateSdkError', () => {
     expect(errorName('socket hang up')).toBeUndefined();
     expect(errorName(sdkError('ThrottlingException'))).toBe('ThrottlingException');
   });
+
+  it('leaves a KCL error an adapter threw inside the call as it is', () => {
+    const own = new TransientError('SubscribeToShard for shard-1 gave no event stream');
+    expect(translateSdkError(own, 'read a subscription')).toBe(own);
+  });
 });
