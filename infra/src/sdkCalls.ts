@@ -43,16 +43,15 @@ export function sdkCallsFrom(program: ts.Program, entryFile: string): Map<string
     if (!places.includes(where)) places.push(where);
     found.set(action, places);
   };
-  const classes = indexClasses(program, checker, ours);
   /** Classes the command can make or name: only they can be on the far side of a call through a type. */
   const liveClasses = new Set<ts.ClassLikeDeclaration>();
   /** Calls through an interface or a base class so far: each lands on that member of every live class of the type. */
   const virtualCalls: Array<{ readonly containerType: ts.Type; readonly container: ts.Node; readonly name: string }> =
     [];
   const land = (call: (typeof virtualCalls)[number], live: ts.ClassLikeDeclaration) => {
-    if (live === call.container) return;
-    const entry = classes.find((known) => known.declaration === live);
-    if (!entry || !checker.isTypeAssignableTo(entry.type, call.containerType)) return;
+    if (live === call.container || !checker.isTypeAssignableTo(checker.getTypeAtLocation(live), call.containerType)) {
+      return;
+    }
     for (const member of live.members) {
       if (member.name?.getText() === call.name && !ts.isPropertyDeclaration(member)) reach(member);
     }
@@ -150,9 +149,6 @@ function isDeclarationOnly(statement: ts.Statement): boolean {
   );
 }
 
-/** Our classes, each with its instance type: where a call through an interface or a base class may land. */
-type ClassIndex = ReadonlyArray<{ readonly declaration: ts.ClassLikeDeclaration; readonly type: ts.Type }>;
-
 /** What runs when a declaration is reached: a function's or method's body, a class's constructor and fields. */
 function bodiesOf(declaration: ts.Declaration): ts.Node[] {
   if (ts.isClassDeclaration(declaration) || ts.isClassExpression(declaration)) {
@@ -160,7 +156,6 @@ function bodiesOf(declaration: ts.Declaration): ts.Node[] {
       (member) => ts.isConstructorDeclaration(member) || (ts.isPropertyDeclaration(member) && member.initializer),
     );
   }
-  if (ts.isMethodSignature(declaration) || ts.isPropertySignature(declaration)) return [];
   if (
     ts.isMethodDeclaration(declaration) ||
     ts.isPropertyDeclaration(declaration) ||
@@ -189,24 +184,4 @@ function virtualCallOf(
   const container = declaration.parent;
   if (!isMember || !(ts.isClassLike(container) || ts.isInterfaceDeclaration(container))) return undefined;
   return { containerType: checker.getTypeAtLocation(container), container, name: declaration.name.getText() };
-}
-
-/** Every class in our sources, with its instance type. */
-function indexClasses(
-  program: ts.Program,
-  checker: ts.TypeChecker,
-  ours: (file: ts.SourceFile) => boolean,
-): ClassIndex {
-  const classes: Array<{ declaration: ts.ClassLikeDeclaration; type: ts.Type }> = [];
-  for (const file of program.getSourceFiles()) {
-    if (!ours(file)) continue;
-    const walk = (node: ts.Node): void => {
-      if (ts.isClassDeclaration(node) || ts.isClassExpression(node)) {
-        classes.push({ declaration: node, type: checker.getTypeAtLocation(node) });
-      }
-      ts.forEachChild(node, walk);
-    };
-    walk(file);
-  }
-  return classes;
 }
