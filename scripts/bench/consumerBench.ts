@@ -1,18 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
+import { localClients, localTargetEnv, readerKinesisClient, StreamAdmin } from '@stock-trades/aws';
 import { ShardWindows, StockTradeRecordProcessor } from '@stock-trades/consumer';
 import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-trades/core';
 import { TradeGenerator } from '@stock-trades/core/generator';
 import {
+  createWorker,
   DynamoLeaseStore,
-  FanOutStreamPort,
   type KinesisRecord,
-  KinesisStreamPort,
-  Scheduler,
   type ShardRecordProcessor,
-  schedulerConfig,
   systemClock,
 } from '@stock-trades/kcl';
 import { deaggregate, RecordAggregator } from '@stock-trades/kpl';
@@ -130,10 +127,6 @@ export function benchInProcessPath() {
   };
 }
 
-/**
- * `pnpm bench fanout`: put → processed latency at 200 trades/s on 4 shards, polling and enhanced
- * fan-out side by side on one embedded stack (polling first, then fan-out, each on a fresh stream).
- */
 /** (b) Latency from PutRecords (the record's arrival time) and from the trade's creation to its processing. */
 export async function benchLatency(
   kinesisEndpoint: string,
@@ -150,28 +143,26 @@ export async function benchLatency(
   const fromCreation: number[] = [];
   let measuring = false;
   const stop = new AbortController();
-  const scheduler = new Scheduler(
-    schedulerConfig({ applicationName: app, streamName: stream, workerId: 'bench', retrieval: { mode: retrieval } }),
-    {
-      stream:
-        retrieval === 'polling'
-          ? new KinesisStreamPort({ streamName: stream, kinesisClient: clients.kinesis })
-          : new FanOutStreamPort({ streamName: stream, consumerName: app, kinesisClient: clients.kinesisHttp2() }),
-      store: new DynamoLeaseStore({ tableName: app, dynamodbClient: clients.dynamodb }),
-      processorFactory: (shardId) =>
-        timed(
-          new StockTradeRecordProcessor(
-            shardId,
-            { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000, ...DEFAULT_EVENT_TIME_BOUNDS },
-            {
-              sink: { emit: async () => {} },
-              log: { debug() {}, info() {}, warn() {}, error() {} },
-              now: Date.now,
-            },
-          ),
+  const scheduler = createWorker({
+    applicationName: app,
+    streamName: stream,
+    workerId: 'bench',
+    retrieval: { mode: retrieval },
+    kinesisClient: readerKinesisClient(clients, { mode: retrieval }),
+    dynamodbClient: clients.dynamodb,
+    processorFactory: (shardId) =>
+      timed(
+        new StockTradeRecordProcessor(
+          shardId,
+          { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000, ...DEFAULT_EVENT_TIME_BOUNDS },
+          {
+            sink: { emit: async () => {} },
+            log: { debug() {}, info() {}, warn() {}, error() {} },
+            now: Date.now,
+          },
         ),
-    },
-  );
+      ),
+  });
   function timed(processor: ShardRecordProcessor): ShardRecordProcessor {
     return {
       initialize: (input) => processor.initialize(input),

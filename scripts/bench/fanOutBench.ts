@@ -1,13 +1,5 @@
-import { type AwsClients, localClients, readShardTraffic, StreamAdmin } from '@stock-trades/aws';
-import {
-  DynamoLeaseStore,
-  FanOutStreamPort,
-  KinesisStreamPort,
-  Scheduler,
-  type ShardRecordProcessor,
-  schedulerConfig,
-  systemClock,
-} from '@stock-trades/kcl';
+import { type AwsClients, localClients, readerKinesisClient, readShardTraffic, StreamAdmin } from '@stock-trades/aws';
+import { createWorker, type ShardRecordProcessor, systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { waitFor } from '@stock-trades/testkit';
 import { produceInProcess } from './benchPipeline.js';
@@ -87,26 +79,15 @@ function runApplication(
     shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
     shutdownRequested: () => {},
   });
-  const scheduler = new Scheduler(
-    schedulerConfig({
-      applicationName: application,
-      streamName: stream,
-      workerId: 'bench',
-      retrieval: { mode: retrieval },
-    }),
-    {
-      stream:
-        retrieval === 'polling'
-          ? new KinesisStreamPort({ streamName: stream, kinesisClient: clients.kinesis })
-          : new FanOutStreamPort({
-              streamName: stream,
-              consumerName: application,
-              kinesisClient: clients.kinesisHttp2(),
-            }),
-      store: new DynamoLeaseStore({ tableName: application, dynamodbClient: clients.dynamodb }),
-      processorFactory: processor,
-    },
-  );
+  const scheduler = createWorker({
+    applicationName: application,
+    streamName: stream,
+    workerId: 'bench',
+    retrieval: { mode: retrieval },
+    kinesisClient: readerKinesisClient(clients, { mode: retrieval }),
+    dynamodbClient: clients.dynamodb,
+    processorFactory: processor,
+  });
   const stopping = new AbortController();
   const running = scheduler.run(stopping.signal);
   return {

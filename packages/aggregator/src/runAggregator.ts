@@ -1,4 +1,4 @@
-import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import { type AwsClients, readerKinesisClient, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import {
   createWorker,
@@ -81,8 +81,7 @@ export async function runAggregator(options: AggregatorOptions, deps: Aggregator
   // A kcl worker as any service would make one: createWorker, given our clients.
   const scheduler = createWorker({
     ...options.scheduler,
-    // Fan-out subscribes over HTTP/2, as AWS requires; polling keeps the HTTP/1.1 client.
-    kinesisClient: options.scheduler.retrieval?.mode === 'fan-out' ? deps.clients.kinesisHttp2() : deps.clients.kinesis,
+    kinesisClient: readerKinesisClient(deps.clients, options.scheduler.retrieval),
     dynamodbClient: deps.clients.dynamodb,
     metrics: deps.metrics,
     processorFactory: (shardId) =>

@@ -45,6 +45,17 @@ export interface AwsClients {
   destroy(): void;
 }
 
+/**
+ * The Kinesis client a reader of the stream needs: the HTTP/2 one for enhanced fan-out
+ * (SubscribeToShard requires it), the HTTP/1.1 one for polling.
+ */
+export function readerKinesisClient(
+  clients: AwsClients,
+  retrieval: { readonly mode: 'polling' | 'fan-out' } | undefined,
+): KinesisClient {
+  return retrieval?.mode === 'fan-out' ? clients.kinesisHttp2() : clients.kinesis;
+}
+
 /** How long one HTTP request may take before it is aborted (and retried): a hung endpoint is never waited on. */
 export const REQUEST_TIMEOUT_MS = 30_000;
 

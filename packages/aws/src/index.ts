@@ -8,6 +8,7 @@ export {
   localClients,
   localTargetEnv,
   REQUEST_TIMEOUT_MS,
+  readerKinesisClient,
 } from './createClients.js';
 export {
   AwsConfigurationError,

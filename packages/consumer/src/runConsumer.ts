@@ -1,4 +1,4 @@
-import { type AwsClients, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
+import { type AwsClients, readerKinesisClient, retryTransient, StreamAdmin, TableAdmin } from '@stock-trades/aws';
 import { type Logger, OutputWriteError } from '@stock-trades/cli-kit';
 import { createWorker, type Metrics, type SchedulerSettings, schedulerConfig, systemClock } from '@stock-trades/kcl';
 import { KinesisRecordsPort } from '@stock-trades/writer';
@@ -94,8 +94,7 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
   // A kcl worker as any service would make one: createWorker, given our clients.
   const scheduler = createWorker({
     ...options.scheduler,
-    // Fan-out subscribes over HTTP/2, as AWS requires; polling keeps the HTTP/1.1 client.
-    kinesisClient: options.scheduler.retrieval?.mode === 'fan-out' ? deps.clients.kinesisHttp2() : deps.clients.kinesis,
+    kinesisClient: readerKinesisClient(deps.clients, options.scheduler.retrieval),
     dynamodbClient: deps.clients.dynamodb,
     metrics: deps.metrics,
     processorFactory: (shardId) =>
