@@ -13,14 +13,9 @@ export class ShardTraffic {
   >();
 
   add(stream: string, shardId: string, counts: Partial<ShardTrafficCounts>): void {
-    let shards = this.streams.get(stream);
-    if (!shards) {
-      shards = new Map();
-      this.streams.set(stream, shards);
-    }
-    let counter = shards.get(shardId);
-    if (!counter) {
-      counter = {
+    const shards = entryOf(this.streams, stream, () => new Map<string, Counter>());
+    addCounts(
+      entryOf(shards, shardId, () => ({
         recordsIn: 0,
         bytesIn: 0,
         payloadUnitsIn: 0,
@@ -28,10 +23,9 @@ export class ShardTraffic {
         recordsRefused: 0,
         reads: 0,
         readsThrottled: 0,
-      };
-      shards.set(shardId, counter);
-    }
-    for (const [key, value] of Object.entries(counts) as Array<[keyof Counter, number]>) counter[key] += value;
+      })),
+      counts,
+    );
   }
 
   /** Counts one application's read of a shard (see ShardTrafficReport.readers). */
@@ -41,23 +35,16 @@ export class ShardTraffic {
     shardId: string,
     counts: Partial<ReaderShardCounts>,
   ): void {
-    let ofStream = this.readers.get(stream);
-    if (!ofStream) {
-      ofStream = new Map();
-      this.readers.set(stream, ofStream);
-    }
-    const key = `${reader.mode} ${reader.application}`;
-    let entry = ofStream.get(key);
-    if (!entry) {
-      entry = { application: reader.application, mode: reader.mode, shards: new Map() };
-      ofStream.set(key, entry);
-    }
-    let counter = entry.shards.get(shardId);
-    if (!counter) {
-      counter = { reads: 0, readsThrottled: 0, recordsOut: 0, bytesOut: 0 };
-      entry.shards.set(shardId, counter);
-    }
-    for (const [name, value] of Object.entries(counts) as Array<[keyof ReaderCounter, number]>) counter[name] += value;
+    const ofStream = entryOf(this.readers, stream, () => new Map());
+    const entry = entryOf(ofStream, `${reader.mode} ${reader.application}`, () => ({
+      application: reader.application,
+      mode: reader.mode,
+      shards: new Map<string, ReaderCounter>(),
+    }));
+    addCounts(
+      entryOf(entry.shards, shardId, () => ({ reads: 0, readsThrottled: 0, recordsOut: 0, bytesOut: 0 })),
+      counts,
+    );
   }
 
   /** Forgets a deleted stream: one created again under its name starts from zero. */
@@ -80,5 +67,21 @@ export class ShardTraffic {
       }));
     }
     return { ...limits, streams, readers };
+  }
+}
+
+/** The map's value for `key`, made and kept there the first time. */
+function entryOf<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}
+
+function addCounts<T extends Record<string, number>>(counter: T, counts: Partial<T>): void {
+  for (const [name, value] of Object.entries(counts) as Array<[keyof T, number]>) {
+    (counter[name] as number) += value;
   }
 }
