@@ -4,6 +4,7 @@ import {
   type ShardTrafficCounts,
   type ShardTrafficReport,
 } from '@stock-trades/core';
+import { keepSpan } from './keepSpan.js';
 import type { CostView } from './types.js';
 
 /** The rate "now" is taken over the last minute of PUT payload units. */
@@ -49,7 +50,7 @@ export class CostMeter {
     if (this.lastTotal !== undefined) this.units += total >= this.lastTotal ? total - this.lastTotal : total;
     this.lastTotal = total;
     this.recent.push({ at: wallNow, units: this.units });
-    while (this.recent.length > 2 && (this.recent[1]?.at ?? wallNow) <= wallNow - RATE_SPAN_MS) this.recent.shift();
+    keepSpan(this.recent, wallNow, RATE_SPAN_MS);
   }
 
   view(wallNow: number, local: boolean): CostView | null {

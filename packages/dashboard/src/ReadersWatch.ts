@@ -1,4 +1,5 @@
 import type { ReaderShardCounts, ReaderTraffic, ShardTrafficReport } from '@stock-trades/core';
+import { keepSpan } from './keepSpan.js';
 import type { ApplicationReadsView, ReadersView, StreamConsumerView } from './types.js';
 
 /** Rates over the last few seconds, as the throttling panel takes them. */
@@ -36,9 +37,7 @@ export class ReadersWatch {
       if (!previous || total(reader) !== total(previous.readers.get(key))) this.lastRead.set(key, wallNow);
     }
     this.snapshots.push({ at: wallNow, readers });
-    while (this.snapshots.length > 2 && (this.snapshots[1]?.at ?? wallNow) <= wallNow - RATE_SPAN_MS) {
-      this.snapshots.shift();
-    }
+    keepSpan(this.snapshots, wallNow, RATE_SPAN_MS);
   }
 
   /** The stream's registered consumers (ListStreamConsumers), or why they could not be read. */

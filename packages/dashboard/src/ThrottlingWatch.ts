@@ -1,4 +1,5 @@
 import type { ShardTrafficCounts, ShardTrafficReport } from '@stock-trades/core';
+import { keepSpan } from './keepSpan.js';
 import type { ShardThrottlingView, ThrottlingView } from './types.js';
 
 /** Rates are taken over the last few seconds: steady enough to read, quick enough to see a reshard work. */
@@ -34,9 +35,7 @@ export class ThrottlingWatch {
     this.limits = limits;
     this.snapshots.push({ at: wallNow, shards: streams[this.stream] ?? {} });
     // Keep one snapshot at or beyond the span, to measure from.
-    while (this.snapshots.length > 2 && (this.snapshots[1]?.at ?? wallNow) <= wallNow - RATE_SPAN_MS) {
-      this.snapshots.shift();
-    }
+    keepSpan(this.snapshots, wallNow, RATE_SPAN_MS);
   }
 
   /** The panel, once a report came in; `openShards` are listed even while idle. */
