@@ -279,22 +279,32 @@ export class WorkersStack extends Stack {
         left: [workerMetric(AGGREGATOR_APPLICATION, 'RecordsProcessed', 'Sum', 'samples')],
       }),
     );
-    new Alarm(this, 'ConsumersBehind', {
-      alarmDescription: `The consumers are more than ${ITERATOR_AGE_ALARM_MS / 1000} s behind StockTradeStream for 5 minutes`,
-      metric: iteratorAge,
-      threshold: ITERATOR_AGE_ALARM_MS,
-      evaluationPeriods: 5,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    for (const [name, metric] of [
-      ['WritesThrottled', data.trades.metricWriteProvisionedThroughputExceeded(sum)],
-      ['ReadsThrottled', data.trades.metricReadProvisionedThroughputExceeded(sum)],
-    ] as const) {
-      new Alarm(this, name, {
-        alarmDescription: `StockTradeStream ${name === 'WritesThrottled' ? 'refused writes' : 'throttled reads'} in each of 5 minutes: more shards, or fewer readers`,
+    // Each alarm fires when its metric stays above the threshold for five minutes running.
+    const alarms: Array<[id: string, metric: IMetric, threshold: number, description: string]> = [
+      [
+        'ConsumersBehind',
+        iteratorAge,
+        ITERATOR_AGE_ALARM_MS,
+        `The consumers are more than ${ITERATOR_AGE_ALARM_MS / 1000} s behind StockTradeStream for 5 minutes`,
+      ],
+      [
+        'WritesThrottled',
+        data.trades.metricWriteProvisionedThroughputExceeded(sum),
+        0,
+        'StockTradeStream refused writes in each of 5 minutes: more shards, or fewer readers',
+      ],
+      [
+        'ReadsThrottled',
+        data.trades.metricReadProvisionedThroughputExceeded(sum),
+        0,
+        'StockTradeStream throttled reads in each of 5 minutes: more shards, or fewer readers',
+      ],
+    ];
+    for (const [id, metric, threshold, alarmDescription] of alarms) {
+      new Alarm(this, id, {
+        alarmDescription,
         metric,
-        threshold: 0,
+        threshold,
         evaluationPeriods: 5,
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
