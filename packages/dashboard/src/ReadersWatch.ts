@@ -24,7 +24,9 @@ interface Snapshot {
 export class ReadersWatch {
   private readonly snapshots: Snapshot[] = [];
   private readonly lastRead = new Map<string, number>();
-  private consumers: readonly StreamConsumerView[] | string = [];
+  private consumers: readonly StreamConsumerView[] = [];
+  /** Why the last listing failed; the consumers listed before it stay shown meanwhile. */
+  private consumersError: string | null = null;
   private readCallsPerSecond: number | undefined;
 
   constructor(private readonly stream: string) {}
@@ -42,7 +44,13 @@ export class ReadersWatch {
 
   /** The stream's registered consumers (ListStreamConsumers), or why they could not be read. */
   observeConsumers(consumers: readonly StreamConsumerView[] | Error): void {
-    this.consumers = consumers instanceof Error ? `ListStreamConsumers failed: ${consumers.message}` : consumers;
+    // A listing that failed (a slow or throttled call) says so, but does not unregister what was listed before.
+    if (consumers instanceof Error) {
+      this.consumersError = `ListStreamConsumers failed: ${consumers.message}`;
+      return;
+    }
+    this.consumers = consumers;
+    this.consumersError = null;
   }
 
   view(wallNow: number): ReadersView {
@@ -50,7 +58,7 @@ export class ReadersWatch {
     const oldest = this.snapshots[0];
     const seconds = latest && oldest ? (latest.at - oldest.at) / 1000 : 0;
     const perSecond = (now: number, before: number) => (seconds > 0 ? Math.max(0, now - before) / seconds : 0);
-    const consumers = typeof this.consumers === 'string' ? [] : this.consumers;
+    const consumers = this.consumers;
     const applications = [...(latest?.readers ?? new Map<string, ReaderTraffic>())]
       .filter(
         ([key, reader]) =>
@@ -99,7 +107,7 @@ export class ReadersWatch {
       counted: latest !== undefined,
       readCallsPerSecond: this.readCallsPerSecond ?? null,
       consumers,
-      consumersError: typeof this.consumers === 'string' ? this.consumers : null,
+      consumersError: this.consumersError,
       applications,
     };
   }

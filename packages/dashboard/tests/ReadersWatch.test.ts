@@ -89,4 +89,17 @@ describe('ReadersWatch', () => {
       applications: [],
     });
   });
+
+  it('keeps showing the consumers it listed when a later listing fails, and says that it failed', () => {
+    const watch = new ReadersWatch('Trades');
+    watch.observe(report([reader('Audit', 'fan-out', 4, 0, 10)]), 0);
+    watch.observeConsumers([{ name: 'Audit', status: 'ACTIVE', createdAt: null }]);
+    watch.observeConsumers(new Error('Request timed out'));
+    const view = watch.view(1000);
+    expect(view.consumers).toEqual([{ name: 'Audit', status: 'ACTIVE', createdAt: null }]);
+    expect(view.consumersError).toBe('ListStreamConsumers failed: Request timed out');
+    expect(view.applications[0]?.consumerStatus).toBe('ACTIVE');
+    watch.observeConsumers([]);
+    expect(watch.view(1000)).toMatchObject({ consumers: [], consumersError: null });
+  });
 });
