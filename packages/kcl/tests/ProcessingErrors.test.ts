@@ -221,6 +221,36 @@ describe('a processor that throws', () => {
     expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
   });
 
+  it('gives the lease up once it could not be renewed for the failover time, and is not called again after', async () => {
+    // The table cannot be reached: no renewal succeeds, and nobody has told the consumer yet (the renewer's own check
+    // runs on its interval). After a backoff past the failover time, the processor must not be given the batch again.
+    const attemptsAt: number[] = [];
+    const lost: string[] = [];
+    const clock = { now: () => 0 };
+    const {
+      consumer,
+      store,
+      clock: fakeClock,
+    } = consumerOf(new Pages([[record('1')]]), {
+      ...base,
+      processRecords: async ({ records, checkpointer }) => {
+        if (records.length === 0) return;
+        attemptsAt.push(clock.now());
+        if (attemptsAt.length < 8) throw new Error('down');
+        await checkpointer.checkpoint();
+      },
+      leaseLost: () => void lost.push('leaseLost'),
+    });
+    const startedAt = fakeClock.monotonicNow();
+    clock.now = () => fakeClock.monotonicNow() - startedAt;
+    fakeClock.renew = async () => {};
+    expect(await consumer.run()).toBe('lease-lost');
+    // 250, 500, 1000, 2000, 4000 ms apart: six attempts within the 10 s; the seventh would come 8 s later, at 15.75 s.
+    expect(attemptsAt).toEqual([0, 250, 750, 1750, 3750, 7750]);
+    expect(lost).toEqual(['leaseLost']);
+    expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
+  });
+
   it('stops retrying, without a checkpoint, once the worker stops', async () => {
     const controller: { consumer?: ShardConsumer } = {};
     let attempts = 0;
