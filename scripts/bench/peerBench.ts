@@ -1,5 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +32,8 @@ const BACKLOG = 20_000;
  * `PEER_ROUNDS` (default 3), `PEER_LIMITS=on|off|both` (default on: the stack as users run it) and
  * `PEER_PATH=proxy|raw|both` (default both: through the stack's proxy, and straight to the emulators behind it, which
  * no proxy pages or limits) change what a run measures; `PEER_CPU_PROF_DIR=<dir>` writes a CPU profile of every contender's process there; `PEER_TRACE=1` prints
- * our worker's log lines with the time since start; `PEER_MAX_RECORDS=<n>` sets our `maxRecords` (default: the KCL's
+ * our worker's log lines with the time since start; `PEER_HTTP_TRACE=1` every call each contender sends, with when it went out
+ * and when its answer was in; `PEER_MAX_RECORDS=<n>` sets our `maxRecords` (default: the KCL's
  * 10,000, as a stranger runs it) and `PEER_POLL_MIN_MS=<ms>` our `pollMinMs` (default 200).
  */
 const ROUNDS = Number(process.env.PEER_ROUNDS ?? 3);
@@ -63,6 +65,13 @@ interface RunResult {
   readonly allRecordsMs: number;
   /** Records / (all − first), as the issue measured "once reading". */
   readonly drainPerSecond: number;
+  /** From the start call until the contender sent its first GetRecords (seen on the wire, in its process). */
+  readonly firstReadAskedMs: number;
+  /** Records / (all − first GetRecords sent): how fast the emulator served it once it asked, whenever a page landed. */
+  readonly readingPerSecond: number;
+  /** GetRecords calls sent, and the time the emulator took to answer the ones that carried records (sum, ms). */
+  readonly getRecordsCalls: number;
+  readonly fullPageAnswerMs: readonly number[];
   /** Records between the 10 % and the 90 % mark / the time between them. */
   readonly steadyPerSecond: number;
   /** Deliveries (processRecords calls / data events) that carried records. */
@@ -173,7 +182,7 @@ async function benchWithStack(shardLimits: boolean, path: 'proxy' | 'raw') {
         await streams.delete(stream);
         await streams.waitUntilGone(stream);
         console.log(
-          `    round ${round + 1} ${contender.padEnd(6)} first ${ms(measured.firstRecordMs)}, all ${ms(measured.allRecordsMs)}, drain ${Math.round(measured.drainPerSecond)}/s (steady ${Math.round(measured.steadyPerSecond)}/s), ${measured.deliveries} deliveries, ${measured.warnings} warnings${measured.exitedCleanly ? '' : ', did not exit (killed)'} [backlog written in ${ms(writeMs)}]`,
+          `    round ${round + 1} ${contender.padEnd(6)} first ${ms(measured.firstRecordMs)}, all ${ms(measured.allRecordsMs)}, drain ${Math.round(measured.drainPerSecond)}/s (steady ${Math.round(measured.steadyPerSecond)}/s); first GetRecords sent ${ms(measured.firstReadAskedMs)}, ${Math.round(measured.readingPerSecond)}/s from it, ${measured.getRecordsCalls} GetRecords, pages answered in ${measured.fullPageAnswerMs.join('/')} ms; ${measured.deliveries} deliveries, ${measured.warnings} warnings${measured.exitedCleanly ? '' : ', did not exit (killed)'} [backlog written in ${ms(writeMs)}]`,
         );
       }
     }
@@ -186,9 +195,10 @@ async function benchWithStack(shardLimits: boolean, path: 'proxy' | 'raw') {
   const allRatio = ours.allRecordsMs / lifion.allRecordsMs;
   const firstRatio = ours.firstRecordMs / lifion.firstRecordMs;
   const drainRatio = ours.drainPerSecond / lifion.drainPerSecond;
+  const readingRatio = ours.readingPerSecond / lifion.readingPerSecond;
   const met = allRatio <= 0.8 && drainRatio >= 1 && ours.firstRecordMs <= lifion.firstRecordMs;
   console.log(
-    `    medians: first record ours ${ms(ours.firstRecordMs)} vs lifion ${ms(lifion.firstRecordMs)}; all records ours ${ms(ours.allRecordsMs)} vs lifion ${ms(lifion.allRecordsMs)} (ours/lifion ${allRatio.toFixed(2)}, goal <= 0.80); drain ours ${Math.round(ours.drainPerSecond)}/s vs lifion ${Math.round(lifion.drainPerSecond)}/s (${drainRatio.toFixed(2)}, goal >= 1) — goal ${met ? 'met' : 'NOT met'}`,
+    `    medians: first record ours ${ms(ours.firstRecordMs)} vs lifion ${ms(lifion.firstRecordMs)}; all records ours ${ms(ours.allRecordsMs)} vs lifion ${ms(lifion.allRecordsMs)} (ours/lifion ${allRatio.toFixed(2)}, goal <= 0.80); drain ours ${Math.round(ours.drainPerSecond)}/s vs lifion ${Math.round(lifion.drainPerSecond)}/s (${drainRatio.toFixed(2)}, goal >= 1) — goal ${met ? 'met' : 'NOT met'}; from the first GetRecords sent (ours ${ms(ours.firstReadAskedMs)}, lifion ${ms(lifion.firstReadAskedMs)}): ours ${Math.round(ours.readingPerSecond)}/s vs lifion ${Math.round(lifion.readingPerSecond)}/s (${readingRatio.toFixed(2)})`,
   );
   return {
     path,
@@ -198,18 +208,29 @@ async function benchWithStack(shardLimits: boolean, path: 'proxy' | 'raw') {
     allRecordsRatio: allRatio,
     firstRecordRatio: firstRatio,
     drainRatio,
+    readingRatio,
     goalMet: met,
     runs,
   };
 }
 
 function summarize(runs: Measured[]) {
-  type Figure = 'firstRecordMs' | 'allRecordsMs' | 'drainPerSecond' | 'steadyPerSecond' | 'deliveries' | 'stopMs';
+  type Figure =
+    | 'firstRecordMs'
+    | 'allRecordsMs'
+    | 'drainPerSecond'
+    | 'firstReadAskedMs'
+    | 'readingPerSecond'
+    | 'steadyPerSecond'
+    | 'deliveries'
+    | 'stopMs';
   const of = (key: Figure) => median(runs.map((run) => run[key]));
   return {
     firstRecordMs: of('firstRecordMs'),
     allRecordsMs: of('allRecordsMs'),
     drainPerSecond: of('drainPerSecond'),
+    firstReadAskedMs: of('firstReadAskedMs'),
+    readingPerSecond: of('readingPerSecond'),
     steadyPerSecond: of('steadyPerSecond'),
     deliveries: of('deliveries'),
     stopMs: of('stopMs'),
@@ -234,7 +255,7 @@ function runContender(spec: ChildSpec, round: number): Promise<Measured> {
   });
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
-    if (process.env.PEER_TRACE === '1') process.stderr.write(chunk);
+    if (process.env.PEER_TRACE === '1' || process.env.PEER_HTTP_TRACE === '1') process.stderr.write(chunk);
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise<Measured>((resolve, reject) => {
@@ -268,6 +289,9 @@ class Tracker {
   private readonly marks = new Map<number, number>();
   startedAt = Number.NaN;
   private firstAt: number | undefined;
+  private firstReadAskedAt: number | undefined;
+  private getRecordsCalls = 0;
+  private readonly fullPageAnswerMs: number[] = [];
   private finish: () => void = () => {};
   readonly done = new Promise<void>((resolve) => {
     this.finish = resolve;
@@ -282,6 +306,14 @@ class Tracker {
   /** Right before the contender's start call. */
   start(): void {
     this.startedAt = performance.now();
+  }
+
+  /** A GetRecords sent at `askedAt` was answered at `answeredAt` with a body of `bytes`. */
+  read(askedAt: number, answeredAt: number, bytes: number): void {
+    this.firstReadAskedAt ??= askedAt;
+    this.getRecordsCalls++;
+    // An empty page is a few hundred bytes; one with records, at least the size of one record.
+    if (bytes > 1000) this.fullPageAnswerMs.push(Math.round(answeredAt - askedAt));
   }
 
   deliver(sequenceNumbers: readonly string[]): void {
@@ -308,10 +340,15 @@ class Tracker {
     const first = (this.firstAt ?? Number.NaN) - this.startedAt;
     const all = (this.marks.get(1) ?? Number.NaN) - this.startedAt;
     const steadyMs = (this.marks.get(0.9) ?? Number.NaN) - (this.marks.get(0.1) ?? Number.NaN);
+    const firstReadAsked = (this.firstReadAskedAt ?? Number.NaN) - this.startedAt;
     return {
       firstRecordMs: first,
       allRecordsMs: all,
       drainPerSecond: this.expected / ((all - first) / 1000),
+      firstReadAskedMs: firstReadAsked,
+      readingPerSecond: this.expected / ((all - firstReadAsked) / 1000),
+      getRecordsCalls: this.getRecordsCalls,
+      fullPageAnswerMs: this.fullPageAnswerMs,
       steadyPerSecond: (0.8 * this.expected) / (steadyMs / 1000),
       deliveries: this.deliveries,
       duplicates: this.duplicates,
@@ -328,6 +365,7 @@ async function runOurs(spec: ChildSpec): Promise<RunResult> {
   const clients = localClients(spec.kinesisEndpoint, spec.dynamodbEndpoint);
   const stop = new AbortController();
   const tracker = new Tracker(spec.expected);
+  watchReads(tracker, spec.contender);
   const trace = (fields: object, message: string) =>
     process.env.PEER_TRACE === '1' &&
     process.stderr.write(
@@ -393,6 +431,7 @@ async function runLifion(spec: ChildSpec): Promise<RunResult> {
   const Kinesis = requirePeer(PEER) as LifionKinesisClass;
   const credentials = { region: 'us-east-1', accessKeyId: 'local', secretAccessKey: 'local' };
   const tracker = new Tracker(spec.expected);
+  watchReads(tracker, spec.contender);
   const consumer = new Kinesis({
     ...credentials,
     endpoint: spec.kinesisEndpoint,
@@ -413,6 +452,36 @@ async function runLifion(spec: ChildSpec): Promise<RunResult> {
   const stopping = performance.now();
   consumer.stopConsumer();
   return tracker.result(performance.now() - stopping);
+}
+
+/**
+ * Sees the contender's Kinesis calls on the wire, whatever SDK it uses (both send through node:http): when each
+ * GetRecords went out and when its answer was in, for the figures that tell the library's pace from the emulator's.
+ * `PEER_HTTP_TRACE=1` also prints every call (target, sent, answered, bytes) on stderr.
+ */
+function watchReads(tracker: Tracker, contender: Contender): void {
+  const original = http.request;
+  (http as { request: unknown }).request = (...args: Parameters<typeof http.request>) => {
+    const askedAt = performance.now();
+    const headers = (args[0] as { headers?: Record<string, string | undefined> }).headers ?? {};
+    const target = headers['x-amz-target'] ?? headers['X-Amz-Target'] ?? '?';
+    const request = original(...args);
+    request.on('response', (response) => {
+      // Only 'end' is listened to: a 'data' listener would take the body from the SDK.
+      response.on('end', () => {
+        const answeredAt = performance.now();
+        const bytes = Number(response.headers['content-length'] ?? 0);
+        if (target.endsWith('.GetRecords')) tracker.read(askedAt, answeredAt, bytes);
+        if (process.env.PEER_HTTP_TRACE === '1') {
+          const since = (at: number) => (at - tracker.startedAt).toFixed(0);
+          process.stderr.write(
+            `HTTP ${contender} ${target} sent ${since(askedAt)} ms, answered ${since(answeredAt)} ms, ${bytes} bytes\n`,
+          );
+        }
+      });
+    });
+    return request;
+  };
 }
 
 async function child(spec: ChildSpec): Promise<void> {
