@@ -508,32 +508,40 @@ describe('Scheduler: leases', () => {
     await running;
   });
 
-  it('gives back, with its last checkpoint, the lease of a consumer that fails while the worker stops', async () => {
-    // A processor whose output breaks: it asks the worker to stop, then fails (as the consumer does on a full disk).
-    const store = new InMemoryLeaseStore();
-    let stopWorker: () => void = () => {};
-    let reads = 0;
-    const factory = (): ShardRecordProcessor => ({
-      initialize: () => {},
-      processRecords: async ({ records, checkpointer }) => {
-        if (records.length === 0) return;
-        if (++reads === 1) return checkpointer.checkpoint();
-        stopWorker();
-        throw new Error('--out /dev/full could not be written');
-      },
-      leaseLost: () => {},
-      shardEnded: () => {},
-      shutdownRequested: () => {},
-    });
-    const { clock, stop, running } = worker(new TestStream([shard('s-1')], 1), store, { factory });
-    stopWorker = () => stop.abort();
-    await clock.advance(3_000);
-    await running;
+  it.each([
+    ['retried in place, then stopped with the worker', undefined],
+    ['failed by its policy', { onProcessingError: () => 'stop' as const }],
+  ])(
+    'gives back, with its last checkpoint, the lease of a consumer that throws while the worker stops: %s',
+    async (_, settings) => {
+      // A processor whose output breaks: it asks the worker to stop, then fails (as the consumer does on a full disk).
+      // Retried, the throw ends in the worker's stop ('shutdown'); with the stop policy the consumer fails ('failed'),
+      // and its lease is given back all the same: another worker carries on at once, not after the failover time.
+      const store = new InMemoryLeaseStore();
+      let stopWorker: () => void = () => {};
+      let reads = 0;
+      const factory = (): ShardRecordProcessor => ({
+        initialize: () => {},
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          if (++reads === 1) return checkpointer.checkpoint();
+          stopWorker();
+          throw new Error('--out /dev/full could not be written');
+        },
+        leaseLost: () => {},
+        shardEnded: () => {},
+        shutdownRequested: () => {},
+      });
+      const { clock, stop, running } = worker(new TestStream([shard('s-1')], 1), store, { factory, settings });
+      stopWorker = () => stop.abort();
+      await clock.advance(3_000);
+      await running;
 
-    const lease = store.leases.get('s-1');
-    expect(lease?.leaseOwner).toBeUndefined();
-    expect(lease?.checkpoint.sequenceNumber).toBe('1');
-  });
+      const lease = store.leases.get('s-1');
+      expect(lease?.leaseOwner).toBeUndefined();
+      expect(lease?.checkpoint.sequenceNumber).toBe('1');
+    },
+  );
 
   it('resolves within the shutdown timeout though a processor hangs, naming its shard and giving its lease back', async () => {
     const store = new InMemoryLeaseStore();
