@@ -269,6 +269,102 @@ describe('a processor that throws', () => {
   });
 });
 
+describe('a worker that stops while a call is being retried', () => {
+  /** A consumer of a one-record shard whose processor notes its calls, with `stopAfter` stopping it from inside. */
+  function stopping(processor: Partial<ShardRecordProcessor>, stream: StreamPort = new Pages([[record('1')]])) {
+    const calls: string[] = [];
+    const controller: { consumer?: ShardConsumer } = {};
+    const fixture = consumerOf(stream, {
+      ...base,
+      processRecords: async ({ records, checkpointer }) => {
+        if (records.length === 0) return;
+        calls.push('processRecords');
+        await checkpointer.checkpoint();
+      },
+      leaseLost: () => void calls.push('leaseLost'),
+      shutdownRequested: () => void calls.push('shutdownRequested'),
+      ...processor,
+    });
+    controller.consumer = fixture.consumer;
+    return { ...fixture, calls, stop: (reason: 'shutdown' | 'lease-lost') => controller.consumer?.stop(reason) };
+  }
+
+  it('never asks a processor that did not initialize to shut down, and reads nothing', async () => {
+    const run = stopping({
+      initialize: () => {
+        run.calls.push('initialize');
+        if (run.calls.length === 2) run.stop('shutdown');
+        throw new Error('config not loaded yet');
+      },
+    });
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.calls).toEqual(['initialize', 'initialize']);
+    expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
+  });
+
+  it('does not checkpoint SHARD_END for a shard whose shardEnded never succeeded', async () => {
+    // The end-of-shard work (a last flush, say) failed until the worker stopped: the shard is not finished, and the
+    // next holder must run shardEnded again. Checkpointing SHARD_END here would lose that work for good.
+    const run = stopping({
+      shardEnded: () => {
+        run.calls.push('shardEnded');
+        if (run.calls.filter((call) => call === 'shardEnded').length === 2) run.stop('shutdown');
+        throw new Error('flush failed');
+      },
+    });
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.calls).toEqual(['processRecords', 'shardEnded', 'shardEnded', 'shutdownRequested']);
+    expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('1');
+  });
+
+  it('ends a Kinesis call it was retrying as a stop: the processor is asked to shut down, not failed', async () => {
+    const stream = new Pages(
+      [[record('1')]],
+      [
+        (call) => {
+          if (call === 3) run.stop('shutdown');
+          return new TransientError('connect ETIMEDOUT');
+        },
+      ],
+    );
+    const run = stopping({}, stream);
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.calls).toEqual(['shutdownRequested']);
+    expect(stream.iteratorCalls).toBe(3);
+  });
+
+  it('does not retry, nor ask the policy about, a throw that came after the lease was lost', async () => {
+    const asked: number[] = [];
+    const calls: string[] = [];
+    const controller: { consumer?: ShardConsumer } = {};
+    const { consumer } = consumerOf(
+      new Pages([[record('1')]]),
+      {
+        ...base,
+        processRecords: ({ records }) => {
+          if (records.length === 0) return;
+          calls.push('processRecords');
+          // Another worker took the shard while this batch ran; the processor's own write then fails.
+          controller.consumer?.stop('lease-lost');
+          throw new Error('conditional write refused');
+        },
+        leaseLost: () => void calls.push('leaseLost'),
+      },
+      {
+        policy: (failure) => {
+          asked.push(failure.attempt);
+          return 'retry';
+        },
+      },
+    );
+    controller.consumer = consumer;
+    expect(await consumer.run()).toBe('lease-lost');
+    expect(calls).toEqual(['processRecords', 'leaseLost']);
+    expect(asked).toEqual([]);
+    expect(consumer.processingFailures).toBe(0);
+  });
+});
+
 describe('a call to Kinesis that fails for now', () => {
   const processor: ShardRecordProcessor = {
     ...base,
