@@ -326,6 +326,32 @@ describe('Scheduler: start-up', () => {
 });
 
 describe('Scheduler: what it publishes', () => {
+  it.each([
+    ['polling', { mode: 'polling' as const }, 3, 5],
+    ['fan-out', { mode: 'fan-out' as const }, 18, 20],
+  ])('reading at the tip with %s: pauses between reads only when polling', async (_, retrieval, least, most) => {
+    // A read that waits 50 ms for the next record, as a fan-out subscription waits for its next event. Polling, the
+    // worker waits its poll delay (200 ms and up) before asking again; through fan-out it asks again at once.
+    const clock = new ManualClock();
+    let reads = 0;
+    const stream = new TestStream([shard('s-1')]);
+    stream.getRecords = async (iterator: string) => {
+      await clock.sleep(50);
+      reads++;
+      const records = [{ sequenceNumber: String(reads), partitionKey: 'k', data: Buffer.from('x') }];
+      return { records, nextIterator: iterator, millisBehindLatest: 0, childShards: [] };
+    };
+    const { stop, running } = worker(stream, new InMemoryLeaseStore(), { clock, settings: { retrieval } });
+    await clock.advance(100);
+    const before = reads;
+    await clock.advance(1_000);
+    expect(reads - before).toBeGreaterThanOrEqual(least);
+    expect(reads - before).toBeLessThanOrEqual(most);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
   it('reports its shards and how far behind each is', async () => {
     const store = new InMemoryLeaseStore();
     const { scheduler, clock, stop, running } = worker(new TestStream([shard('s-1')], 1, 1_500), store);
