@@ -128,6 +128,11 @@ export class DashboardModel {
     this.readers.observeConsumers(consumers);
   }
 
+  /** Whether an application reads through a stream consumer the last listing did not show ACTIVE. */
+  streamConsumersBehind(): boolean {
+    return this.readers.consumersBehind();
+  }
+
   /** On AWS: what CloudWatch answered, or why it could not be read. */
   observeCloudWatch(history: HistoryView | Error): void {
     this.cloudWatch = history instanceof Error ? `CloudWatch could not be read: ${history.message}` : history;

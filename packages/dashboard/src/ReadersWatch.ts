@@ -53,6 +53,21 @@ export class ReadersWatch {
     this.consumersError = null;
   }
 
+  /**
+   * Whether the consumers listed last are behind what the stack counts: a fan-out reader whose stream consumer was
+   * not listed, or was listed still CREATING. The consumers are then worth listing again now rather than at the next
+   * regular listing, or the panel would show an application reading through a consumer it does not know.
+   */
+  consumersBehind(): boolean {
+    const latest = this.snapshots.at(-1);
+    if (!latest) return false;
+    return [...latest.readers.values()].some(
+      (reader) =>
+        reader.mode === 'fan-out' &&
+        this.consumers.find((consumer) => consumer.name === reader.application)?.status !== 'ACTIVE',
+    );
+  }
+
   view(wallNow: number): ReadersView {
     const latest = this.snapshots.at(-1);
     const oldest = this.snapshots[0];

@@ -140,8 +140,9 @@ export async function startDashboard(options: DashboardOptions, deps: DashboardD
           model.observeShards(await reader.shards(), clock.wallNow());
           model.observeResults(await reader.results(), clock.wallNow());
         }
-        // Consumers are registered seldom: listed every fourth round, a failure only a note on the panel.
-        if (round % 4 === 0) {
+        // Consumers are registered seldom: listed every fourth round, and at once when the stack counts reads through
+        // one the last listing did not show ACTIVE (a new fan-out application); a failure is only a note on the panel.
+        if (round % 4 === 0 || model.streamConsumersBehind()) {
           model.observeStreamConsumers(
             await reader
               .streamConsumers()

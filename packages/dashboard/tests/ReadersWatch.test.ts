@@ -90,6 +90,28 @@ describe('ReadersWatch', () => {
     });
   });
 
+  it('knows when the consumers listed are behind the readers counted: a fan-out reader not listed, or not ACTIVE', () => {
+    const watch = new ReadersWatch('Trades');
+    expect(watch.consumersBehind()).toBe(false);
+    watch.observe(report([reader('Processor', 'polling', 1, 0, 10)]), 0);
+    // Polling readers have no consumer to list.
+    expect(watch.consumersBehind()).toBe(false);
+    watch.observe(report([reader('Processor', 'polling', 2, 0, 20), reader('Audit', 'fan-out', 1, 0, 10)]), 1000);
+    expect(watch.consumersBehind()).toBe(true);
+    watch.observeConsumers([{ name: 'Audit', status: 'CREATING', createdAt: null }]);
+    expect(watch.consumersBehind()).toBe(true);
+    watch.observeConsumers(new Error('throttled'));
+    expect(watch.consumersBehind()).toBe(true);
+    watch.observeConsumers([{ name: 'Audit', status: 'ACTIVE', createdAt: null }]);
+    expect(watch.consumersBehind()).toBe(false);
+    // Another stream's fan-out readers are not this panel's.
+    watch.observe(
+      { ...LIMITS, streams: {}, readers: { Trades: [], Other: [reader('Elsewhere', 'fan-out', 1, 0, 1)] } },
+      2000,
+    );
+    expect(watch.consumersBehind()).toBe(false);
+  });
+
   it('keeps showing the consumers it listed when a later listing fails, and says that it failed', () => {
     const watch = new ReadersWatch('Trades');
     watch.observe(report([reader('Audit', 'fan-out', 4, 0, 10)]), 0);
