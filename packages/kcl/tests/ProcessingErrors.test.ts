@@ -139,15 +139,15 @@ describe('a processor that throws', () => {
   it('with the skip policy: after the attempts, checkpoints past the batch and goes on, as the Java KCL does', async () => {
     const seen: string[][] = [];
     const { consumer, store } = consumerOf(
-      new Pages([[record('1'), record('2')], [record('3')]]),
+      new Pages([[record('1'), record('2'), record('3')], [record('4')]]),
       {
         ...base,
         processRecords: async ({ records, checkpointer }) => {
           if (records.length === 0) return;
           seen.push(sequences(records));
           if (records[0]?.sequenceNumber === '1') throw new Error('a poison record');
-          // The checkpoint is already past the skipped batch.
-          expect(checkpointer.lastCheckpoint.sequenceNumber).toBe('2');
+          // The checkpoint is already past the skipped batch: at its last record.
+          expect(checkpointer.lastCheckpoint.sequenceNumber).toBe('3');
           await checkpointer.checkpoint();
         },
         shardEnded: async ({ checkpointer }) => checkpointer.checkpoint(),
@@ -155,7 +155,7 @@ describe('a processor that throws', () => {
       { policy: 'skip', attempts: 2 },
     );
     expect(await consumer.run()).toBe('shard-ended');
-    expect(seen).toEqual([['1', '2'], ['1', '2'], ['3']]);
+    expect(seen).toEqual([['1', '2', '3'], ['1', '2', '3'], ['4']]);
     expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('SHARD_END');
   });
 
@@ -188,6 +188,36 @@ describe('a processor that throws', () => {
       { during: 'processRecords', attempt: 2, shardId: SHARD, records: ['1', '2'] },
     ]);
     expect(deadLetters).toEqual(['1', '2']);
+  });
+
+  it('asks the hook about initialize and shardEnded too, with no records', async () => {
+    const asked: Array<{ during: string; records: number }> = [];
+    let inits = 0;
+    let ends = 0;
+    const { consumer } = consumerOf(
+      new Pages([[record('1')]]),
+      {
+        ...base,
+        initialize: () => {
+          if (++inits === 1) throw new Error('config not loaded yet');
+        },
+        shardEnded: async ({ checkpointer }) => {
+          if (++ends === 1) throw new Error('flush failed');
+          await checkpointer.checkpoint();
+        },
+      },
+      {
+        policy: ({ during, records }) => {
+          asked.push({ during, records: records.length });
+          return 'retry';
+        },
+      },
+    );
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(asked).toEqual([
+      { during: 'initialize', records: 0 },
+      { during: 'shardEnded', records: 0 },
+    ]);
   });
 
   it('retries initialize and shardEnded in place too, and never skips initialize', async () => {
@@ -401,6 +431,32 @@ describe('a call to Kinesis that fails for now', () => {
     const waited = clock.sleeps.reduce((sum, ms) => sum + ms, 0);
     expect(waited).toBeGreaterThanOrEqual(20_000);
     expect(waited).toBeLessThanOrEqual(20_000 + 5000);
+  });
+
+  it('a read failing for now is no sign of life: past the failover time the lease is not renewed; throttled, it is', async () => {
+    // Renewals stop once the reader has made no progress for the failover time (10 s); a failover time after the last
+    // one, the lease is no longer held. Throttled, Kinesis answered: the reader is alive and the lease renewed.
+    for (const [error, renewed] of [
+      [new TransientError('get records failed for now: socket hang up'), false],
+      [new ThrottledError('ProvisionedThroughputExceededException'), true],
+    ] as const) {
+      const freshAfter25s: boolean[] = [];
+      const stream: StreamPort = {
+        listShards: async () => [],
+        getShardIterator: async () => 'iterator',
+        getRecords: async () => {
+          if (fixture.clock.monotonicNow() - startedAt > 25_000 && freshAfter25s.length === 0) {
+            freshAfter25s.push(fixture.renewer.isFresh(SHARD));
+            fixture.consumer.stop('shutdown');
+          }
+          throw error;
+        },
+      };
+      const fixture = consumerOf(stream, processor);
+      const startedAt = fixture.clock.monotonicNow();
+      expect(await fixture.consumer.run()).toBe('shutdown');
+      expect(freshAfter25s).toEqual([renewed]);
+    }
   });
 
   it('failing otherwise (the stream is gone), fails at once', async () => {
