@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
-import { systemClock } from '@stock-trades/kcl';
+import { type AwsClients, localClients, localTargetEnv, readerKinesisClient, StreamAdmin } from '@stock-trades/aws';
+import { createWorker, type Scheduler, type ShardRecordProcessorFactory, systemClock } from '@stock-trades/kcl';
 import { type LocalStackOptions, type RunningLocalStack, startLocalStack } from '@stock-trades/local-stack';
 import { DEFAULT_LINGER_MS, DEFAULT_MAX_IN_FLIGHT, runProducer } from '@stock-trades/producer';
 import { type CommandProcess, fastWorkerArgs, startCommand } from '@stock-trades/testkit';
@@ -107,4 +107,24 @@ export function produceInProcess(
       sleep: systemClock.sleep,
     },
   );
+}
+
+/**
+ * A kcl worker of the benchmarks (`bench`), as the consumer makes one: createWorker, reading in the given mode with the
+ * Kinesis client that mode needs (HTTP/2 for fan-out, HTTP/1.1 for polling).
+ */
+export function benchWorker(
+  clients: AwsClients,
+  retrieval: 'polling' | 'fan-out',
+  names: { readonly applicationName: string; readonly streamName: string },
+  processorFactory: ShardRecordProcessorFactory,
+): Scheduler {
+  return createWorker({
+    ...names,
+    workerId: 'bench',
+    retrieval: { mode: retrieval },
+    kinesisClient: readerKinesisClient(clients, { mode: retrieval }),
+    dynamodbClient: clients.dynamodb,
+    processorFactory,
+  });
 }

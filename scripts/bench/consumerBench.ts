@@ -1,22 +1,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { localClients, localTargetEnv, readerKinesisClient, StreamAdmin } from '@stock-trades/aws';
+import { localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
 import { ShardWindows, StockTradeRecordProcessor } from '@stock-trades/consumer';
 import { DEFAULT_EVENT_TIME_BOUNDS, parseTrade, serializeTrade } from '@stock-trades/core';
 import { TradeGenerator } from '@stock-trades/core/generator';
-import {
-  createWorker,
-  DynamoLeaseStore,
-  type KinesisRecord,
-  type ShardRecordProcessor,
-  systemClock,
-} from '@stock-trades/kcl';
+import { DynamoLeaseStore, type KinesisRecord, type ShardRecordProcessor, systemClock } from '@stock-trades/kcl';
 import { deaggregate, RecordAggregator } from '@stock-trades/kpl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { runProducer } from '@stock-trades/producer';
 import { startCommand, waitFor } from '@stock-trades/testkit';
 import { DEFAULT_RETRY_POLICY, KinesisRecordsPort } from '@stock-trades/writer';
+import { benchWorker } from './benchPipeline.js';
 
 const FULL_RANGE = { startingHashKey: '0', endingHashKey: (2n ** 128n - 1n).toString() };
 
@@ -143,26 +138,19 @@ export async function benchLatency(
   const fromCreation: number[] = [];
   let measuring = false;
   const stop = new AbortController();
-  const scheduler = createWorker({
-    applicationName: app,
-    streamName: stream,
-    workerId: 'bench',
-    retrieval: { mode: retrieval },
-    kinesisClient: readerKinesisClient(clients, { mode: retrieval }),
-    dynamodbClient: clients.dynamodb,
-    processorFactory: (shardId) =>
-      timed(
-        new StockTradeRecordProcessor(
-          shardId,
-          { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000, ...DEFAULT_EVENT_TIME_BOUNDS },
-          {
-            sink: { emit: async () => {} },
-            log: { debug() {}, info() {}, warn() {}, error() {} },
-            now: Date.now,
-          },
-        ),
+  const scheduler = benchWorker(clients, retrieval, { applicationName: app, streamName: stream }, (shardId) =>
+    timed(
+      new StockTradeRecordProcessor(
+        shardId,
+        { windowMs: 60_000, latenessMs: 1000, checkpointIntervalMs: 10_000, ...DEFAULT_EVENT_TIME_BOUNDS },
+        {
+          sink: { emit: async () => {} },
+          log: { debug() {}, info() {}, warn() {}, error() {} },
+          now: Date.now,
+        },
       ),
-  });
+    ),
+  );
   function timed(processor: ShardRecordProcessor): ShardRecordProcessor {
     return {
       initialize: (input) => processor.initialize(input),

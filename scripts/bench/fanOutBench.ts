@@ -1,8 +1,8 @@
-import { type AwsClients, localClients, readerKinesisClient, readShardTraffic, StreamAdmin } from '@stock-trades/aws';
-import { createWorker, type ShardRecordProcessor, systemClock } from '@stock-trades/kcl';
+import { type AwsClients, localClients, readShardTraffic, StreamAdmin } from '@stock-trades/aws';
+import { type ShardRecordProcessor, systemClock } from '@stock-trades/kcl';
 import { startLocalStack } from '@stock-trades/local-stack';
 import { waitFor } from '@stock-trades/testkit';
-import { produceInProcess } from './benchPipeline.js';
+import { benchWorker, produceInProcess } from './benchPipeline.js';
 import { benchLatency, percentile } from './consumerBench.js';
 
 type Retrieval = 'polling' | 'fan-out';
@@ -79,15 +79,7 @@ function runApplication(
     shardEnded: ({ checkpointer }) => checkpointer.checkpoint(),
     shutdownRequested: () => {},
   });
-  const scheduler = createWorker({
-    applicationName: application,
-    streamName: stream,
-    workerId: 'bench',
-    retrieval: { mode: retrieval },
-    kinesisClient: readerKinesisClient(clients, { mode: retrieval }),
-    dynamodbClient: clients.dynamodb,
-    processorFactory: processor,
-  });
+  const scheduler = benchWorker(clients, retrieval, { applicationName: application, streamName: stream }, processor);
   const stopping = new AbortController();
   const running = scheduler.run(stopping.signal);
   return {
