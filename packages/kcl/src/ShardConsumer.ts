@@ -127,6 +127,13 @@ export class ShardConsumer {
     const { processor, log } = this.deps;
     const shardId = this.shardId;
     try {
+      // A finished shard (its processor's shardEnded done, SHARD_END written) has nothing left to read: read again it
+      // would start at TRIM_HORIZON and deliver the whole shard twice. The Scheduler does not take such leases; this
+      // holds whatever hands one over.
+      if (this.lease.checkpoint.sequenceNumber === Sentinel.SHARD_END) {
+        log.warn({ shardId }, 'lease already at SHARD_END: nothing to read; giving it back');
+        return 'shard-ended';
+      }
       const parents = await this.waitForParents();
       if (!parents) return await this.finishStopped();
       const checkpointer = new ShardCheckpointer(

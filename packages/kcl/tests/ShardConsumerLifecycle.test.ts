@@ -208,6 +208,20 @@ describe('ShardConsumer: shard end', () => {
     expect(second.store.leases.get(SHARD)?.checkpoint).toEqual(SHARD_END);
     expect(second.store.writes).toBe(1);
   });
+
+  it('given a lease already at SHARD_END, ends at once: no read, no processor call, no write', async () => {
+    // The Scheduler never hands one out (finished leases are not taken), but a reader started on one would read the
+    // closed shard again from TRIM_HORIZON and deliver all of it a second time.
+    const stream = new ScriptedShard([[record('1')], { end: [] }]);
+    const { processor, events } = notingProcessor();
+    const { consumer, store } = consumerOf(stream, processor, { lease: { checkpoint: SHARD_END } });
+
+    expect(await consumer.run()).toBe('shard-ended');
+    expect(events).toEqual([]);
+    expect(stream.positions).toEqual([]);
+    expect(store.leases.get(SHARD)?.checkpoint).toEqual(SHARD_END);
+    expect(store.writes).toBe(0);
+  });
 });
 
 describe('ShardConsumer: where it starts', () => {
