@@ -105,6 +105,21 @@ describe('chooseLeasesToTake', () => {
     expect(chooseLeasesToTake(live(free), 'me', { ...policy, maxLeasesForWorker: 2 }, seeded(1)).take).toHaveLength(2);
   });
 
+  it('takes a lease nobody holds even when the observation does not call it expired', () => {
+    // An unowned lease is free whatever the tracker said; counted as a worker's, it would only ever be stolen.
+    const free = aLease('free');
+    const decision = chooseLeasesToTake(
+      [
+        { lease: free, expired: false },
+        { lease: aLease('other-1', { leaseOwner: 'other' }), expired: false },
+      ],
+      'me',
+      { ...policy, allowSteal: false },
+      seeded(1),
+    );
+    expect(decision.take.map((lease) => lease.leaseKey)).toEqual(['free']);
+  });
+
   it('leaves finished shards (SHARD_END) out of taking and of the balance', () => {
     const done = { sequenceNumber: 'SHARD_END', subSequenceNumber: 0 };
     const leases = [aLease('parent', { checkpoint: done }), aLease('child-1'), aLease('child-2')];

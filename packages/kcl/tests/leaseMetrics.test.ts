@@ -47,6 +47,21 @@ describe('lease metrics (beyond KCL: what a holder publishes for dashboards)', (
     });
   });
 
+  it('carry a shard’s failures in a row as a whole number, never below zero', async () => {
+    const { client, sent } = recordingClient();
+    const store = new DynamoLeaseStore({ tableName: 'App', dynamodbClient: client });
+    const lease = aLease('shardId-000000000001', { leaseOwner: 'worker-a', leaseCounter: 7 });
+    const failuresSent = async (processingFailures: number) => {
+      await store.renewLease(lease, { millisBehindLatest: 0, recordsPerSecond: 0, processingFailures });
+      const values = sent.at(-1)?.ExpressionAttributeValues as Record<string, { N: string }>;
+      return values[':failures']?.N;
+    };
+    // A shard stuck on a batch shows on the dashboard by this number.
+    expect(await failuresSent(3)).toBe('3');
+    expect(await failuresSent(2.6)).toBe('3');
+    expect(await failuresSent(-1)).toBe('0');
+  });
+
   it('are read back when present, and absent from items the Java KCL wrote', () => {
     const base = { leaseKey: { S: 's' }, leaseCounter: { N: '3' }, checkpoint: { S: 'TRIM_HORIZON' } };
     expect(
