@@ -281,6 +281,47 @@ describe('a processor that throws', () => {
     expect(store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
   });
 
+  it('is a stalled reader again once the batch went through: retrying only covers the retries', async () => {
+    // The first read gives one record; the second never answers (a hung connection).
+    let reads = 0;
+    let answer: (page: RecordsPage) => void = () => {};
+    const stream: StreamPort = {
+      listShards: async () => [],
+      getShardIterator: async () => 'iterator',
+      getRecords: () => {
+        reads++;
+        if (reads === 1)
+          return Promise.resolve({
+            records: [record('1')],
+            nextIterator: 'next',
+            millisBehindLatest: 0,
+            childShards: [],
+          });
+        return new Promise<RecordsPage>((resolve) => {
+          answer = resolve;
+        });
+      },
+    };
+    let attempts = 0;
+    const { consumer, clock } = consumerOf(stream, {
+      ...base,
+      processRecords: ({ records }) => {
+        if (records.length > 0 && ++attempts === 1) throw new Error('down for a moment');
+      },
+    });
+    const outcome = consumer.run();
+    while (reads < 2) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(attempts).toBe(2);
+    expect(consumer.isHealthy(10_000)).toBe(true);
+    clock.advance(10_001);
+    expect(consumer.isHealthy(10_000)).toBe(false);
+
+    // Not renewed meanwhile, the lease is past the failover time when the answer comes: given up, as it must be.
+    answer({ records: [], nextIterator: undefined, millisBehindLatest: 0, childShards: [] });
+    expect(await outcome).toBe('lease-lost');
+  });
+
   it('stops retrying, without a checkpoint, once the worker stops', async () => {
     const controller: { consumer?: ShardConsumer } = {};
     let attempts = 0;
@@ -345,6 +386,38 @@ describe('a worker that stops while a call is being retried', () => {
     expect(await run.consumer.run()).toBe('shutdown');
     expect(run.calls).toEqual(['processRecords', 'shardEnded', 'shardEnded', 'shutdownRequested']);
     expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('1');
+  });
+
+  it('does not end a closed shard whose last batch never went through', async () => {
+    // Kinesis may give a closed shard's last records with its end (no next iterator). Stopped while that batch was
+    // being retried, the shard is not finished: ending it would checkpoint SHARD_END past records never processed.
+    const lastPage: StreamPort = {
+      listShards: async () => [],
+      getShardIterator: async () => 'iterator',
+      getRecords: async () => ({
+        records: [record('1')],
+        nextIterator: undefined,
+        millisBehindLatest: 0,
+        childShards: [],
+      }),
+    };
+    const run = stopping(
+      {
+        processRecords: () => {
+          run.calls.push('processRecords');
+          if (run.calls.length === 2) run.stop('shutdown');
+          throw new Error('the database is down');
+        },
+        shardEnded: ({ checkpointer }) => {
+          run.calls.push('shardEnded');
+          return checkpointer.checkpoint();
+        },
+      },
+      lastPage,
+    );
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.calls).toEqual(['processRecords', 'processRecords', 'shutdownRequested']);
+    expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('TRIM_HORIZON');
   });
 
   it('ends a Kinesis call it was retrying as a stop: the processor is asked to shut down, not failed', async () => {

@@ -35,6 +35,11 @@ type Step = KinesisRecord[] | Error | { end: ShardInfo[] };
 
 class ScriptedShard implements StreamPort {
   readonly positions: IteratorPosition[] = [];
+  /** The shards whose reader let go of what it held open (a fan-out subscription). */
+  readonly released: string[] = [];
+  release(shardId: string): void {
+    this.released.push(shardId);
+  }
   constructor(
     private readonly steps: Step[],
     private readonly listed: ShardInfo[] = [],
@@ -143,6 +148,40 @@ describe('ShardConsumer: stopping', () => {
     const { consumer } = consumerOf(new ScriptedShard([[]]), processor);
 
     expect(await consumer.run()).toBe('lease-lost');
+  });
+});
+
+describe('ShardConsumer: what it holds open', () => {
+  it('lets go of its shard’s reader however it ends: shard end, shutdown, lease lost, failure', async () => {
+    const outcomes: string[] = [];
+    const released: string[][] = [];
+    const ends: Array<(consumer: () => ShardConsumer | undefined) => ShardRecordProcessor> = [
+      () => notingProcessor().processor,
+      (self) => notingProcessor({ onRecords: () => self()?.stop('shutdown') }).processor,
+      (self) => notingProcessor({ onRecords: () => self()?.stop('lease-lost') }).processor,
+      () =>
+        notingProcessor({
+          onRecords: () => {
+            throw new Error('bug');
+          },
+        }).processor,
+    ];
+    for (const end of ends) {
+      const stream = new ScriptedShard([[record('1')], { end: [] }]);
+      const holder: { consumer?: ShardConsumer } = {};
+      const { consumer } = consumerOf(
+        stream,
+        end(() => holder.consumer),
+        {
+          config: { processingErrors: { ...DEFAULT_PROCESSING_ERRORS, policy: () => 'stop' } },
+        },
+      );
+      holder.consumer = consumer;
+      outcomes.push(await consumer.run());
+      released.push(stream.released);
+    }
+    expect(outcomes).toEqual(['shard-ended', 'shutdown', 'lease-lost', 'failed']);
+    expect(released).toEqual([[SHARD], [SHARD], [SHARD], [SHARD]]);
   });
 });
 
