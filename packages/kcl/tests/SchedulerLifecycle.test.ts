@@ -5,6 +5,7 @@ import type { InitialPosition } from '../src/InitialPosition.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
 import type { TakeKind } from '../src/LeaseStore.js';
 import { silentLogger } from '../src/Logger.js';
+import type { MetricDatum, Metrics } from '../src/Metrics.js';
 import type { ShardRecordProcessor } from '../src/RecordProcessor.js';
 import { Scheduler } from '../src/Scheduler.js';
 import { type SchedulerSettings, schedulerConfig } from '../src/SchedulerConfig.js';
@@ -84,6 +85,7 @@ function worker(
     settings?: Partial<SchedulerSettings>;
     factory?: (shardId: string) => ShardRecordProcessor;
     clock?: ManualClock;
+    metrics?: Metrics;
   } = {},
 ) {
   const clock = options.clock ?? new ManualClock();
@@ -96,6 +98,7 @@ function worker(
       clock,
       log: silentLogger,
       random: () => 0,
+      metrics: options.metrics,
     },
   );
   const stop = new AbortController();
@@ -444,7 +447,9 @@ describe('Scheduler: leases', () => {
     for (const leaseKey of ['s-1', 's-2', 's-3', 's-4'])
       store.leases.set(leaseKey, aLease(leaseKey, { leaseOwner: 'other' }));
     const stream = new TestStream(['s-1', 's-2', 's-3', 's-4'].map((shardId) => shard(shardId)));
-    const { stop, running } = worker(stream, store, { clock }); // take interval 20 050 ms, looks every 1 s
+    const recorded: MetricDatum[] = [];
+    const metrics = { record: (datum: MetricDatum) => void recorded.push(datum) };
+    const { stop, running } = worker(stream, store, { clock, metrics }); // take interval 20 050 ms, looks every 1 s
     for (let second = 0; second < 30; second++) {
       // The other worker renews what it still holds.
       for (const lease of store.leases.values()) if (lease.leaseOwner === 'other') store.bump(lease.leaseKey);
@@ -454,6 +459,15 @@ describe('Scheduler: leases', () => {
     expect(store.takes.map((take) => take.at)).toEqual([0, 21_000]);
     // Recorded on the lease as what they were: steals from a live owner.
     expect(store.takes.map((take) => take.how)).toEqual(['stole', 'stole']);
+    // And counted as such, on the shard stolen: a steal is a take too.
+    const counted = (name: string) =>
+      recorded
+        .filter((datum) => datum.name === name)
+        .map((datum) => [datum.shardId, datum.value, datum.operation])
+        .sort();
+    const stolen = store.takes.map((take) => [take.leaseKey, 1, 'TakeLeases']).sort();
+    expect(counted('StolenLeases')).toEqual(stolen);
+    expect(counted('TakenLeases')).toEqual(stolen);
     stop.abort();
     await clock.advance(2_000);
     await running;
@@ -650,6 +664,31 @@ describe('Scheduler: shard end', () => {
     for (const take of childTakes) expect(take.at).toBeLessThanOrEqual(endedBy);
     stop.abort();
     await clock.advance(6_000);
+    await running;
+  });
+
+  it('stops renewing a finished shard’s lease it could not give back', async () => {
+    class FailingRelease extends InMemoryLeaseStore {
+      failures = 1;
+      override async releaseLease(lease: Lease): Promise<Lease> {
+        if (this.failures-- > 0) throw new DependencyError('release failed');
+        return super.releaseLease(lease);
+      }
+    }
+    const store = new FailingRelease();
+    const stream = new TestStream([shard('s-1')]);
+    stream.ending.set('s-1', []);
+    const { clock, stop, running } = worker(stream, store);
+    await clock.advance(1_000);
+    expect(store.leases.get('s-1')?.checkpoint).toEqual(SHARD_END);
+    expect(store.failures).toBe(0); // its release was tried, and failed
+
+    // Held on, it would be renewed for as long as the worker runs, with nobody reading it.
+    const counter = store.leases.get('s-1')?.leaseCounter;
+    await clock.advance(30_000);
+    expect(store.leases.get('s-1')?.leaseCounter).toBe(counter);
+    stop.abort();
+    await clock.advance(2_000);
     await running;
   });
 

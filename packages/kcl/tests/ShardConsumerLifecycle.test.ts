@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { DependencyError, ThrottledError } from '../src/errors.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
 import type { LeaseRenewer } from '../src/LeaseRenewer.js';
+import type { MetricDatum } from '../src/Metrics.js';
 import { DEFAULT_PROCESSING_ERRORS } from '../src/ProcessingErrors.js';
 import type { InitializationInput, ShardRecordProcessor } from '../src/RecordProcessor.js';
 import type { ShardConsumer, ShardConsumerConfig } from '../src/ShardConsumer.js';
@@ -359,6 +360,28 @@ describe('ShardConsumer: parents', () => {
 
     expect(await consumer.run()).toBe('shutdown');
     expect(events).toEqual([]);
+  });
+});
+
+describe('ShardConsumer: what it measures', () => {
+  it('times each batch as long as the processor took over it', async () => {
+    const recorded: MetricDatum[] = [];
+    const clock = new FakeClock();
+    const took = [250, 40];
+    const { processor } = notingProcessor({ onRecords: () => clock.advance(took.shift() ?? 0) });
+    const { consumer } = shardConsumerFixture(
+      new ScriptedShard([[record('1'), record('2')], [record('3')], { end: [] }]),
+      processor,
+      { clock, metrics: { record: (datum) => void recorded.push(datum) } },
+    );
+
+    expect(await consumer.run()).toBe('shard-ended');
+    const timed = recorded.filter((datum) => datum.name === 'RecordProcessor.processRecords.Time');
+    expect(timed.map((datum) => [datum.value, datum.unit, datum.shardId])).toEqual([
+      [250, 'Milliseconds', SHARD],
+      [40, 'Milliseconds', SHARD],
+      [0, 'Milliseconds', SHARD],
+    ]);
   });
 });
 

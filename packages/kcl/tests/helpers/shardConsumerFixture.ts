@@ -1,6 +1,7 @@
 import type { Lease } from '../../src/Lease.js';
 import { LeaseRenewer } from '../../src/LeaseRenewer.js';
 import { silentLogger } from '../../src/Logger.js';
+import type { Metrics } from '../../src/Metrics.js';
 import type { ShardRecordProcessor } from '../../src/RecordProcessor.js';
 import { ShardConsumer, type ShardConsumerConfig } from '../../src/ShardConsumer.js';
 import type { StreamPort } from '../../src/StreamPort.js';
@@ -15,6 +16,7 @@ export interface ShardConsumerFixtureOptions<C extends FakeClock> {
   readonly lease?: Partial<Lease>;
   readonly config?: Partial<ShardConsumerConfig>;
   readonly random?: () => number;
+  readonly metrics?: Metrics;
 }
 
 /**
@@ -42,6 +44,7 @@ export function shardConsumerFixture<C extends FakeClock = FakeClock>(
     config: { maxRecords: 100, poll: { minMs: 200, maxMs: 1000 }, parentPollMs: 1000, ...options.config },
     onShardEnd: async () => {},
     random: options.random,
+    metrics: options.metrics,
   });
   return { consumer, store, clock, renewer };
 }
