@@ -77,6 +77,11 @@ describe('classifyError, name by name and at the edges', () => {
     expect(classifyError(new Error('wrapped', { cause: named('Error', { code }) }))).toBe(ErrorKind.TRANSIENT);
   });
 
+  it('reads a chain of causes that ends in null without failing', () => {
+    expect(classifyError(new Error('x', { cause: null }))).toBe(ErrorKind.PERMANENT);
+    expect(classifyError(named('TimeoutError', { cause: null }))).toBe(ErrorKind.TRANSIENT);
+  });
+
   it('reads network codes five causes deep, not six; and in an AggregateError, any one of its errors', () => {
     const wrap = (levels: number) => {
       let error: Error = named('Error', { code: 'ECONNRESET' });

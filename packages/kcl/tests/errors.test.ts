@@ -3,10 +3,13 @@ import {
   DependencyError,
   ExpiredIteratorError,
   InvalidCheckpointError,
+  InvalidConfigError,
   KclError,
   LeaseLostError,
   ResourceNotFoundError,
+  TableNotReadyError,
   ThrottledError,
+  TransientError,
 } from '../src/errors.js';
 
 describe('errors', () => {
@@ -20,12 +23,15 @@ describe('errors', () => {
       [new ThrottledError('m', cause), 'ThrottledError', 'THROTTLED'],
       [new ResourceNotFoundError('m', cause), 'ResourceNotFoundError', 'RESOURCE_NOT_FOUND'],
       [new DependencyError('m', cause), 'DependencyError', 'DEPENDENCY_FAILED'],
+      [new TransientError('m', cause), 'TransientError', 'TRANSIENT'],
+      [new InvalidConfigError('m'), 'InvalidConfigError', 'INVALID_CONFIG'],
+      [new TableNotReadyError('m'), 'TableNotReadyError', 'TABLE_NOT_READY'],
     ];
     for (const [error, name, code] of errors) {
       expect(error).toBeInstanceOf(KclError);
       expect(error).toMatchObject({ name, code });
     }
-    for (const [error] of errors.slice(3)) expect(error.cause).toBe(cause);
+    for (const [error] of errors.slice(3, 8)) expect(error.cause).toBe(cause);
   });
 
   it('a lost lease names the lease, and why when told', () => {

@@ -6,7 +6,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { KinesisRecord } from '@stock-trades/kpl';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { emfMetrics } from '../src/emfMetrics.js';
 import type { ShardInfo } from '../src/Lease.js';
 import { silentLogger } from '../src/Logger.js';
@@ -195,6 +195,12 @@ describe('emfMetrics', () => {
       expect(line._aws.Timestamp).toBe(1_700_000_000_000);
       const [directive] = line._aws.CloudWatchMetrics;
       expect(directive?.Namespace).toBe('App');
+      // CloudWatch extracts only the metrics the directive names: every one at the root, and nothing else.
+      const atRoot = Object.keys(line).filter(
+        (key) => !['_aws', 'Operation', 'ShardId', 'WorkerIdentifier'].includes(key),
+      );
+      expect(atRoot.length).toBeGreaterThan(0);
+      expect(directive?.Metrics.map((metric) => metric.Name).sort()).toEqual(atRoot.sort());
       for (const key of directive?.Dimensions.flat() ?? []) expect(typeof line[key]).toBe('string');
       for (const { Name, Unit } of directive?.Metrics ?? []) {
         expect(['Count', 'Bytes', 'Milliseconds']).toContain(Unit);
@@ -216,6 +222,22 @@ describe('emfMetrics', () => {
     const renew = parsed.find((line) => line.Operation === 'RenewAllLeases');
     expect(renew?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([['Operation']]);
     expect(renew?.CurrentLeases).toBe(recorded.filter((datum) => datum.name === 'CurrentLeases').at(-1)?.value);
+  });
+
+  it('writes once a minute unless told otherwise', () => {
+    vi.useFakeTimers();
+    try {
+      const lines: string[] = [];
+      const emf = emfMetrics({ namespace: 'App', write: (line) => lines.push(line) });
+      emf.record({ name: 'RecordsProcessed', value: 3, unit: 'Count', operation: 'ProcessTask', shardId: 's' });
+      vi.advanceTimersByTime(59_999);
+      expect(lines).toHaveLength(0);
+      vi.advanceTimersByTime(1);
+      expect(lines).toHaveLength(1);
+      emf.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('keeps the latest 100 values of a millisecond metric, and a flush with nothing recorded writes nothing', () => {

@@ -72,6 +72,16 @@ describe('the retrieval mode a worker reads with', () => {
     expect(handlerOf((fanOut as unknown as { kinesis: KinesisClient }).kinesis)).toBe('NodeHttp2Handler');
   });
 
+  it('builds either client from the whole configuration it is given: region, endpoint and all', async () => {
+    const kinesisConfig = { region: 'eu-west-1', endpoint: 'http://127.0.0.1:4568' };
+    for (const protocol of ['http1', 'http2'] as const) {
+      const client = kinesisClientFrom({ kinesisConfig }, protocol);
+      expect(await client.config.region()).toBe('eu-west-1');
+      const endpoint = await client.config.endpoint?.();
+      expect([endpoint?.hostname, endpoint?.port]).toEqual(['127.0.0.1', 4568]);
+    }
+  });
+
   it('refuses a mode it does not know, naming it', () => {
     const make = () => schedulerConfig({ ...names, retrieval: { mode: 'push' } as never });
     expect(make).toThrow(InvalidConfigError);
