@@ -1,5 +1,5 @@
 import type { KinesisClient, SubscribeToShardEventStream } from '@aws-sdk/client-kinesis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DependencyError, ResourceNotFoundError, ThrottledError, TransientError } from '../src/errors.js';
 import { FanOutStreamPort } from '../src/FanOutStreamPort.js';
 
@@ -171,6 +171,8 @@ describe('FanOutStreamPort: subscriptions', () => {
             ChildShards: [],
           },
         },
+        // A kind of event this SDK does not know: nothing to hand over.
+        { $unknown: ['SomethingNew', {}] } as never,
         { SubscribeToShardEvent: { Records: [], ContinuationSequenceNumber: '2' } as never },
         {
           SubscribeToShardEvent: {
@@ -194,8 +196,11 @@ describe('FanOutStreamPort: subscriptions', () => {
     // An empty ChildShards is not the end: the next iterator goes on after the continuation.
     expect(first.childShards).toEqual([]);
     expect(first.nextIterator).toBeDefined();
+    const unknown = await reader.getRecords(first.nextIterator as string);
+    expect(unknown).toEqual({ records: [], nextIterator: first.nextIterator, millisBehindLatest: 0, childShards: [] });
     const second = await reader.getRecords(first.nextIterator as string);
-    expect(second).toMatchObject({ records: [], millisBehindLatest: 0, nextIterator: first.nextIterator });
+    // No ChildShards at all is no children either.
+    expect(second).toEqual({ records: [], millisBehindLatest: 0, nextIterator: first.nextIterator, childShards: [] });
     const last = await reader.getRecords(second.nextIterator as string);
     expect(last.nextIterator).toBeUndefined();
     expect(last.childShards.map((child) => child.shardId)).toEqual(['c-1']);
@@ -229,6 +234,41 @@ describe('FanOutStreamPort: subscriptions', () => {
     expect(page.records.map((record) => record.sequenceNumber)).toEqual(['5']);
     // Still the one subscription.
     expect(fake.sent.filter((call) => call.command === 'SubscribeToShard')).toHaveLength(1);
+  });
+
+  it('waits a second for an event unless told otherwise, and leaves no timer behind once one came', async () => {
+    vi.useFakeTimers();
+    try {
+      let push: (event: SubscribeToShardEventStream) => void = () => {};
+      const fake = subscribing(() => ({
+        EventStream: (async function* () {
+          for (;;)
+            yield await new Promise<SubscribeToShardEventStream>((resolve) => {
+              push = resolve;
+            });
+        })(),
+      }));
+      const reader = port(fake.client);
+      const iterator = await reader.getShardIterator('shard-1', { type: 'LATEST' });
+      let answered = false;
+      const read = reader.getRecords(iterator).then((page) => {
+        answered = true;
+        return page;
+      });
+      await vi.advanceTimersByTimeAsync(999);
+      expect(answered).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await read).records).toEqual([]);
+
+      const next = reader.getRecords(iterator);
+      await vi.advanceTimersByTimeAsync(10);
+      push({ SubscribeToShardEvent: { Records: [], ContinuationSequenceNumber: '5', MillisBehindLatest: 0 } });
+      await next;
+      expect(vi.getTimerCount()).toBe(0);
+      reader.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('subscribes again after release, and from a different iterator than the subscription’s; dispose closes all', async () => {
