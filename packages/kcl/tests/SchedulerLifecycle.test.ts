@@ -463,9 +463,9 @@ describe('Scheduler: leases', () => {
     const counted = (name: string) =>
       recorded
         .filter((datum) => datum.name === name)
-        .map((datum) => [datum.shardId, datum.value, datum.operation])
+        .map((datum) => [datum.shardId, datum.value, datum.unit, datum.operation])
         .sort();
-    const stolen = store.takes.map((take) => [take.leaseKey, 1, 'TakeLeases']).sort();
+    const stolen = store.takes.map((take) => [take.leaseKey, 1, 'Count', 'TakeLeases']).sort();
     expect(counted('StolenLeases')).toEqual(stolen);
     expect(counted('TakenLeases')).toEqual(stolen);
     stop.abort();
