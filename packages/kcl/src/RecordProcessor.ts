@@ -11,8 +11,10 @@ export interface CheckpointOptions {
 /** How a record processor records its progress. Every call is a conditional write on the lease. */
 export interface RecordProcessorCheckpointer {
   /**
-   * Checkpoints at `position` (or, without one, at the last record delivered; at the end
-   * of a closed shard, SHARD_END). Throws LeaseLostError when the lease is gone, and
+   * Checkpoints at `position`. Without one: within processRecords, at the last record of its batch; anywhere
+   * else, at the end of the last batch processRecords finished (or where the processor checkpointed, if further),
+   * never past records handed over but not processed; at the end of a closed shard, SHARD_END. Throws
+   * LeaseLostError when the lease is gone, and
    * InvalidCheckpointError for a position behind the current checkpoint or past what
    * was delivered.
    */
@@ -68,7 +70,7 @@ export interface ShutdownRequestedInput {
  *   initialize: ({ shardId, checkpoint }) => console.log(`${shardId} from ${checkpoint.sequenceNumber}`),
  *   processRecords: async ({ records, checkpointer }) => {
  *     for (const record of records) handle(record.data);
- *     await checkpointer.checkpoint(); // at the last record delivered
+ *     await checkpointer.checkpoint(); // at the batch's last record
  *   },
  *   leaseLost: () => {}, // another worker has the shard: no checkpoint now
  *   shardEnded: ({ checkpointer }) => checkpointer.checkpoint(), // SHARD_END: the children may start

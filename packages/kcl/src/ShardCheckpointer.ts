@@ -18,6 +18,10 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
   lastDelivered: ExtendedSequenceNumber;
   /** Set once the shard's last record has been delivered. */
   atShardEnd = false;
+  /** The last record of the last batch processRecords finished: handed over *and* done. */
+  private processed: ExtendedSequenceNumber;
+  /** Whether a processRecords call is running (its batch is the one a checkpoint with no position means). */
+  private inBatch = false;
 
   constructor(
     private readonly shardId: string,
@@ -30,6 +34,7 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
   ) {
     this.checkpointed = start;
     this.lastDelivered = start;
+    this.processed = start;
     this.state = applicationState;
   }
 
@@ -41,8 +46,27 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
     return this.state;
   }
 
+  /**
+   * Runs one processRecords call: within it, a checkpoint with no position is at its batch's last record. Outside
+   * one (in shutdownRequested, say, after a batch that kept failing) it is at the end of the last batch that was
+   * finished, or where the processor itself checkpointed if that is further: never past records not processed.
+   */
+  async whileProcessing(call: () => Promise<void> | void): Promise<void> {
+    this.inBatch = true;
+    try {
+      await call();
+    } finally {
+      this.inBatch = false;
+    }
+  }
+
+  /** The batch handed over last is finished (processed, or skipped by the policy). */
+  batchDone(): void {
+    this.processed = this.lastDelivered;
+  }
+
   async checkpoint(position?: ExtendedSequenceNumber, options: CheckpointOptions = {}): Promise<void> {
-    const target = position ?? (this.atShardEnd ? sentinel(Sentinel.SHARD_END) : this.lastDelivered);
+    const target = position ?? this.defaultTarget();
     if (target.sequenceNumber === Sentinel.SHARD_END && !this.atShardEnd) {
       throw new InvalidCheckpointError(`${this.shardId}: SHARD_END before the shard's last record was delivered`);
     }
@@ -65,5 +89,11 @@ export class ShardCheckpointer implements RecordProcessorCheckpointer {
     );
     this.checkpointed = target;
     if (options.applicationState !== undefined) this.state = options.applicationState;
+  }
+
+  private defaultTarget(): ExtendedSequenceNumber {
+    if (this.atShardEnd) return sentinel(Sentinel.SHARD_END);
+    if (this.inBatch) return this.lastDelivered;
+    return compareExtended(this.checkpointed, this.processed) > 0 ? this.checkpointed : this.processed;
   }
 }

@@ -278,9 +278,12 @@ export class ShardConsumer {
         const startedAt = clock.monotonicNow();
         // A batch that throws is given again in place: what the processor checkpointed of it before it threw is not.
         const done = await this.inPlace('processRecords', fresh, (batch) =>
-          processor.processRecords({ records: batch, millisBehindLatest: page.millisBehindLatest, checkpointer }),
+          checkpointer.whileProcessing(() =>
+            processor.processRecords({ records: batch, millisBehindLatest: page.millisBehindLatest, checkpointer }),
+          ),
         );
         if (done === 'stopped') return false;
+        checkpointer.batchDone();
         this.measureBatch(fresh, page.millisBehindLatest, clock.monotonicNow() - startedAt);
         const skippedTo = fresh.at(-1);
         if (done === 'skipped' && skippedTo) {

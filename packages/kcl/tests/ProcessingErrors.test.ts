@@ -388,6 +388,55 @@ describe('a worker that stops while a call is being retried', () => {
     expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('1');
   });
 
+  it('lets shutdownRequested checkpoint only what was processed: never past a batch that kept failing', async () => {
+    // The README's processor: checkpoint at the end of each batch, and once more when asked to shut down. Stopped
+    // while the second batch is being retried, the final checkpoint must leave that batch to be read again.
+    const checkpoints: string[] = [];
+    const run = stopping(
+      {
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          run.calls.push('processRecords');
+          if (sequences(records).includes('3')) {
+            if (run.calls.length === 3) run.stop('shutdown');
+            throw new Error('poison record');
+          }
+          await checkpointer.checkpoint();
+        },
+        shutdownRequested: async ({ checkpointer }) => {
+          run.calls.push('shutdownRequested');
+          await checkpointer.checkpoint();
+          checkpoints.push(checkpointer.lastCheckpoint.sequenceNumber);
+        },
+      },
+      new Pages([[record('1')], [record('2'), record('3'), record('4')]]),
+    );
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.calls).toEqual(['processRecords', 'processRecords', 'processRecords', 'shutdownRequested']);
+    expect(checkpoints).toEqual(['1']);
+    expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('1');
+  });
+
+  it('keeps what the processor checkpointed of the failing batch itself when it shuts down', async () => {
+    const run = stopping(
+      {
+        processRecords: async ({ records, checkpointer }) => {
+          if (records.length === 0) return;
+          run.calls.push('processRecords');
+          // Record 2 is done and checkpointed before 3 fails.
+          if (sequences(records)[0] === '2')
+            await checkpointer.checkpoint({ sequenceNumber: '2', subSequenceNumber: 0 });
+          if (run.calls.length === 2) run.stop('shutdown');
+          throw new Error('poison record');
+        },
+        shutdownRequested: ({ checkpointer }) => checkpointer.checkpoint(),
+      },
+      new Pages([[record('2'), record('3')]]),
+    );
+    expect(await run.consumer.run()).toBe('shutdown');
+    expect(run.store.leases.get(SHARD)?.checkpoint.sequenceNumber).toBe('2');
+  });
+
   it('does not end a closed shard whose last batch never went through', async () => {
     // Kinesis may give a closed shard's last records with its end (no next iterator). Stopped while that batch was
     // being retried, the shard is not finished: ending it would checkpoint SHARD_END past records never processed.

@@ -48,10 +48,20 @@ describe('ShardCheckpointer', () => {
     expect(store.writes).toBe(0);
   });
 
-  it('checkpoints the last delivered record without a position, SHARD_END only at the end', async () => {
+  it('without a position: the batch in hand within processRecords, else the last batch finished; SHARD_END at the end', async () => {
     const { store, checkpointer } = setup();
+    // Delivered up to 300/1, but no batch finished yet: outside processRecords it stays at 100/2.
+    await checkpointer.checkpoint();
+    expect(store.leases.get('s')?.checkpoint).toEqual(at('100', 2));
+    await checkpointer.whileProcessing(() => checkpointer.checkpoint());
+    expect(store.leases.get('s')?.checkpoint).toEqual(at('300', 1));
+    // The next batch, up to 400, is in hand and keeps failing: a checkpoint outside it does not pass 300/1.
+    checkpointer.lastDelivered = at('400');
     await checkpointer.checkpoint();
     expect(store.leases.get('s')?.checkpoint).toEqual(at('300', 1));
+    checkpointer.batchDone();
+    await checkpointer.checkpoint();
+    expect(store.leases.get('s')?.checkpoint).toEqual(at('400'));
     await expect(checkpointer.checkpoint(at('SHARD_END'))).rejects.toThrow(/SHARD_END before/);
     checkpointer.atShardEnd = true;
     await checkpointer.checkpoint();
