@@ -114,6 +114,20 @@ describe('the packed kcl, installed in a fresh project', () => {
       const installed = join(project, 'node_modules', '@stock-trades', name);
       expect(readdirSync(join(installed, 'dist'))).toEqual(expect.arrayContaining(['index.js', 'index.d.ts']));
       expect(readdirSync(installed)).not.toContain('src');
+      // So its source maps carry their sources: a stack trace (node --enable-source-maps) or a debugger shows the
+      // TypeScript, and nothing points at a file the package does not have (no declaration maps).
+      const dist = readdirSync(join(installed, 'dist'));
+      expect(dist.filter((file) => file.endsWith('.d.ts.map'))).toEqual([]);
+      const maps = dist.filter((file) => file.endsWith('.js.map'));
+      expect(maps.length).toBeGreaterThan(0);
+      for (const file of maps) {
+        const map = JSON.parse(readFileSync(join(installed, 'dist', file), 'utf8')) as {
+          sources: string[];
+          sourcesContent?: Array<string | null>;
+        };
+        expect(map.sourcesContent?.length).toBe(map.sources.length);
+        expect(map.sourcesContent?.every((content) => typeof content === 'string' && content.length > 0)).toBe(true);
+      }
       // Every link of its README to a file of its own resolves inside the package as installed.
       const readme = readFileSync(join(installed, 'README.md'), 'utf8');
       const links = [...readme.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)]
