@@ -123,6 +123,8 @@ export class Scheduler {
   async run(signal?: AbortSignal): Promise<RunOutcome> {
     if (signal?.aborted) this.shutdown();
     signal?.addEventListener('abort', () => this.shutdown(), { once: true });
+    // The stream first: a worker pointed at a stream that does not exist fails before it creates a lease table for it.
+    await this.whileThrottled('list the shards', async () => void (await this.deps.stream.listShards()));
     await this.whileThrottled('create the lease table', () => this.deps.store.ensureTable());
     await this.whileThrottled('sync the leases with the shards', () => this.syncer.sync());
     this.log.info(

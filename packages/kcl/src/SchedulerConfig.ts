@@ -76,6 +76,7 @@ const EPSILON_MS = 25;
  * config.renewIntervalMs; // 1000: a third of the failover time, as the Java KCL derives it
  */
 export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
+  checkSettings(settings);
   const failoverMs = settings.failoverMs ?? 10_000;
   const config: SchedulerConfig = {
     initialPosition: { type: 'TRIM_HORIZON' },
@@ -113,7 +114,188 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
   }
   if (config.pollMinMs < 200)
     throw new InvalidConfigError('pollMinMs below 200 ms exceeds Kinesis’ 5 reads per shard per second');
+  if (config.pollMaxMs < config.pollMinMs) {
+    throw new InvalidConfigError(`pollMaxMs (${config.pollMaxMs} ms) is below pollMinMs (${config.pollMinMs} ms)`);
+  }
   return config;
+}
+
+/** Every setting schedulerConfig knows, and the options createWorker takes beside them (for "did you mean"). */
+const SETTINGS = [
+  'applicationName',
+  'streamName',
+  'workerId',
+  'initialPosition',
+  'failoverMs',
+  'renewIntervalMs',
+  'takeIntervalMs',
+  'leasePollIntervalMs',
+  'shardSyncIntervalMs',
+  'maxLeasesForWorker',
+  'maxLeasesToStealAtOneTime',
+  'retrieval',
+  'maxRecords',
+  'pollMinMs',
+  'pollMaxMs',
+  'parentPollMs',
+  'readerStallMs',
+  'shutdownTimeoutMs',
+  'onProcessingError',
+  'processingAttempts',
+  'processingBackoffMs',
+] as const;
+const WORKER_OPTIONS = [
+  'processorFactory',
+  'kinesisClient',
+  'kinesisConfig',
+  'dynamodbClient',
+  'dynamodbConfig',
+  'log',
+  'metrics',
+] as const;
+const MILLISECONDS = [
+  'failoverMs',
+  'renewIntervalMs',
+  'takeIntervalMs',
+  'leasePollIntervalMs',
+  'shardSyncIntervalMs',
+  'pollMinMs',
+  'pollMaxMs',
+  'parentPollMs',
+  'readerStallMs',
+  'shutdownTimeoutMs',
+] as const;
+
+/**
+ * Refuses, with one INVALID_CONFIG error naming it, a setting that would fail later and elsewhere: an unknown name (a
+ * typo would be ignored and its default used), a missing name, a value of the wrong kind.
+ */
+function checkSettings(settings: SchedulerSettings): void {
+  if (typeof settings !== 'object' || settings === null) throw new InvalidConfigError('settings must be an object');
+  const given = settings as Record<string, unknown>;
+  for (const [name, value] of Object.entries(given)) {
+    if (value === undefined || (SETTINGS as readonly string[]).includes(name)) continue;
+    const like = closest(name, [...SETTINGS, ...WORKER_OPTIONS]);
+    throw new InvalidConfigError(`unknown setting ${name}${like ? ` (did you mean ${like}?)` : ''}`);
+  }
+  const why = {
+    applicationName: 'it names the lease table',
+    streamName: 'the stream to read',
+    workerId: 'unique per worker process',
+  };
+  for (const name of ['applicationName', 'streamName', 'workerId'] as const) {
+    if (typeof given[name] !== 'string' || given[name] === '') {
+      throw new InvalidConfigError(`${name} must be a non-empty string (${why[name]})`);
+    }
+  }
+  for (const name of MILLISECONDS) {
+    const value = given[name];
+    if (value !== undefined && !(typeof value === 'number' && Number.isFinite(value) && value > 0)) {
+      throw new InvalidConfigError(`${name} must be a number of milliseconds above 0, not ${show(value)}`);
+    }
+  }
+  wholeNumber(given, 'maxRecords', 1, 10_000);
+  wholeNumber(given, 'maxLeasesToStealAtOneTime', 0, Number.MAX_SAFE_INTEGER);
+  wholeNumber(given, 'processingAttempts', 1, Number.MAX_SAFE_INTEGER);
+  const maxLeases = given.maxLeasesForWorker;
+  if (maxLeases !== undefined && !(typeof maxLeases === 'number' && maxLeases >= 1)) {
+    throw new InvalidConfigError(`maxLeasesForWorker must be at least 1 (Infinity: no limit), not ${show(maxLeases)}`);
+  }
+  const position = given.initialPosition as { type?: unknown; timestamp?: unknown } | undefined;
+  if (position !== undefined) {
+    const known =
+      typeof position === 'object' && position !== null && ['TRIM_HORIZON', 'LATEST'].includes(String(position.type));
+    const atTimestamp =
+      typeof position === 'object' &&
+      position !== null &&
+      position.type === 'AT_TIMESTAMP' &&
+      position.timestamp instanceof Date &&
+      !Number.isNaN(position.timestamp.getTime());
+    if (!known && !atTimestamp) {
+      throw new InvalidConfigError(
+        `initialPosition must be { type: 'TRIM_HORIZON' }, { type: 'LATEST' } or { type: 'AT_TIMESTAMP', timestamp: <a Date> }, not ${show(position)}`,
+      );
+    }
+  }
+  const retrieval = given.retrieval as { mode?: unknown; consumerName?: unknown } | undefined;
+  if (retrieval !== undefined) {
+    if (typeof retrieval !== 'object' || retrieval === null) {
+      throw new InvalidConfigError(
+        `retrieval must be { mode: 'polling' } or { mode: 'fan-out', consumerName?: string }, not ${show(retrieval)}`,
+      );
+    }
+    if (
+      retrieval.consumerName !== undefined &&
+      (typeof retrieval.consumerName !== 'string' || retrieval.consumerName === '')
+    ) {
+      throw new InvalidConfigError(
+        `retrieval.consumerName must be a non-empty string, not ${show(retrieval.consumerName)}`,
+      );
+    }
+  }
+  const policy = given.onProcessingError;
+  if (policy !== undefined && policy !== 'retry' && policy !== 'skip' && typeof policy !== 'function') {
+    throw new InvalidConfigError(
+      `onProcessingError must be 'retry', 'skip' or a function answering 'retry' | 'skip' | 'stop', not ${show(policy)}`,
+    );
+  }
+  const backoff = given.processingBackoffMs as { firstMs?: unknown; maxMs?: unknown } | undefined;
+  if (backoff !== undefined) {
+    const { firstMs, maxMs } = typeof backoff === 'object' && backoff !== null ? backoff : { firstMs: NaN, maxMs: NaN };
+    if (!(typeof firstMs === 'number' && firstMs > 0 && typeof maxMs === 'number' && maxMs >= firstMs)) {
+      throw new InvalidConfigError(
+        `processingBackoffMs must be { firstMs > 0, maxMs ≥ firstMs }, not ${show(backoff)}`,
+      );
+    }
+  }
+}
+
+function wholeNumber(given: Record<string, unknown>, name: string, least: number, most: number): void {
+  const value = given[name];
+  if (value !== undefined && !(Number.isInteger(value) && (value as number) >= least && (value as number) <= most)) {
+    throw new InvalidConfigError(
+      `${name} must be a whole number from ${least}${most < Number.MAX_SAFE_INTEGER ? ` to ${most}` : ' up'}, not ${show(value)}`,
+    );
+  }
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** The known name a mistyped one most likely meant: the same but for case, or at most two letters apart. */
+function closest(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const same = known.find((candidate) => candidate.toLowerCase() === lower);
+  if (same) return same;
+  let best: { name: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(lower, candidate.toLowerCase());
+    if (distance <= 2 && (!best || distance < best.distance)) best = { name: candidate, distance };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

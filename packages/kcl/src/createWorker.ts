@@ -1,5 +1,6 @@
 import type { DynamoDBClientOptions, KinesisClientOptions } from './clientOptions.js';
 import { DynamoLeaseStore } from './DynamoLeaseStore.js';
+import { InvalidConfigError } from './errors.js';
 import { FanOutStreamPort } from './FanOutStreamPort.js';
 import { KinesisStreamPort } from './KinesisStreamPort.js';
 import type { Logger } from './Logger.js';
@@ -39,7 +40,7 @@ export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, 
  *   processorFactory: () => ({
  *     initialize: ({ shardId }) => console.log(`reading ${shardId}`),
  *     processRecords: async ({ records, checkpointer }) => {
- *       for (const record of records) console.log(record.data.toString());
+ *       for (const record of records) console.log(new TextDecoder().decode(record.data));
  *       await checkpointer.checkpoint();
  *     },
  *     leaseLost: () => {},
@@ -52,8 +53,22 @@ export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, 
  * await worker.run(stop.signal);
  */
 export function createWorker(options: WorkerOptions): Scheduler {
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidConfigError('createWorker takes an options object');
   const { processorFactory, kinesisClient, kinesisConfig, dynamodbClient, dynamodbConfig, log, metrics, ...settings } =
     options;
+  if (typeof processorFactory !== 'function') {
+    throw new InvalidConfigError('processorFactory must be a function: (shardId) => the processor for that shard');
+  }
+  const logMethods = ['debug', 'info', 'warn', 'error'] as const;
+  if (log !== undefined && !logMethods.every((level) => typeof (log as Partial<Logger>)[level] === 'function')) {
+    throw new InvalidConfigError('log must have debug, info, warn and error methods (pino-compatible)');
+  }
+  if (metrics !== undefined && typeof (metrics as Partial<Metrics>).record !== 'function') {
+    throw new InvalidConfigError(
+      'metrics must have a record method: emfMetrics(…), openTelemetryMetrics(meter) or yours',
+    );
+  }
   const config = schedulerConfig(settings);
   return new Scheduler(config, {
     stream:

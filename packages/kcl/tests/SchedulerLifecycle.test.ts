@@ -1,6 +1,12 @@
 import type { KinesisRecord } from '@stock-trades/kpl';
 import { describe, expect, it } from 'vitest';
-import { DependencyError, LeaseLostError, ThrottledError, TransientError } from '../src/errors.js';
+import {
+  DependencyError,
+  LeaseLostError,
+  ResourceNotFoundError,
+  ThrottledError,
+  TransientError,
+} from '../src/errors.js';
 import type { InitialPosition } from '../src/InitialPosition.js';
 import type { Lease, ShardInfo } from '../src/Lease.js';
 import type { TakeKind } from '../src/LeaseStore.js';
@@ -288,6 +294,26 @@ describe('Scheduler: start-up', () => {
 
     await expect(starting(store, clock)).rejects.toBeInstanceOf(DependencyError);
     expect(clock.sleeps).toEqual([]);
+  });
+
+  it('fails on a stream that does not exist before it makes a lease table for it', async () => {
+    let tables = 0;
+    const store = new InMemoryLeaseStore();
+    store.ensureTable = async () => {
+      tables++;
+    };
+    const missing = new TestStream([]);
+    missing.listShards = async () => {
+      throw new ResourceNotFoundError('list shards of S failed: ResourceNotFoundException: Stream S not found');
+    };
+    const scheduler = new Scheduler(schedulerConfig({ applicationName: 'App', streamName: 'S', workerId: WORKER }), {
+      stream: missing,
+      store,
+      processorFactory: processors().factory,
+      clock: new FakeClock(),
+    });
+    await expect(scheduler.run()).rejects.toBeInstanceOf(ResourceNotFoundError);
+    expect(tables).toBe(0);
   });
 
   it('stops retrying once shut down, failing with the last throttling error', async () => {

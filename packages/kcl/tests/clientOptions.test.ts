@@ -7,6 +7,32 @@ const processorFactory = () => {
   throw new Error('never called: the worker is not run');
 };
 
+describe('createWorker’s own options', () => {
+  const names = { applicationName: 'App', streamName: 'clicks', workerId: 'w' };
+  it.each([
+    ['no processor factory', {}, 'processorFactory must be a function: (shardId) => the processor for that shard'],
+    [
+      'a logger without its methods',
+      { processorFactory, log: console.log },
+      'log must have debug, info, warn and error methods (pino-compatible)',
+    ],
+    [
+      'metrics without record',
+      { processorFactory, metrics: {} },
+      'metrics must have a record method: emfMetrics(…), openTelemetryMetrics(meter) or yours',
+    ],
+    [
+      'a misspelt option',
+      { processorFactory, processorFactry: processorFactory },
+      'unknown setting processorFactry (did you mean processorFactory?)',
+    ],
+  ])('refuses %s with one INVALID_CONFIG error', (_, options, message) => {
+    const make = () => createWorker({ ...names, ...(options as object) } as never);
+    expect(make).toThrow(InvalidConfigError);
+    expect(make).toThrow(message);
+  });
+});
+
 describe('named client options', () => {
   it('uses the client it is given, as it is', async () => {
     let sent = '';

@@ -161,9 +161,7 @@ describe('what a worker logs', () => {
       { error: 'CreateTable: Rate exceeded', waitMs: 100 },
     ]);
     expect(
-      find('warn', 'a transient fault trying to sync the leases with the shards; backing off').map(
-        (line) => line.fields.waitMs,
-      ),
+      find('warn', 'a transient fault trying to list the shards; backing off').map((line) => line.fields.waitMs),
     ).toEqual([100]);
     expect(find('info', 'worker started')).toHaveLength(1);
   });
