@@ -229,16 +229,24 @@ describe('the packed kcl, installed in a fresh project', () => {
       }),
     );
     copyFileSync(join(KCL, 'examples', 'word-count.mjs'), join(low, 'word-count.mjs'));
-    const env = { ...sdkEnv(), STREAM_NAME: 'lowest-lines', APPLICATION_NAME: 'lowest-sdk' };
-    const worker = spawn(process.execPath, ['word-count.mjs', 'floor'], { cwd: low, env, stdio: 'pipe' });
-    workers.push(worker);
-    const exit = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
-    const lines: Line[] = [];
-    onJsonLines<Line>(worker, (line) => lines.push(line));
-    await waitFor('every record read on the lowest SDK', () => lines.length >= 50, 60_000, 250);
-    expect(new Set(lines.map((line) => line.sequenceNumber)).size).toBe(50);
-    worker.kill('SIGTERM');
-    expect(await exit).toBe(0);
+    // Polling, then enhanced fan-out (HTTP/2, an event stream): the SDK of that time against the stack as against AWS.
+    for (const retrieval of ['polling', 'fan-out']) {
+      const env = {
+        ...sdkEnv(),
+        STREAM_NAME: 'lowest-lines',
+        APPLICATION_NAME: `lowest-sdk-${retrieval}`,
+        RETRIEVAL: retrieval,
+      };
+      const worker = spawn(process.execPath, ['word-count.mjs', 'floor'], { cwd: low, env, stdio: 'pipe' });
+      workers.push(worker);
+      const exit = new Promise<number | null>((resolve) => worker.once('exit', (code) => resolve(code)));
+      const lines: Line[] = [];
+      onJsonLines<Line>(worker, (line) => lines.push(line));
+      await waitFor(`every record read on the lowest SDK, ${retrieval}`, () => lines.length >= 50, 60_000, 250);
+      expect(new Set(lines.map((line) => line.sequenceNumber)).size).toBe(50);
+      worker.kill('SIGTERM');
+      expect(await exit).toBe(0);
+    }
   });
 
   it('gets a batch its processor threw on twice done within a few seconds, in place, its lease never lost', async () => {

@@ -8,6 +8,8 @@ const worker = createWorker({
   streamName: process.env.STREAM_NAME ?? 'log-lines',
   workerId,
   failoverMs: Number(process.env.FAILOVER_MS ?? 10_000),
+  // RETRIEVAL=fan-out reads through a stream consumer of its own (enhanced fan-out) instead of polling.
+  retrieval: { mode: process.env.RETRIEVAL === 'fan-out' ? 'fan-out' : 'polling' },
   processorFactory: (shardId) => ({
     initialize: ({ checkpoint }) => console.error(`${workerId}: ${shardId} from ${checkpoint.sequenceNumber}`),
     processRecords: async ({ records, checkpointer }) => {

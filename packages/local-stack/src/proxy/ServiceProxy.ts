@@ -105,6 +105,14 @@ export class ServiceProxy {
     this.h2.on('session', (session: Http2Session) => {
       this.sessions.add(session);
       session.on('error', () => session.destroy());
+      // A client's GOAWAY is not answered with one of ours. Node answers it (closing the session gracefully sends
+      // one), and the SDK's HTTP/2 handler before @smithy/node-http-handler 4 (SDK v3 up to about 3.7xx) both sends
+      // a GOAWAY as soon as a response starts and destroys its session on any GOAWAY received: a fan-out
+      // subscription died after its first event. AWS does not answer one either; the session still closes once its
+      // streams are done.
+      session.once('goaway', () => {
+        session.goaway = () => {};
+      });
       // A session idle for two minutes is closed (gracefully: its client opens another when it needs one).
       session.setTimeout(120_000, () => session.close());
       session.once('close', () => this.sessions.delete(session));
