@@ -160,7 +160,6 @@ const REASONS = [
     '',
     'equivalent: `timestamp` is undefined on the other initial positions',
   ],
-  ['Scheduler.ts', "await this.whileThrottled('create the child shards’ leases'", 'StringLiteral', TEXT],
   [
     'Scheduler.ts',
     'if (this.renewer.generationOf(leaseKey) !== generation) return',
@@ -197,6 +196,13 @@ const REASONS = [
     '',
     'at shutdown, after the timeout: forgetting a lease that could not be given back only stops renewals that stop with the worker anyway',
   ],
+  [
+    'ShardCheckpointer.ts',
+    'return compareExtended(this.checkpointed, this.processed) > 0 ? this.checkpointed : this.processed',
+    'EqualityOperator',
+    'equivalent: when the two are equal either is the same position',
+  ],
+  ['Scheduler.ts', "await this.whileThrottled('", 'StringLiteral', TEXT],
   [
     'ShardConsumer.ts',
     'private endChildren: ShardInfo[] = []',

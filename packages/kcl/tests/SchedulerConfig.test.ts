@@ -4,6 +4,7 @@ import { TRIM_HORIZON } from '../src/InitialPosition.js';
 import { schedulerConfig } from '../src/SchedulerConfig.js';
 
 const names = { applicationName: 'App', streamName: 'S', workerId: 'w' };
+const exactly = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('schedulerConfig', () => {
   it('has the Java KCL’s defaults, its timings derived from the failover time', () => {
@@ -100,7 +101,101 @@ describe('schedulerConfig', () => {
   ])('refuses %s with one INVALID_CONFIG error', (_, setting, message) => {
     const make = () => schedulerConfig({ ...names, ...(setting as object) });
     expect(make).toThrow(InvalidConfigError);
-    expect(make).toThrow(message);
+    expect(make).toThrow(typeof message === 'string' ? new RegExp(`^${exactly(message)}$`) : message);
+  });
+
+  const refusal = (settings: unknown) => {
+    try {
+      schedulerConfig(settings as never);
+    } catch (error) {
+      expect(error).toBeInstanceOf(InvalidConfigError);
+      return (error as Error).message;
+    }
+    return undefined;
+  };
+
+  it('says exactly which setting, and what it was given', () => {
+    expect(refusal(null)).toBe('settings must be an object');
+    expect(refusal('App')).toBe('settings must be an object');
+    expect(refusal({ ...names, applicationName: 7 })).toBe(
+      'applicationName must be a non-empty string (it names the lease table)',
+    );
+    expect(refusal({ ...names, failoverMs: 0 })).toBe('failoverMs must be a number of milliseconds above 0, not 0');
+    expect(refusal({ ...names, shutdownTimeoutMs: Number.POSITIVE_INFINITY })).toBe(
+      'shutdownTimeoutMs must be a number of milliseconds above 0, not null',
+    );
+    expect(refusal({ ...names, maxLeasesToStealAtOneTime: -1 })).toBe(
+      'maxLeasesToStealAtOneTime must be a whole number from 0 up, not -1',
+    );
+    expect(refusal({ ...names, processingAttempts: 1.5 })).toBe(
+      'processingAttempts must be a whole number from 1 up, not 1.5',
+    );
+    expect(refusal({ ...names, maxRecords: 0 })).toBe('maxRecords must be a whole number from 1 to 10000, not 0');
+    expect(refusal({ ...names, maxLeasesForWorker: '2' })).toBe(
+      "maxLeasesForWorker must be at least 1 (Infinity: no limit), not '2'",
+    );
+    const position =
+      "initialPosition must be { type: 'TRIM_HORIZON' }, { type: 'LATEST' } or { type: 'AT_TIMESTAMP', timestamp: <a Date> }, not";
+    expect(refusal({ ...names, initialPosition: null })).toBe(`${position} null`);
+    expect(refusal({ ...names, initialPosition: { type: 'NOW' } })).toBe(`${position} {"type":"NOW"}`);
+    expect(refusal({ ...names, initialPosition: { type: 'AT_TIMESTAMP' } })).toBe(
+      `${position} {"type":"AT_TIMESTAMP"}`,
+    );
+    expect(refusal({ ...names, initialPosition: { type: 'AT_TIMESTAMP', timestamp: new Date('never') } })).toBe(
+      `${position} {"type":"AT_TIMESTAMP","timestamp":null}`,
+    );
+    expect(refusal({ ...names, initialPosition: () => 'LATEST' })).toBe(`${position} a function`);
+    expect(refusal({ ...names, initialPosition: Symbol('LATEST') })).toBe(`${position} Symbol(LATEST)`);
+    const circular: Record<string, unknown> = {};
+    circular.self = circular;
+    expect(refusal({ ...names, initialPosition: circular })).toBe(`${position} [object Object]`);
+    expect(refusal({ ...names, retrieval: null })).toBe(
+      "retrieval must be { mode: 'polling' } or { mode: 'fan-out', consumerName?: string }, not null",
+    );
+    expect(refusal({ ...names, retrieval: { mode: 'fan-out', consumerName: '' } })).toBe(
+      "retrieval.consumerName must be a non-empty string, not ''",
+    );
+    expect(refusal({ ...names, retrieval: { mode: 'fan-out', consumerName: 5 } })).toBe(
+      'retrieval.consumerName must be a non-empty string, not 5',
+    );
+    expect(refusal({ ...names, onProcessingError: 5 })).toBe(
+      "onProcessingError must be 'retry', 'skip' or a function answering 'retry' | 'skip' | 'stop', not 5",
+    );
+    const backoff = 'processingBackoffMs must be { firstMs > 0, maxMs ≥ firstMs }, not';
+    expect(refusal({ ...names, processingBackoffMs: null })).toBe(`${backoff} null`);
+    expect(refusal({ ...names, processingBackoffMs: { firstMs: 0, maxMs: 10 } })).toBe(
+      `${backoff} {"firstMs":0,"maxMs":10}`,
+    );
+    expect(refusal({ ...names, processingBackoffMs: { firstMs: '1', maxMs: 10 } })).toBe(
+      `${backoff} {"firstMs":"1","maxMs":10}`,
+    );
+    expect(refusal({ ...names, processingBackoffMs: { firstMs: 1, maxMs: '10' } })).toBe(
+      `${backoff} {"firstMs":1,"maxMs":"10"}`,
+    );
+  });
+
+  it('names the setting a misspelt one most likely meant: by case, then by the fewest letters apart, up to two', () => {
+    const meant = (typo: string) => refusal({ ...names, [typo]: 1 });
+    expect(meant('WORKERID')).toBe('unknown setting WORKERID (did you mean workerId?)');
+    expect(meant('failovrMs')).toBe('unknown setting failovrMs (did you mean failoverMs?)'); // a letter left out
+    expect(meant('maxRecordz')).toBe('unknown setting maxRecordz (did you mean maxRecords?)'); // one changed
+    expect(meant('faileverMss')).toBe('unknown setting faileverMss (did you mean failoverMs?)'); // one changed, one added
+    expect(meant('retreival')).toBe('unknown setting retreival (did you mean retrieval?)'); // two swapped
+    // pollMinMs comes first and is two letters off; pollMaxMs, one: the nearer wins.
+    expect(meant('pollMaMs')).toBe('unknown setting pollMaMs (did you mean pollMaxMs?)');
+    expect(meant('maxRecs')).toBe('unknown setting maxRecs'); // three apart: no guess
+    expect(meant('metric')).toBe('unknown setting metric (did you mean metrics?)'); // createWorker's own
+  });
+
+  it('accepts every position, mode and policy it documents, and ignores an unknown name given as undefined', () => {
+    for (const initialPosition of [{ type: 'TRIM_HORIZON' }, { type: 'LATEST' }] as const)
+      expect(schedulerConfig({ ...names, initialPosition }).initialPosition).toEqual(initialPosition);
+    expect(schedulerConfig({ ...names, retrieval: { mode: 'polling' } }).retrieval).toEqual({ mode: 'polling' });
+    expect(schedulerConfig({ ...names, retrieval: { mode: 'fan-out' } }).retrieval).toEqual({ mode: 'fan-out' });
+    for (const onProcessingError of ['retry', 'skip'] as const)
+      expect(schedulerConfig({ ...names, onProcessingError }).onProcessingError).toBe(onProcessingError);
+    expect(schedulerConfig({ ...names, maxLeasesForWorker: 1 }).maxLeasesForWorker).toBe(1);
+    expect(schedulerConfig({ ...names, typo: undefined } as never).maxRecords).toBe(10_000);
   });
 
   it('takes every setting it documents, at the edges of what they allow', () => {

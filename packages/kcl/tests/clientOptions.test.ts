@@ -26,10 +26,27 @@ describe('createWorker’s own options', () => {
       { processorFactory, processorFactry: processorFactory },
       'unknown setting processorFactry (did you mean processorFactory?)',
     ],
+    [
+      'a logger with only some of its methods',
+      { processorFactory, log: { info: () => {} } },
+      'log must have debug, info, warn and error methods (pino-compatible)',
+    ],
+    [
+      'a metrics record that is not a function',
+      { processorFactory, metrics: { record: 5 } },
+      'metrics must have a record method: emfMetrics(…), openTelemetryMetrics(meter) or yours',
+    ],
   ])('refuses %s with one INVALID_CONFIG error', (_, options, message) => {
     const make = () => createWorker({ ...names, ...(options as object) } as never);
     expect(make).toThrow(InvalidConfigError);
-    expect(make).toThrow(message);
+    expect(make).toThrow(new RegExp(`^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+  });
+
+  it('refuses no options at all, and takes a whole logger and a metrics sink', () => {
+    for (const nothing of [null, undefined, 'App'])
+      expect(() => createWorker(nothing as never)).toThrow(/^createWorker takes an options object$/);
+    const log = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+    expect(createWorker({ ...names, processorFactory, log, metrics: { record: () => {} } }).workerId).toBe('w');
   });
 });
 
