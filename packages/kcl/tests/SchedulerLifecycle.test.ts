@@ -123,6 +123,15 @@ class TakeNotingStore extends InMemoryLeaseStore {
   }
 }
 
+/** The table of TakeNotingStore, whose first release fails (DynamoDB out of reach for a moment). */
+class FailingRelease extends TakeNotingStore {
+  failures = 1;
+  override async releaseLease(lease: Lease): Promise<Lease> {
+    if (this.failures-- > 0) throw new DependencyError('release failed');
+    return super.releaseLease(lease);
+  }
+}
+
 describe('Scheduler: shutdown', () => {
   it('lets every processor checkpoint, then gives every lease back, before run resolves', async () => {
     const store = new InMemoryLeaseStore();
@@ -641,13 +650,6 @@ describe('Scheduler: leases', () => {
   });
 
   it('forgets a lease it could not give back after its processor factory failed, so the lease expires and is taken again', async () => {
-    class FailingRelease extends TakeNotingStore {
-      failures = 1;
-      override async releaseLease(lease: Lease): Promise<Lease> {
-        if (this.failures-- > 0) throw new DependencyError('release failed');
-        return super.releaseLease(lease);
-      }
-    }
     const store = new FailingRelease();
     let calls = 0;
     const { factory } = processors();
@@ -694,13 +696,6 @@ describe('Scheduler: shard end', () => {
   });
 
   it('stops renewing a finished shard’s lease it could not give back', async () => {
-    class FailingRelease extends InMemoryLeaseStore {
-      failures = 1;
-      override async releaseLease(lease: Lease): Promise<Lease> {
-        if (this.failures-- > 0) throw new DependencyError('release failed');
-        return super.releaseLease(lease);
-      }
-    }
     const store = new FailingRelease();
     const stream = new TestStream([shard('s-1')]);
     stream.ending.set('s-1', []);
