@@ -167,17 +167,30 @@ const MILLISECONDS = [
 ] as const;
 
 /**
+ * Refuses every name given (with a value) that is not one of `known`, all in one INVALID_CONFIG error, each with the
+ * known name it most likely meant: a typo would otherwise be ignored and its default used. For createWorker, which
+ * checks its own options and the settings together before anything else.
+ */
+export function checkNames(given: object, known: readonly string[] = [...SETTINGS, ...WORKER_OPTIONS]): void {
+  const unknown = Object.entries(given)
+    .filter(([name, value]) => value !== undefined && !known.includes(name))
+    .map(([name]) => {
+      const like = closest(name, [...SETTINGS, ...WORKER_OPTIONS]);
+      return `${name}${like ? ` (did you mean ${like}?)` : ''}`;
+    });
+  if (unknown.length > 0) {
+    throw new InvalidConfigError(`unknown setting${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}`);
+  }
+}
+
+/**
  * Refuses, with one INVALID_CONFIG error naming it, a setting that would fail later and elsewhere: an unknown name (a
  * typo would be ignored and its default used), a missing name, a value of the wrong kind.
  */
 function checkSettings(settings: SchedulerSettings): void {
   if (typeof settings !== 'object' || settings === null) throw new InvalidConfigError('settings must be an object');
   const given = settings as Record<string, unknown>;
-  for (const [name, value] of Object.entries(given)) {
-    if (value === undefined || (SETTINGS as readonly string[]).includes(name)) continue;
-    const like = closest(name, [...SETTINGS, ...WORKER_OPTIONS]);
-    throw new InvalidConfigError(`unknown setting ${name}${like ? ` (did you mean ${like}?)` : ''}`);
-  }
+  checkNames(given, SETTINGS);
   const why = {
     applicationName: 'it names the lease table',
     streamName: 'the stream to read',
@@ -232,6 +245,9 @@ function checkSettings(settings: SchedulerSettings): void {
         `retrieval.consumerName must be a non-empty string, not ${show(retrieval.consumerName)}`,
       );
     }
+    if (retrieval.consumerName !== undefined && retrieval.mode !== 'fan-out') {
+      throw new InvalidConfigError("retrieval.consumerName names a fan-out consumer: give it with mode 'fan-out'");
+    }
   }
   const policy = given.onProcessingError;
   if (policy !== undefined && policy !== 'retry' && policy !== 'skip' && typeof policy !== 'function') {
@@ -262,6 +278,7 @@ function wholeNumber(given: Record<string, unknown>, name: string, least: number
 function show(value: unknown): string {
   if (typeof value === 'string') return `'${value}'`;
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'number') return String(value); // NaN and Infinity as themselves (JSON says null)
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {

@@ -7,7 +7,7 @@ import type { Logger } from './Logger.js';
 import type { Metrics } from './Metrics.js';
 import type { ShardRecordProcessorFactory } from './RecordProcessor.js';
 import { Scheduler } from './Scheduler.js';
-import { type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
+import { checkNames, type SchedulerSettings, schedulerConfig } from './SchedulerConfig.js';
 
 /**
  * What `createWorker` takes: the settings (SchedulerSettings), the processor factory, and the
@@ -55,6 +55,8 @@ export interface WorkerOptions extends SchedulerSettings, KinesisClientOptions, 
 export function createWorker(options: WorkerOptions): Scheduler {
   if (typeof options !== 'object' || options === null)
     throw new InvalidConfigError('createWorker takes an options object');
+  // Every name first: a misspelt processorFactory is named as such, not reported missing.
+  checkNames(options);
   const { processorFactory, kinesisClient, kinesisConfig, dynamodbClient, dynamodbConfig, log, metrics, ...settings } =
     options;
   if (typeof processorFactory !== 'function') {

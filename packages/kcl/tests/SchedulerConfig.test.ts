@@ -122,7 +122,10 @@ describe('schedulerConfig', () => {
     );
     expect(refusal({ ...names, failoverMs: 0 })).toBe('failoverMs must be a number of milliseconds above 0, not 0');
     expect(refusal({ ...names, shutdownTimeoutMs: Number.POSITIVE_INFINITY })).toBe(
-      'shutdownTimeoutMs must be a number of milliseconds above 0, not null',
+      'shutdownTimeoutMs must be a number of milliseconds above 0, not Infinity',
+    );
+    expect(refusal({ ...names, failoverMs: Number.NaN })).toBe(
+      'failoverMs must be a number of milliseconds above 0, not NaN',
     );
     expect(refusal({ ...names, maxLeasesToStealAtOneTime: -1 })).toBe(
       'maxLeasesToStealAtOneTime must be a whole number from 0 up, not -1',
@@ -158,6 +161,9 @@ describe('schedulerConfig', () => {
     expect(refusal({ ...names, retrieval: { mode: 'fan-out', consumerName: 5 } })).toBe(
       'retrieval.consumerName must be a non-empty string, not 5',
     );
+    expect(refusal({ ...names, retrieval: { mode: 'polling', consumerName: 'audit' } })).toBe(
+      "retrieval.consumerName names a fan-out consumer: give it with mode 'fan-out'",
+    );
     expect(refusal({ ...names, onProcessingError: 5 })).toBe(
       "onProcessingError must be 'retry', 'skip' or a function answering 'retry' | 'skip' | 'stop', not 5",
     );
@@ -185,6 +191,10 @@ describe('schedulerConfig', () => {
     expect(meant('pollMaMs')).toBe('unknown setting pollMaMs (did you mean pollMaxMs?)');
     expect(meant('maxRecs')).toBe('unknown setting maxRecs'); // three apart: no guess
     expect(meant('metric')).toBe('unknown setting metric (did you mean metrics?)'); // createWorker's own
+    // Every one at once, not the first of them.
+    expect(refusal({ ...names, failoverMS: 3000, maxLeasesForWorkr: 2 })).toBe(
+      'unknown settings failoverMS (did you mean failoverMs?), maxLeasesForWorkr (did you mean maxLeasesForWorker?)',
+    );
   });
 
   it('accepts every position, mode and policy it documents, and ignores an unknown name given as undefined', () => {

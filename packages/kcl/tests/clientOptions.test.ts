@@ -26,6 +26,12 @@ describe('createWorker’s own options', () => {
       { processorFactory, processorFactry: processorFactory },
       'unknown setting processorFactry (did you mean processorFactory?)',
     ],
+    // Misspelt, the factory is named as such rather than reported missing.
+    [
+      'a misspelt factory and nothing else',
+      { procesorFactory: processorFactory },
+      'unknown setting procesorFactory (did you mean processorFactory?)',
+    ],
     [
       'a logger with only some of its methods',
       { processorFactory, log: { info: () => {} } },
