@@ -124,9 +124,9 @@ export class Scheduler {
     if (signal?.aborted) this.shutdown();
     signal?.addEventListener('abort', () => this.shutdown(), { once: true });
     // The stream first: a worker pointed at a stream that does not exist fails before it creates a lease table for it.
-    await this.whileThrottled('list the shards', async () => void (await this.deps.stream.listShards()));
+    const shards = await this.whileThrottled('list the shards', () => this.deps.stream.listShards());
     await this.whileThrottled('create the lease table', () => this.deps.store.ensureTable());
-    await this.whileThrottled('sync the leases with the shards', () => this.syncer.sync());
+    await this.whileThrottled('sync the leases with the shards', () => this.syncer.sync(shards));
     this.log.info(
       { workerId: this.workerId, stream: this.config.streamName, table: this.config.applicationName },
       'worker started',
@@ -148,12 +148,11 @@ export class Scheduler {
    * Runs a start-up step again, with backoff, for as long as it fails with throttling or a
    * transient fault (a timeout, a dropped connection, a 5xx) — not when it fails otherwise.
    */
-  private async whileThrottled(what: string, step: () => Promise<void>): Promise<void> {
+  private async whileThrottled<T>(what: string, step: () => Promise<T>): Promise<T> {
     const startedAt = this.clock.monotonicNow();
     for (let waitMs = 100; ; waitMs = Math.min(5000, waitMs * 2)) {
       try {
-        await step();
-        return;
+        return await step();
       } catch (error) {
         // Throttling is waited out however long it lasts; a fault (nothing answers, say) for a minute at most.
         const faultTooLong =

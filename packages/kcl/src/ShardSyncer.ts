@@ -20,10 +20,10 @@ export class ShardSyncer {
    * Creates leases for shards that have none (see newLeasesForShards), and removes leases
    * of finished shards that Kinesis no longer lists (trimmed past retention). A finished lease
    * whose shard is still listed stays: without it the next sync would create the shard's lease
-   * again and read the shard a second time.
+   * again and read the shard a second time. `justListed`: the shards as the caller just listed them (start-up).
    */
-  async sync(): Promise<void> {
-    const [shards, leases] = await Promise.all([this.stream.listShards(), this.store.listLeases()]);
+  async sync(justListed?: readonly ShardInfo[]): Promise<void> {
+    const [shards, leases] = await Promise.all([justListed ?? this.stream.listShards(), this.store.listLeases()]);
     const existing = new Set(leases.map((lease) => lease.leaseKey));
     for (const lease of newLeasesForShards(shards, existing, this.initialPosition)) {
       if (await this.store.createLeaseIfAbsent(lease)) {

@@ -325,6 +325,24 @@ describe('Scheduler: start-up', () => {
     expect(tables).toBe(0);
   });
 
+  it('lists the shards once to start: the lease sync uses that listing', async () => {
+    const stream = new TestStream([shard('s-1')]);
+    let listings = 0;
+    const listShards = stream.listShards.bind(stream);
+    stream.listShards = () => {
+      listings++;
+      return listShards();
+    };
+    const store = new InMemoryLeaseStore();
+    const { clock, stop, running } = worker(stream, store);
+    await clock.advance(1_000);
+    expect(store.leases.has('s-1')).toBe(true);
+    expect(listings).toBe(1);
+    stop.abort();
+    await clock.advance(2_000);
+    await running;
+  });
+
   it('stops retrying once shut down, failing with the last throttling error', async () => {
     const store = new FailingStart(Array.from({ length: 100 }, () => new ThrottledError('slow down')));
     const clock = new ManualClock();
