@@ -1,3 +1,4 @@
+import type { WorkerOptions } from './createWorker.js';
 import { InvalidConfigError } from './errors.js';
 import type { InitialPosition } from './InitialPosition.js';
 import type { ProcessingErrorPolicy } from './ProcessingErrors.js';
@@ -120,7 +121,10 @@ export function schedulerConfig(settings: SchedulerSettings): SchedulerConfig {
   return config;
 }
 
-/** Every setting schedulerConfig knows, and the options createWorker takes beside them (for "did you mean"). */
+/**
+ * Every setting schedulerConfig knows, and the options createWorker takes beside them (for "did you mean"); a name
+ * that is not one of theirs does not compile, and the round-trip test catches one left out.
+ */
 const SETTINGS = [
   'applicationName',
   'streamName',
@@ -143,7 +147,7 @@ const SETTINGS = [
   'onProcessingError',
   'processingAttempts',
   'processingBackoffMs',
-] as const;
+] as const satisfies readonly (keyof SchedulerConfig)[];
 const WORKER_OPTIONS = [
   'processorFactory',
   'kinesisClient',
@@ -152,7 +156,7 @@ const WORKER_OPTIONS = [
   'dynamodbConfig',
   'log',
   'metrics',
-] as const;
+] as const satisfies readonly (keyof WorkerOptions)[];
 const MILLISECONDS = [
   'failoverMs',
   'renewIntervalMs',
@@ -164,7 +168,7 @@ const MILLISECONDS = [
   'parentPollMs',
   'readerStallMs',
   'shutdownTimeoutMs',
-] as const;
+] as const satisfies readonly (keyof SchedulerConfig)[];
 
 /**
  * Refuses every name given (with a value) that is not one of `known`, all in one INVALID_CONFIG error, each with the

@@ -208,6 +208,11 @@ describe('schedulerConfig', () => {
     expect(schedulerConfig({ ...names, typo: undefined } as never).maxRecords).toBe(10_000);
   });
 
+  it('takes back every setting it fills in: none of its own names is unknown to it', () => {
+    const full = schedulerConfig({ ...names, failoverMs: 3_000 });
+    expect(schedulerConfig(full)).toEqual(full);
+  });
+
   it('takes every setting it documents, at the edges of what they allow', () => {
     const config = schedulerConfig({
       ...names,
