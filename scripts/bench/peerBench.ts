@@ -69,8 +69,9 @@ interface RunResult {
   readonly firstReadAskedMs: number;
   /** Records / (all − first GetRecords sent): how fast the emulator served it once it asked, whenever a page landed. */
   readonly readingPerSecond: number;
-  /** GetRecords calls sent, and the time the emulator took to answer the ones that carried records (sum, ms). */
+  /** GetRecords calls sent. */
   readonly getRecordsCalls: number;
+  /** For each GetRecords that carried records, in order: the time from sending it to its answer being in (ms). */
   readonly fullPageAnswerMs: readonly number[];
   /** Records between the 10 % and the 90 % mark / the time between them. */
   readonly steadyPerSecond: number;

@@ -409,7 +409,6 @@ for (const [path, file] of Object.entries(report.files)) {
     }
     const replacement = (mutant.replacement ?? '').replace(/\s+/g, ' ').slice(0, 60).replaceAll('|', '\\|');
     rows.push({
-      where: `${name}:${start.line}:${start.column}`,
       order: [name, start.line, start.column],
       row: `| ${name}:${start.line}:${start.column} | ${mutant.status === 'Survived' ? 'survived' : 'no cov.'} | ${mutant.mutatorName} → \`${replacement}\` | ${why} |`,
     });
