@@ -5,8 +5,9 @@ import type { SampleSink, WindowSample } from './WindowSample.js';
 
 /**
  * Sends each sample as one JSON record to the single-shard stats stream, for the
- * aggregator. Retries like the producer; if a sample still cannot be delivered, the
- * processor fails without checkpointing, and the shard's next owner sends it again.
+ * aggregator. Retries like the producer; if a sample still cannot be delivered, emit
+ * throws: the processor keeps those windows open (its checkpoint stays before them) and
+ * sends them again when kcl gives it the batch again.
  */
 export class KinesisSampleSink implements SampleSink {
   private readonly sender: BatchSender;
@@ -18,7 +19,7 @@ export class KinesisSampleSink implements SampleSink {
   ) {
     this.sender = new BatchSender({
       write: (entries) => port.putRecords(stream, entries),
-      // A minute, then the processor fails without checkpointing and the shard's next owner sends the samples again.
+      // A minute, then emit throws: kcl gives the batch again, and the processor sends the windows again.
       policy: { ...DEFAULT_RETRY_POLICY, retryForMs: 60_000 },
       sleep,
     });

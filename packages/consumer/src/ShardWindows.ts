@@ -141,6 +141,9 @@ export class ShardWindows {
    */
   add(position: ExtendedSequenceNumber, trade: StockTrade | undefined, eventMs: number, arrivalMs: number): AddOutcome {
     const { windowMs } = this.settings;
+    // Given again after the processor threw (kcl retries a batch in place): counted here already, in a window still
+    // open — one that did not go out stays open until `sent` says it did.
+    if (compareExtended(position, this.lastProcessed) <= 0) return 'replayed';
     if (arrivalMs > this.latestArrival) {
       this.latestArrival = arrivalMs;
       this.seen.prune(arrivalMs);
@@ -178,27 +181,25 @@ export class ShardWindows {
   }
 
   /**
-   * Takes out the windows that have closed — the shard's event time is past their end plus
-   * the lateness, or the shard is caught up and the clock is — in order, empty ones
-   * included, plus any late parts; at most MAX_WINDOWS_PER_TAKE of them (call again for
-   * the rest). Marks are set as if they went out.
+   * The windows that have closed — the shard's event time is past their end plus the
+   * lateness, or the shard is caught up and the clock is — in order, empty ones included,
+   * plus any late parts; at most MAX_WINDOWS_PER_TAKE of them. They stay open until `sent`
+   * is told they went out: samples that could not be sent are given again by the next call.
    */
-  takeClosed(nowMs: number, caughtUp: boolean): WindowSample[] {
+  closed(nowMs: number, caughtUp: boolean): WindowSample[] {
     const { windowMs, latenessMs } = this.settings;
-    const samples: WindowSample[] = [];
-    for (const [start, part] of [...this.late].sort(([a], [b]) => a - b)) {
-      samples.push(this.sample(start, part, true));
-      this.late.delete(start);
-    }
+    const samples = [...this.late].sort(([a], [b]) => a - b).map(([start, part]) => this.sample(start, part, true));
     if (this.next === undefined) {
       if (!caughtUp) return samples;
       this.next = windowStartOf(nowMs, windowMs);
     }
     const horizon = Math.max(this.watermark, caughtUp ? nowMs : Number.NEGATIVE_INFINITY);
-    while (this.next + windowMs + latenessMs <= horizon && samples.length < MAX_WINDOWS_PER_TAKE) {
-      samples.push(this.sample(this.next, this.open.get(this.next), false));
-      this.open.delete(this.next);
-      this.next += windowMs;
+    for (
+      let start = this.next;
+      start + windowMs + latenessMs <= horizon && samples.length < MAX_WINDOWS_PER_TAKE;
+      start += windowMs
+    ) {
+      samples.push(this.sample(start, this.open.get(start), false));
     }
     return samples;
   }
@@ -206,24 +207,59 @@ export class ShardWindows {
   /**
    * For the end of a closed shard: every late part and open window in order, the last
    * one marked final (an empty final sample when nothing was open) and naming the
-   * children. At most MAX_WINDOWS_PER_TAKE per call: call until `ended`.
+   * children. At most MAX_WINDOWS_PER_TAKE per call; like `closed`, they stay open until
+   * `sent` is told they went out: call, send and tell until `ended`.
    */
-  takeAll(nowMs: number, childShardIds: readonly string[]): WindowSample[] {
+  remaining(nowMs: number, childShardIds: readonly string[]): WindowSample[] {
     const { windowMs } = this.settings;
     if (this.finalWindow === undefined) {
       const opened = Math.max(...this.open.keys(), Number.NEGATIVE_INFINITY);
       this.finalWindow = Math.max(this.next ?? windowStartOf(nowMs, windowMs), opened);
       this.next ??= this.finalWindow;
     }
-    const samples = this.takeClosed(Number.NEGATIVE_INFINITY, false);
+    // Those closed by the shard's event time first, then the rest up to the final window.
+    const samples = this.closed(Number.NEGATIVE_INFINITY, false);
     const final = this.finalWindow;
-    for (let start = this.next ?? final; start <= final && samples.length < MAX_WINDOWS_PER_TAKE; ) {
+    const first = samples.findLast((sample) => !sample.late)?.windowEnd ?? this.next ?? final;
+    for (let start = first; start <= final && samples.length < MAX_WINDOWS_PER_TAKE; start += windowMs) {
       const sample = this.sample(start, this.open.get(start), false);
       samples.push(start === final ? { ...sample, final: true, childShardIds } : sample);
-      this.open.delete(start);
-      start += windowMs;
-      this.next = start;
     }
+    return samples;
+  }
+
+  /**
+   * Samples from `closed` or `remaining` went out (no record was added since): their
+   * windows are let go of, and each keeps a mark — the position up to which its records
+   * went out — so that a replay of them is skipped.
+   */
+  sent(samples: readonly WindowSample[]): void {
+    for (const sample of samples) {
+      const start = sample.windowStart;
+      if (!sample.late && start !== this.next) continue;
+      const parts = sample.late ? this.late : this.open;
+      const part = parts.get(start);
+      if (part) {
+        const previous = this.marks.get(start);
+        if (!previous || compareExtended(part.last, previous) > 0) this.marks.set(start, part.last);
+        parts.delete(start);
+      }
+      if (!sample.late) this.next = start + this.settings.windowMs;
+      this.emittedAny = true;
+    }
+  }
+
+  /** `closed`, told `sent` at once: for a caller whose sending cannot fail. */
+  takeClosed(nowMs: number, caughtUp: boolean): WindowSample[] {
+    const samples = this.closed(nowMs, caughtUp);
+    this.sent(samples);
+    return samples;
+  }
+
+  /** `remaining`, taken (see takeClosed). */
+  takeAll(nowMs: number, childShardIds: readonly string[]): WindowSample[] {
+    const samples = this.remaining(nowMs, childShardIds);
+    this.sent(samples);
     return samples;
   }
 
@@ -237,7 +273,7 @@ export class ShardWindows {
     return { ids: this.seen.heldIds, windows: this.seen.heldWindows };
   }
 
-  /** True once takeAll has sent the final sample. */
+  /** True once the final sample went out (see remaining). */
   get ended(): boolean {
     return this.finalWindow !== undefined && this.next !== undefined && this.next > this.finalWindow;
   }
@@ -274,11 +310,6 @@ export class ShardWindows {
   }
 
   private sample(start: number, part: OpenPart | undefined, late: boolean): WindowSample {
-    this.emittedAny = true;
-    if (part) {
-      const previous = this.marks.get(start);
-      if (!previous || compareExtended(part.last, previous) > 0) this.marks.set(start, part.last);
-    }
     return {
       shardId: this.shardId,
       windowStart: start,

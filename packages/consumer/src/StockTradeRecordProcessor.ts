@@ -10,7 +10,7 @@ import type {
 } from '@stock-trades/kcl';
 import { compareExtended, formatExtended } from '@stock-trades/kcl';
 import { ShardWindows, type WindowSettings } from './ShardWindows.js';
-import type { SampleSink, WindowSample } from './WindowSample.js';
+import type { SampleSink } from './WindowSample.js';
 
 export interface ProcessorSettings extends WindowSettings {
   /** Checkpoint at least this often while windows stay open (a window's close always checkpoints). */
@@ -42,11 +42,6 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   private lastCheckpointAt = 0;
   /** Whether the lease holds where this shard's windows start: whoever holds it next owes them from there. */
   private startSaved = false;
-  /**
-   * Set when samples could not all be emitted: their windows are marked as gone out, so
-   * nothing may be checkpointed from here on; the shard's next owner emits them again.
-   */
-  private emitFailed = false;
 
   constructor(
     private readonly shardId: string,
@@ -78,10 +73,13 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     await this.deps.beforeBatch?.();
     const windows = this.requireWindows();
     for (const record of records) this.count(windows, record);
-    const closed = windows.takeClosed(this.deps.now(), millisBehindLatest === 0);
+    // Windows leave only once their samples went out: if the fence or the sending throws, kcl gives the batch again
+    // (its records, counted already, are skipped) and the same windows are sent again.
+    const closed = windows.closed(this.deps.now(), millisBehindLatest === 0);
     if (closed.length > 0) {
       await this.fence(checkpointer);
-      await this.emit(closed);
+      await this.deps.sink.emit(closed);
+      windows.sent(closed);
       await this.saveProgress(checkpointer);
     } else if (
       (!this.startSaved && windows.nextWindow !== undefined) ||
@@ -99,24 +97,16 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   async shardEnded({ checkpointer, childShardIds }: ShardEndedInput): Promise<void> {
     const windows = this.requireWindows();
     while (!windows.ended) {
-      const rest = windows.takeAll(this.deps.now(), childShardIds);
+      const rest = windows.remaining(this.deps.now(), childShardIds);
       await this.fence(checkpointer);
-      await this.emit(rest);
+      await this.deps.sink.emit(rest);
+      windows.sent(rest);
     }
     await checkpointer.checkpoint(undefined, { applicationState: windows.state(checkpointer.lastCheckpoint) });
   }
 
   async shutdownRequested({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
-    if (this.windows && !this.emitFailed) await this.saveProgress(checkpointer);
-  }
-
-  private async emit(samples: WindowSample[]): Promise<void> {
-    try {
-      await this.deps.sink.emit(samples);
-    } catch (error) {
-      this.emitFailed = true;
-      throw error;
-    }
+    if (this.windows) await this.saveProgress(checkpointer);
   }
 
   private count(windows: ShardWindows, record: UserRecord): void {
@@ -160,7 +150,6 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   }
 
   private async saveProgress(checkpointer: RecordProcessorCheckpointer): Promise<void> {
-    if (this.emitFailed) throw new Error(`${this.shardId}: samples were not all emitted; nothing more is checkpointed`);
     const windows = this.requireWindows();
     const safe = windows.safeCheckpoint();
     const target = compareExtended(safe, checkpointer.lastCheckpoint) > 0 ? safe : checkpointer.lastCheckpoint;

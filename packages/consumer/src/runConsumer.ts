@@ -67,7 +67,8 @@ export async function runConsumer(options: ConsumerOptions, deps: ConsumerDeps):
       ]
     : deps.sinks;
   // A sample that cannot be written (a full disk, a closed pipe) stops the worker: it gives its leases back, and
-  // nothing past what was written is checkpointed (the processor that failed checkpoints nothing more).
+  // nothing past what was written is checkpointed (the windows a processor could not write stay open, and its
+  // checkpoint stays before them).
   const fanOut = new FanOutSink(sinks);
   const stop = new AbortController();
   let outputFailure: OutputWriteError | undefined;

@@ -1,6 +1,11 @@
 import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
-import type { ExtendedSequenceNumber, RecordProcessorCheckpointer, UserRecord } from '@stock-trades/kcl';
+import {
+  compareExtended,
+  type ExtendedSequenceNumber,
+  type RecordProcessorCheckpointer,
+  type UserRecord,
+} from '@stock-trades/kcl';
 import { describe, expect, it } from 'vitest';
 import { StockTradeRecordProcessor, type WindowSample } from '../src/index.js';
 
@@ -30,14 +35,20 @@ const record = (n: number, data: Uint8Array, arrivalMs = T0 + 1000): UserRecord 
   approximateArrivalTimestamp: new Date(arrivalMs),
 });
 
-function setup(options: { now?: () => number; applicationState?: string } = {}) {
+function setup(options: { now?: () => number; applicationState?: string; failEmits?: number } = {}) {
   const emitted: WindowSample[] = [];
+  let failEmits = options.failEmits ?? 0;
   const warnings: Array<{ fields: object; message: string }> = [];
   const processor = new StockTradeRecordProcessor(
     'shardId-000000000007',
     { windowMs: 10_000, latenessMs: 0, checkpointIntervalMs: 60_000, maxAheadMs: 300_000, maxBehindMs: 300_000 },
     {
-      sink: { emit: async (samples) => void emitted.push(...samples) },
+      sink: {
+        emit: async (samples) => {
+          if (failEmits-- > 0) throw new Error('the stats stream could not be reached');
+          emitted.push(...samples);
+        },
+      },
       log: { debug() {}, info() {}, warn: (fields, message) => void warnings.push({ fields, message }), error() {} },
       now: options.now ?? (() => T0),
     },
@@ -82,6 +93,65 @@ describe('StockTradeRecordProcessor', () => {
     expect(writes.map((write) => write.position.sequenceNumber)).toEqual(['TRIM_HORIZON', '101']);
     // So the window's mark (102) is saved too: a replay skips what went out.
     expect(JSON.parse(writes[1]?.state ?? '{}')).toEqual({ v: 1, next: T0 + 10_000, marks: { [T0]: '102' } });
+  });
+
+  it('sends a window it could not send when kcl gives the batch again, counting each trade once', async () => {
+    const { processor, emitted } = setup({ failEmits: 1 });
+    const { checkpointer, writes } = recordingCheckpointer();
+    const records = [
+      record(1, serializeTrade(aTrade({ id: 1, timestamp: new Date(T0 + 1000).toISOString() }))),
+      record(2, serializeTrade(aTrade({ id: 2, timestamp: new Date(T0 + 2000).toISOString() }))),
+      record(3, serializeTrade(aTrade({ id: 3, timestamp: new Date(T0 + 11_000).toISOString() })), T0 + 11_100),
+    ];
+
+    await expect(processor.processRecords({ records, millisBehindLatest: 0, checkpointer })).rejects.toThrow(
+      /could not be reached/,
+    );
+    // kcl's in-place retry: the same batch, from past what was checkpointed.
+    const again = records.filter((one) => compareExtended(one, checkpointer.lastCheckpoint) > 0);
+    await processor.processRecords({ records: again, millisBehindLatest: 0, checkpointer });
+    await processor.processRecords({ records: [], millisBehindLatest: 0, checkpointer });
+
+    expect(emitted.map((sample) => [sample.windowStart, sample.summary.trades, sample.summary.duplicates])).toEqual([
+      [T0, 2, 0],
+    ]);
+    // Once it went out, it is checkpointed with its mark, as any window is.
+    expect(JSON.parse(writes.at(-1)?.state ?? '{}')).toMatchObject({ next: T0 + 10_000, marks: { [T0]: '102' } });
+  });
+
+  it('checkpoints nothing past a window it could not send when it is stopped then', async () => {
+    const { processor } = setup({ failEmits: 1 });
+    const { checkpointer, writes } = recordingCheckpointer();
+    const records = [
+      record(1, serializeTrade(aTrade({ id: 1, timestamp: new Date(T0 + 1000).toISOString() }))),
+      record(2, serializeTrade(aTrade({ id: 2, timestamp: new Date(T0 + 11_000).toISOString() })), T0 + 11_100),
+    ];
+    await expect(processor.processRecords({ records, millisBehindLatest: 0, checkpointer })).rejects.toThrow();
+
+    await processor.shutdownRequested({ checkpointer });
+
+    // Still before the window's first record, with no mark: the next owner reads it again and sends it.
+    expect(writes.at(-1)?.position.sequenceNumber).toBe('TRIM_HORIZON');
+    expect(JSON.parse(writes.at(-1)?.state ?? '{}')).toEqual({ v: 1, next: T0, emitted: false, marks: {} });
+  });
+
+  it('sends the last windows of a closed shard again when shardEnded is called again, the final sample once', async () => {
+    const { processor, emitted } = setup({ failEmits: 1 });
+    const { checkpointer } = recordingCheckpointer();
+    await processor.processRecords({
+      records: [
+        record(1, serializeTrade(aTrade({ id: 1, timestamp: new Date(T0 + 1000).toISOString() }))),
+        record(2, serializeTrade(aTrade({ id: 2, timestamp: new Date(T0 + 9000).toISOString() })), T0 + 9100),
+      ],
+      millisBehindLatest: 1000,
+      checkpointer,
+    });
+
+    const end = { checkpointer, childShardIds: ['shardId-000000000008'] };
+    await expect(processor.shardEnded(end)).rejects.toThrow(/could not be reached/);
+    await processor.shardEnded(end);
+
+    expect(emitted.map((sample) => [sample.windowStart, sample.summary.trades, sample.final])).toEqual([[T0, 2, true]]);
   });
 
   it('emits nothing when the fence write finds the lease gone', async () => {
