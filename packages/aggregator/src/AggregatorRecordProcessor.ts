@@ -35,8 +35,6 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
   private malformed = 0;
   private outOfRange = 0;
   private duplicates = 0;
-  /** Set when results could not all be emitted: nothing may be checkpointed from here on (they are shown again). */
-  private emitFailed = false;
 
   constructor(
     private readonly shardId: string,
@@ -60,6 +58,8 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
     const book = this.requireBook();
     for (const record of records) {
       const position = { sequenceNumber: record.sequenceNumber, subSequenceNumber: record.subSequenceNumber };
+      // Given again after this processor threw (kcl retries a batch in place): added already.
+      if (compareExtended(position, this.lastProcessed) <= 0) continue;
       const parsed = parseSample(record.data);
       const arrivalMs = record.approximateArrivalTimestamp?.getTime() ?? this.deps.now();
       if (parsed.ok) {
@@ -77,15 +77,13 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
       }
       this.lastProcessed = position;
     }
-    const due = book.due(this.deps.now());
+    // A result counts as shown only once written: if the fence or the writing throws, kcl gives the batch again (its
+    // samples, added already, are skipped) and the same results are written again.
+    const due = book.pending(this.deps.now());
     if (due.length > 0) {
       await checkpointer.checkpoint(checkpointer.lastCheckpoint); // fence: no output from a worker that lost the lease
-      try {
-        await this.deps.sink.emit(due);
-      } catch (error) {
-        this.emitFailed = true;
-        throw error;
-      }
+      await this.deps.sink.emit(due);
+      book.sent(due, this.deps.now());
       await this.save(checkpointer);
     } else if (records.length > 0) {
       await this.save(checkpointer);
@@ -102,7 +100,7 @@ export class AggregatorRecordProcessor implements ShardRecordProcessor {
   }
 
   async shutdownRequested({ checkpointer }: { checkpointer: RecordProcessorCheckpointer }): Promise<void> {
-    if (this.book && !this.emitFailed) await this.save(checkpointer);
+    if (this.book) await this.save(checkpointer);
     if (this.malformed > 0)
       this.deps.log.info({ malformed: this.malformed }, 'records that were not samples were skipped');
     if (this.outOfRange > 0)

@@ -130,25 +130,42 @@ export class WindowBook {
   /**
    * Results to emit now, oldest window first: a window that became complete, one whose
    * grace period ran out incomplete, and a new revision of any window whose result changed.
+   * They count as emitted only once `sent` is told so: results that could not be written
+   * are given again by the next call.
    */
-  due(nowMs: number): WindowResult[] {
+  pending(nowMs: number): WindowResult[] {
     const results: WindowResult[] = [];
     for (const window of [...this.windows.values()].sort((a, b) => a.start - b.start)) {
       const graceOver = nowMs - window.firstSeenAt >= this.settings.graceMs;
       if (!window.dirty && (window.emitted || !graceOver)) continue;
       const result = this.resultOf(window);
       if (!window.emitted && !result.complete && !graceOver) continue;
-      window.dirty = false;
-      const fingerprint = fingerprintOf(result);
-      if (window.emitted?.fingerprint === fingerprint) {
+      if (window.emitted?.fingerprint === fingerprintOf(result)) {
+        // Changed and changed back (a duplicate that reached further, say): nothing new to show.
+        window.dirty = false;
         window.emitted.complete = result.complete;
         continue;
       }
-      const revision = (window.emitted?.revision ?? 0) + 1;
-      window.emitted = { revision, fingerprint, complete: result.complete, at: nowMs };
-      results.push({ ...result, revision });
+      results.push({ ...result, revision: (window.emitted?.revision ?? 0) + 1 });
     }
     this.forget(nowMs);
+    return results;
+  }
+
+  /** Results from `pending` were written (no sample was added since): their revisions are the windows' now. */
+  sent(results: readonly WindowResult[], nowMs: number): void {
+    for (const { revision, ...result } of results) {
+      const window = this.windows.get(Date.parse(result.windowStart));
+      if (!window) continue;
+      window.dirty = false;
+      window.emitted = { revision, fingerprint: fingerprintOf(result), complete: result.complete, at: nowMs };
+    }
+  }
+
+  /** `pending`, told `sent` at once: for a caller whose writing cannot fail. */
+  due(nowMs: number): WindowResult[] {
+    const results = this.pending(nowMs);
+    this.sent(results, nowMs);
     return results;
   }
 
