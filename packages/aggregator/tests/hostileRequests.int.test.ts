@@ -8,6 +8,7 @@ import {
   type TradeLogLine,
   useEmbeddedStack,
   waitForExactResults,
+  whyIncomplete,
 } from '@stock-trades/testkit';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -138,8 +139,9 @@ describe('hostile requests against the embedded stack, with a pipeline running',
 
     const log = readJsonLines<TradeLogLine>(env.path('fuzz.trades.jsonl'));
     expect(log.length).toBeGreaterThan(4000);
-    const { differences } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 90_000);
-    expect(differences).toEqual([]);
+    const { differences, results } = await waitForExactResults(env.path('aggregator.jsonl'), log, WINDOW_MS, 90_000);
+    const pipeline = { application: 'Consumer', workers: ['A', 'B'], statsStream: 'Stats' };
+    expect(differences, differences.length > 0 ? await whyIncomplete(env, results, pipeline) : '').toEqual([]);
     expect([...workers, aggregator].map((running) => running.child.exitCode)).toEqual([null, null, null]);
   });
 });

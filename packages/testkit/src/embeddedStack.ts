@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
-import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
+import { DynamoLeaseStore, KinesisStreamPort, type Lease } from '@stock-trades/kcl';
 import {
   type FaultPlan,
   type LocalStackOptions,
@@ -15,6 +15,7 @@ import {
   expectedPerShardWindow,
   mismatches,
   observedPerShardWindow,
+  type ResultLine,
   readJsonLines,
   type SampleLine,
   type TradeLogLine,
@@ -146,6 +147,67 @@ export function fastAggregatorArgs(
     ...['--stream', statsStream, '--trade-stream', tradeStream, '--application-name', application],
     ...['--grace', grace, '--failover', '3s'],
   ];
+}
+
+/**
+ * Why the results still wait for a shard, for a test's failure message: for every window
+ * whose latest result is incomplete, and every shard it waits for, whether a worker wrote
+ * that shard's sample of the window (its `--out`), how many copies of it the stats stream
+ * holds, and who holds the shard's lease at which checkpoint. So a failure that does not
+ * repeat (on a shared CI machine) says at which step the sample stopped.
+ */
+export async function whyIncomplete(
+  fixture: ReturnType<typeof useEmbeddedStack>,
+  results: ReadonlyMap<number, ResultLine>,
+  pipeline: { readonly application: string; readonly workers: readonly string[]; readonly statsStream: string },
+): Promise<string> {
+  const waiting = [...results.values()].filter((result) => !result.complete);
+  if (waiting.length === 0) return 'no result is incomplete';
+  const written = pipeline.workers.map((worker) => ({
+    worker,
+    samples: readJsonLines<SampleLine>(fixture.path(`${worker}.jsonl`)),
+  }));
+  const onStats = await readStream(fixture, pipeline.statsStream).catch((error: unknown) => String(error));
+  const leases = await fixture.leases(pipeline.application);
+  const lines: string[] = [];
+  for (const result of waiting) {
+    for (const shardId of result.missingShards) {
+      const same = (sample: { shardId?: unknown; windowStart?: unknown }) =>
+        sample.shardId === shardId && sample.windowStart === result.windowStart;
+      const by = written.filter(({ samples }) => samples.some(same)).map(({ worker }) => worker);
+      const copies = typeof onStats === 'string' ? onStats : String(onStats.filter(same).length);
+      const lease = leases.find((one) => one.leaseKey === shardId);
+      lines.push(
+        `${shardId}, window ${result.windowStart}: written by ${by.join(', ') || 'no worker'}; ${copies} on ` +
+          `${pipeline.statsStream}; lease held by ${lease?.leaseOwner ?? 'nobody'} at ${lease?.checkpoint.sequenceNumber ?? 'no lease'}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Every record of a stream's shards, parsed as JSON (what is not JSON is left out). */
+async function readStream(
+  fixture: ReturnType<typeof useEmbeddedStack>,
+  streamName: string,
+): Promise<Array<Record<string, unknown>>> {
+  const port = new KinesisStreamPort({ streamName, kinesisClient: fixture.clients.kinesis });
+  const found: Array<Record<string, unknown>> = [];
+  for (const shard of await port.listShards()) {
+    let iterator: string | undefined = await port.getShardIterator(shard.shardId, { type: 'TRIM_HORIZON' });
+    while (iterator) {
+      const page = await port.getRecords(iterator, 10_000);
+      for (const record of page.records) {
+        try {
+          found.push(JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>);
+        } catch {
+          // Not a sample: not what is looked for.
+        }
+      }
+      iterator = page.records.length > 0 || page.millisBehindLatest > 0 ? page.nextIterator : undefined;
+    }
+  }
+  return found;
 }
 
 /** Waits until each of `workers` holds exactly `each` of the application's leases (and nothing else is held). */

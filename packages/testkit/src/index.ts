@@ -5,6 +5,7 @@ export {
   useEmbeddedStack,
   waitForBalance,
   waitForExactSamples,
+  whyIncomplete,
 } from './embeddedStack.js';
 export { type CallFault, FakeRecordsPort } from './FakeRecordsPort.js';
 export { fakeTime } from './fakeTime.js';
