@@ -59,7 +59,8 @@ export interface BookState {
  */
 export class WindowBook {
   private readonly windows = new Map<number, WindowState>();
-  private readonly shards = new Map<string, { range: Reporter['range']; finalWindow?: number }>();
+  /** Each shard seen: its range, its last window if it ended, its first if it was read from its start. */
+  private readonly shards = new Map<string, { range: Reporter['range']; finalWindow?: number; firstWindow?: number }>();
   /** Revisions already emitted before a restart, for windows that come back in the replay. */
   private readonly restored: Map<number, { revision: number; fingerprint: string }>;
 
@@ -123,6 +124,11 @@ export class WindowBook {
     }
     const shard = this.shards.get(sample.shardId) ?? { range: rangeOf(sample) };
     if (sample.final) shard.finalWindow = sample.windowStart;
+    if (sample.first && !sample.late && sample.windowStart < (shard.firstWindow ?? Number.POSITIVE_INFINITY)) {
+      // The shard had no record before this window: every window kept from before it has its (empty) report now.
+      shard.firstWindow = sample.windowStart;
+      for (const earlier of this.windows.values()) if (earlier.start < sample.windowStart) earlier.dirty = true;
+    }
     this.shards.set(sample.shardId, shard);
     return 'added';
   }
@@ -211,11 +217,18 @@ export class WindowBook {
     // A window before the first any shard reported has only late trades (a consumer that started after it, then
     // read a trade of it): no shard owes it a report, so it is complete with them, not waiting forever.
     const beforeFirst = window.reporters.size === 0 && window.start < this.firstWindow;
+    // A shard whose first window (read from its start) comes later reports this one as empty.
+    const reporters = new Map(window.reporters);
+    for (const [shardId, shard] of this.shards) {
+      if (shard.firstWindow !== undefined && shard.firstWindow > window.start && !reporters.has(shardId)) {
+        reporters.set(shardId, { shardId, range: shard.range, final: false, childShardIds: [] });
+      }
+    }
     const coverage = beforeFirst
       ? { complete: true, gaps: [], missingChildren: [] }
-      : windowCoverage([...window.reporters.values()]);
+      : windowCoverage([...reporters.values()]);
     const stats = stockStats(summary);
-    const reported = new Set(window.reporters.keys());
+    const reported = new Set(reporters.keys());
     const missing = new Set(coverage.missingChildren);
     for (const gap of coverage.gaps) {
       const named = [...this.shards].filter(

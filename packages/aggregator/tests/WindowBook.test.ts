@@ -66,6 +66,37 @@ describe('WindowBook', () => {
     expect(book.due(4)).toEqual([]);
   });
 
+  it('completes a window before a shard’s first, once that shard says it was read from its start', () => {
+    // The producer started just before W0's end: the lower shard's first trades fell in W0, the upper's in W0 + 10 s.
+    const next = { windowStart: W0 + 10_000, windowEnd: W0 + 20_000 };
+    const withFlag = new WindowBook(settings);
+    withFlag.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    // Shown incomplete when the grace runs out, the upper shard's first sample not yet in.
+    expect(withFlag.due(settings.graceMs).map((result) => [result.revision, result.missingShards])).toEqual([
+      [1, ['hash keys 170141183460469231731687303715884105728-340282366920938463463374607431768211455']],
+    ]);
+    withFlag.add(sample('upper', UPPER, { ...next, first: true }), 1, 'p1', ARRIVAL + 10_000);
+    withFlag.add(sample('lower', LOWER, next), 1, 'p2', ARRIVAL + 10_000);
+    // Without the flag (a shard read from a checkpoint, whose earlier records were not read here) it still waits.
+    const without = new WindowBook(settings);
+    without.add(sample('lower', LOWER), 0, 'p0', ARRIVAL);
+    without.add(sample('upper', UPPER, next), 1, 'p1', ARRIVAL + 10_000);
+    without.add(sample('lower', LOWER, next), 1, 'p2', ARRIVAL + 10_000);
+
+    const shown = (book: WindowBook) =>
+      book
+        .due(settings.graceMs + 1)
+        .map((result) => [result.windowStart, result.revision, result.complete, result.shards]);
+    expect(shown(withFlag)).toEqual([
+      [new Date(W0).toISOString(), 2, true, ['lower', 'upper']],
+      [new Date(W0 + 10_000).toISOString(), 1, true, ['lower', 'upper']],
+    ]);
+    expect(shown(without)).toEqual([
+      [new Date(W0).toISOString(), 1, false, ['lower']],
+      [new Date(W0 + 10_000).toISOString(), 1, true, ['lower', 'upper']],
+    ]);
+  });
+
   it('counts a sample replayed after a crash once, keeping the copy that reaches further', () => {
     const book = new WindowBook(settings);
     book.add(sample('lower', LOWER, { lastSequenceNumber: '150', summary: summary('AMZN', 2) }), 0, 'p0', ARRIVAL);

@@ -14,6 +14,7 @@ import {
   formatExtended,
   type HashKeyRange,
   isSentinel,
+  Sentinel,
 } from '@stock-trades/kcl';
 import { SeenTrades } from './SeenTrades.js';
 import type { WindowSample } from './WindowSample.js';
@@ -100,9 +101,15 @@ export class ShardWindows {
   private latestArrival = Number.NEGATIVE_INFINITY;
   private readonly seen: SeenTrades;
   private lastProcessed: ExtendedSequenceNumber;
+  /**
+   * Read from the shard's start: from TRIM_HORIZON, and a shard the stream was created with
+   * (a child starts where its parents ended). Its first sample says it had nothing before.
+   */
+  private readonly fromStart: boolean;
 
   constructor(init: ShardWindowsInit) {
     this.shardId = init.shardId;
+    this.fromStart = init.checkpoint.sequenceNumber === Sentinel.TRIM_HORIZON && (init.parentStates ?? []).length === 0;
     this.settings = init.settings;
     this.hashKeyRange = init.hashKeyRange ?? null;
     this.lastProcessed = init.checkpoint;
@@ -310,6 +317,10 @@ export class ShardWindows {
   }
 
   private sample(start: number, part: OpenPart | undefined, late: boolean): WindowSample {
+    // The first window of a shard read from its start: no record came before it, so no earlier window is owed. Without
+    // this, a shard whose first record fell in the window after the others' first (the producer started just before a
+    // window's end) left that earlier window waiting for it forever.
+    const first = this.fromStart && !this.emittedAny && !late && start === this.next;
     return {
       shardId: this.shardId,
       windowStart: start,
@@ -318,6 +329,7 @@ export class ShardWindows {
       lastSequenceNumber: part ? formatExtended(part.last) : null,
       late,
       final: false,
+      ...(first ? { first: true } : {}),
       childShardIds: [],
       hashKeyRange: this.hashKeyRange,
       summary: part?.summary ?? emptySummary(),

@@ -41,6 +41,31 @@ describe('ShardWindows', () => {
     expect(closed.every((sample) => sample.summary.trades === 0 && sample.firstSequenceNumber === null)).toBe(true);
   });
 
+  it('says on its first sample that it had no record before, only when it read the shard from its start', () => {
+    const firstFlags = (windows: ShardWindows) => {
+      windows.add(at(1), tradeAt(12_000), T0 + 12_000, T0 + 12_000);
+      const once = windows.closed(T0 + 31_500, true); // given again, as after a failed send
+      const samples = [...windows.closed(T0 + 31_500, true)];
+      expect(samples).toEqual(once);
+      windows.sent(samples);
+      samples.push(...windows.takeClosed(T0 + 41_500, true));
+      return samples.map((sample) => [sample.windowStart - T0, sample.first === true]);
+    };
+    // TRIM_HORIZON, a shard the stream was created with: the window of its first record is its first.
+    expect(firstFlags(windowsOf())).toEqual([
+      [W, true],
+      [2 * W, false],
+      [3 * W, false],
+    ]);
+    // Read from a checkpoint, a child of a parent, or with windows already sent: records before were not read here.
+    const afterCheckpoint = windowsOf({ checkpoint: at(0) });
+    const child = windowsOf({ parentStates: [undefined] });
+    const sentBefore = windowsOf({ savedState: JSON.stringify({ v: 1, next: T0 + W, marks: {} }) });
+    for (const windows of [afterCheckpoint, child, sentBefore]) {
+      expect(firstFlags(windows).every(([, first]) => first === false)).toBe(true);
+    }
+  });
+
   it('keeps the checkpoint just before the oldest record of a window still open, or of trades kept to find copies', () => {
     // Copies are looked for until records arrive 20 s (max-behind) + a window past a window's end.
     const windows = windowsOf({ settings: { ...settings, maxBehindMs: 20_000 } });

@@ -19,6 +19,12 @@ export interface WindowSample {
   readonly late: boolean;
   /** The shard's last window: the shard is closed (split or merged) and continues in `childShardIds`. */
   readonly final: boolean;
+  /**
+   * The shard's first window, and it was read from its start: it had no record before this
+   * window, so it reports every earlier window as empty. Set only on a shard the stream was
+   * created with (a child starts where its parents ended).
+   */
+  readonly first?: boolean;
   readonly childShardIds: readonly string[];
   /** The hash keys the shard owns; with every shard's, how the aggregator knows a window is complete. */
   readonly hashKeyRange: { readonly startingHashKey: string; readonly endingHashKey: string } | null;
@@ -36,6 +42,7 @@ export function sampleToJson(sample: WindowSample): object {
     lastSequenceNumber: sample.lastSequenceNumber,
     late: sample.late,
     final: sample.final,
+    ...(sample.first ? { first: true } : {}),
     childShardIds: sample.childShardIds,
     hashKeyRange: sample.hashKeyRange,
     trades: sample.summary.trades,
@@ -88,6 +95,7 @@ export function parseSample(data: Uint8Array): ParseSampleResult {
       lastSequenceNumber: typeof value.lastSequenceNumber === 'string' ? value.lastSequenceNumber : null,
       late: value.late === true,
       final: value.final === true,
+      ...(value.first === true ? { first: true } : {}),
       childShardIds: Array.isArray(value.childShardIds) ? value.childShardIds.map(String) : [],
       hashKeyRange: range ? { startingHashKey: starting, endingHashKey: ending } : null,
       summary: {

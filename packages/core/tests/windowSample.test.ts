@@ -26,6 +26,10 @@ const bytes = (value: unknown) => Buffer.from(typeof value === 'string' ? value 
 describe('window samples on the wire', () => {
   it('round-trip through JSON exactly', () => {
     expect(parseSample(bytes(sampleToJson(sample)))).toEqual({ ok: true, sample });
+    // A shard's first sample says so; on any other the field is left out (a sample of before it reads the same).
+    const first = { ...sample, first: true };
+    expect(parseSample(bytes(sampleToJson(first)))).toStrictEqual({ ok: true, sample: first });
+    expect(sampleToJson(sample)).not.toHaveProperty('first');
   });
 
   it.each([
