@@ -1,10 +1,6 @@
 import { sampleToJson, type WindowSample } from '@stock-trades/core';
-import {
-  compareExtended,
-  type ExtendedSequenceNumber,
-  type RecordProcessorCheckpointer,
-  type UserRecord,
-} from '@stock-trades/kcl';
+import { compareExtended, type UserRecord } from '@stock-trades/kcl';
+import { recordingCheckpointer } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 import { AggregatorRecordProcessor, MAX_HASH_KEY, type WindowResult } from '../src/index.js';
 import { SampleGate } from '../src/SampleGate.js';
@@ -84,16 +80,7 @@ function setup(failWrites: number) {
     hashKeyRange: undefined,
     parents: [],
   });
-  const writes: Array<{ position: ExtendedSequenceNumber; state?: string }> = [];
-  const checkpointer: RecordProcessorCheckpointer & { lastCheckpoint: ExtendedSequenceNumber } = {
-    lastCheckpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
-    applicationState: undefined,
-    async checkpoint(position, options) {
-      const target = position ?? this.lastCheckpoint;
-      writes.push({ position: target, state: options?.applicationState });
-      this.lastCheckpoint = target;
-    },
-  };
+  const { checkpointer, writes } = recordingCheckpointer();
   return { processor, written, writes, checkpointer, said };
 }
 

@@ -1,30 +1,11 @@
 import { serializeTrade } from '@stock-trades/core';
 import { aTrade } from '@stock-trades/core/testing';
-import {
-  compareExtended,
-  type ExtendedSequenceNumber,
-  type RecordProcessorCheckpointer,
-  type UserRecord,
-} from '@stock-trades/kcl';
+import { compareExtended, type UserRecord } from '@stock-trades/kcl';
+import { recordingCheckpointer } from '@stock-trades/testkit';
 import { describe, expect, it } from 'vitest';
 import { StockTradeRecordProcessor, type WindowSample } from '../src/index.js';
 
 const T0 = Date.UTC(2026, 10, 26, 10);
-
-/** A checkpointer that records every write, as the lease would see them. */
-function recordingCheckpointer() {
-  const writes: Array<{ position: ExtendedSequenceNumber; state?: string }> = [];
-  const checkpointer: RecordProcessorCheckpointer & { lastCheckpoint: ExtendedSequenceNumber } = {
-    lastCheckpoint: { sequenceNumber: 'TRIM_HORIZON', subSequenceNumber: 0 },
-    applicationState: undefined,
-    async checkpoint(position, options) {
-      const target = position ?? this.lastCheckpoint;
-      writes.push({ position: target, state: options?.applicationState });
-      this.lastCheckpoint = target;
-    },
-  };
-  return { checkpointer, writes };
-}
 
 const record = (n: number, data: Uint8Array, arrivalMs = T0 + 1000): UserRecord => ({
   sequenceNumber: String(100 + n),

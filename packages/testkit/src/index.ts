@@ -10,6 +10,7 @@ export {
 export { type CallFault, FakeRecordsPort } from './FakeRecordsPort.js';
 export { fakeTime } from './fakeTime.js';
 export { type CommandProcess, type CommandResult, runCommand, startCommand, waitFor } from './processes.js';
+export { recordingCheckpointer } from './recordingCheckpointer.js';
 export { runInProcess } from './runInProcess.js';
 export {
   dedupeSamples,
