@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { LOCAL_DYNAMODB_PORT, LOCAL_KINESIS_PORT } from '@stock-trades/core';
 import { EmulatorProcess } from './EmulatorProcess.js';
-import { PortInUseError } from './errors.js';
+import { EmulatorStartError, PortInUseError } from './errors.js';
 import { awaitFreshSave, KINESIS_SAVE_FILE, restoreSave } from './kinesisSaves.js';
 import { findFreePort, isPortFree, LOOPBACK } from './ports.js';
 import { FaultPlan } from './proxy/FaultPlan.js';
@@ -72,28 +72,22 @@ export interface RunningLocalStack {
  * and waits until both answer. Busy ports are reported at once, never waited on.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<RunningLocalStack> {
-  const publicKinesisPort = await claimPort('Kinesis', options.kinesisPort ?? DEFAULT_KINESIS_PORT, '--kinesis-port');
-  const publicDynamodbPort = await claimPort(
+  // A port asked for is checked at once (a busy one is reported before anything starts); port 0 is left to the proxy
+  // to bind, so no other process can take it between a check and the bind (an outgoing connection's local port, say).
+  let publicKinesisPort = await claimPort('Kinesis', options.kinesisPort ?? DEFAULT_KINESIS_PORT, '--kinesis-port');
+  let publicDynamodbPort = await claimPort(
     'DynamoDB',
     options.dynamodbPort ?? DEFAULT_DYNAMODB_PORT,
     '--dynamodb-port',
   );
-  const kinesisPort = await findFreePort();
-  const dynamodbPort = await findFreePort();
-  const tlsPort = await findFreePort();
   const faults = options.faults ?? new FaultPlan();
   const shardLimits = options.shardLimits ?? true;
   const limitScale = options.limitScale ?? 1;
   const dataDir = options.dataDir === undefined ? undefined : resolve(options.dataDir);
 
-  const specs = {
-    kinesis: kinesisSpec(kinesisPort, tlsPort, dataDir, options.onOutput),
-    dynamodb: dynamodbSpec(dynamodbPort, dataDir, options.onOutput),
-  };
-  const running = {
-    kinesis: EmulatorProcess.spawn(specs.kinesis),
-    dynamodb: EmulatorProcess.spawn(specs.dynamodb),
-  };
+  const { specs, running } = await startEmulators(dataDir, options.onOutput);
+  const kinesisPort = specs.kinesis.port;
+  const dynamodbPort = specs.dynamodb.port;
   const emulators = () => [running.kinesis, running.dynamodb];
   const limiter = shardLimits
     ? new KinesisLimiter((stream) => listOpenShards(kinesisPort, stream), Date.now, limitScale)
@@ -152,9 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    await Promise.all(emulators().map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)));
-    await proxies[0]?.listen(publicKinesisPort);
-    await proxies[1]?.listen(publicDynamodbPort);
+    publicKinesisPort = (await proxies[0]?.listen(publicKinesisPort)) ?? publicKinesisPort;
+    publicDynamodbPort = (await proxies[1]?.listen(publicDynamodbPort)) ?? publicDynamodbPort;
     started = true;
   } catch (error) {
     await stop();
@@ -208,9 +201,36 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 }
 
 async function claimPort(service: string, port: number, flag: string): Promise<number> {
-  if (port === 0) return findFreePort();
-  if (!(await isPortFree(port))) throw new PortInUseError(service, port, flag);
+  if (port !== 0 && !(await isPortFree(port))) throw new PortInUseError(service, port, flag);
   return port;
+}
+
+/** Tries at starting both emulators: their ports are found free, then bound by them a moment later. */
+const EMULATOR_START_ATTEMPTS = 3;
+
+/**
+ * Spawns both emulators on free ports and waits until both answer. A port found free may be
+ * taken before the emulator binds it (by any process's outgoing connection): an emulator
+ * that exits while starting is started again, with both on fresh ports.
+ */
+async function startEmulators(dataDir: string | undefined, onOutput: LocalStackOptions['onOutput']) {
+  for (let attempt = 1; ; attempt++) {
+    const specs = {
+      kinesis: kinesisSpec(await findFreePort(), await findFreePort(), dataDir, onOutput),
+      dynamodb: dynamodbSpec(await findFreePort(), dataDir, onOutput),
+    };
+    const running = { kinesis: EmulatorProcess.spawn(specs.kinesis), dynamodb: EmulatorProcess.spawn(specs.dynamodb) };
+    try {
+      await Promise.all(
+        [running.kinesis, running.dynamodb].map((emulator) => emulator.waitUntilReady(READY_TIMEOUT_MS)),
+      );
+      return { specs, running };
+    } catch (error) {
+      const exitedStarting = [running.kinesis, running.dynamodb].some((emulator) => emulator.hasExited);
+      await Promise.all([running.kinesis.stop(), running.dynamodb.stop()]);
+      if (!(error instanceof EmulatorStartError && exitedStarting) || attempt >= EMULATOR_START_ATTEMPTS) throw error;
+    }
+  }
 }
 
 function kinesisSpec(
@@ -247,6 +267,7 @@ function kinesisSpec(
   }
   return {
     service: 'Kinesis (kinesis-local)',
+    port,
     script: join(packageDir, 'main.js'),
     args: [],
     env,
@@ -275,6 +296,7 @@ function dynamodbSpec(port: number, dataDir: string | undefined, onOutput: Local
   }
   return {
     service: 'DynamoDB (dynalite)',
+    port,
     script: require.resolve('dynalite/cli.js'),
     args,
     env: {},
