@@ -227,8 +227,8 @@ export class ShardWindows {
     // Those closed by the shard's event time first, then the rest up to the final window.
     const samples = this.closed(Number.NEGATIVE_INFINITY, false);
     const final = this.finalWindow;
-    const first = samples.findLast((sample) => !sample.late)?.windowEnd ?? this.next ?? final;
-    for (let start = first; start <= final && samples.length < MAX_WINDOWS_PER_TAKE; start += windowMs) {
+    const from = samples.findLast((sample) => !sample.late)?.windowEnd ?? this.next ?? final;
+    for (let start = from; start <= final && samples.length < MAX_WINDOWS_PER_TAKE; start += windowMs) {
       const sample = this.sample(start, this.open.get(start), false);
       samples.push(start === final ? { ...sample, final: true, childShardIds } : sample);
     }
