@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type AwsClients, localClients, localTargetEnv, StreamAdmin } from '@stock-trades/aws';
-import { DynamoLeaseStore, KinesisStreamPort, type Lease } from '@stock-trades/kcl';
+import { type AwsClients, localClients, localTargetEnv, readAllRecords, StreamAdmin } from '@stock-trades/aws';
+import { DynamoLeaseStore, type Lease } from '@stock-trades/kcl';
 import {
   type FaultPlan,
   type LocalStackOptions,
@@ -167,7 +167,7 @@ export async function whyIncomplete(
     worker,
     samples: readJsonLines<SampleLine>(fixture.path(`${worker}.jsonl`)),
   }));
-  const onStats = await readStream(fixture, pipeline.statsStream).catch((error: unknown) => String(error));
+  const onStats = await samplesOn(fixture, pipeline.statsStream).catch((error: unknown) => String(error));
   const leases = await fixture.leases(pipeline.application);
   const lines: string[] = [];
   for (const result of waiting) {
@@ -186,28 +186,18 @@ export async function whyIncomplete(
   return lines.join('\n');
 }
 
-/** Every record of a stream's shards, parsed as JSON (what is not JSON is left out). */
-async function readStream(
+/** The samples on a stream: each record read back as JSON (what is not JSON is left out). */
+async function samplesOn(
   fixture: ReturnType<typeof useEmbeddedStack>,
   streamName: string,
 ): Promise<Array<Record<string, unknown>>> {
-  const port = new KinesisStreamPort({ streamName, kinesisClient: fixture.clients.kinesis });
-  const found: Array<Record<string, unknown>> = [];
-  for (const shard of await port.listShards()) {
-    let iterator: string | undefined = await port.getShardIterator(shard.shardId, { type: 'TRIM_HORIZON' });
-    while (iterator) {
-      const page = await port.getRecords(iterator, 10_000);
-      for (const record of page.records) {
-        try {
-          found.push(JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>);
-        } catch {
-          // Not a sample: not what is looked for.
-        }
-      }
-      iterator = page.records.length > 0 || page.millisBehindLatest > 0 ? page.nextIterator : undefined;
+  return (await readAllRecords(fixture.clients, streamName)).flatMap((record) => {
+    try {
+      return [JSON.parse(Buffer.from(record.data).toString('utf8')) as Record<string, unknown>];
+    } catch {
+      return [];
     }
-  }
-  return found;
+  });
 }
 
 /** Waits until each of `workers` holds exactly `each` of the application's leases (and nothing else is held). */
