@@ -10,7 +10,7 @@ import type {
 } from '@stock-trades/kcl';
 import { compareExtended, formatExtended } from '@stock-trades/kcl';
 import { ShardWindows, type WindowSettings } from './ShardWindows.js';
-import type { SampleSink } from './WindowSample.js';
+import type { SampleSink, WindowSample } from './WindowSample.js';
 
 export interface ProcessorSettings extends WindowSettings {
   /** Checkpoint at least this often while windows stay open (a window's close always checkpoints). */
@@ -73,13 +73,9 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
     await this.deps.beforeBatch?.();
     const windows = this.requireWindows();
     for (const record of records) this.count(windows, record);
-    // Windows leave only once their samples went out: if the fence or the sending throws, kcl gives the batch again
-    // (its records, counted already, are skipped) and the same windows are sent again.
     const closed = windows.closed(this.deps.now(), millisBehindLatest === 0);
     if (closed.length > 0) {
-      await this.fence(checkpointer);
-      await this.deps.sink.emit(closed);
-      windows.sent(closed);
+      await this.send(windows, closed, checkpointer);
       await this.saveProgress(checkpointer);
     } else if (
       (!this.startSaved && windows.nextWindow !== undefined) ||
@@ -97,10 +93,7 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
   async shardEnded({ checkpointer, childShardIds }: ShardEndedInput): Promise<void> {
     const windows = this.requireWindows();
     while (!windows.ended) {
-      const rest = windows.remaining(this.deps.now(), childShardIds);
-      await this.fence(checkpointer);
-      await this.deps.sink.emit(rest);
-      windows.sent(rest);
+      await this.send(windows, windows.remaining(this.deps.now(), childShardIds), checkpointer);
     }
     await checkpointer.checkpoint(undefined, { applicationState: windows.state(checkpointer.lastCheckpoint) });
   }
@@ -142,6 +135,20 @@ export class StockTradeRecordProcessor implements ShardRecordProcessor {
       'trade timestamp out of range: counted, not put in a window',
     );
     this.deps.onOutOfRange?.(this.shardId, formatExtended(position));
+  }
+
+  /**
+   * Emits samples behind the fence; their windows leave only once they went out. If the fence or the sending throws,
+   * kcl gives the batch again (its records, counted already, are skipped) and the same windows are sent again.
+   */
+  private async send(
+    windows: ShardWindows,
+    samples: WindowSample[],
+    checkpointer: RecordProcessorCheckpointer,
+  ): Promise<void> {
+    await this.fence(checkpointer);
+    await this.deps.sink.emit(samples);
+    windows.sent(samples);
   }
 
   /** A conditional write that fails (LeaseLostError) if another worker owns the lease now. */
